@@ -1,0 +1,5 @@
+/** The shared module: what the programs, the policies and the automation service must agree on. */
+export * from "./environments";
+export * from "./tags";
+export * from "./naming";
+export * from "./contract";
