@@ -13,6 +13,7 @@ const common = {
 };
 
 module.exports = {
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -27,5 +28,4 @@ module.exports = {
       globalSetup: "<rootDir>/automation/e2e/globalSetup.js",
     },
   ],
-  testTimeout: 120000,
 };

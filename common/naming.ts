@@ -103,6 +103,8 @@ export const NAME_RULES = {
   logGroup: { max: 512, lowercase: false },
   /** CloudWatch dashboards: 255 characters. */
   dashboard: { max: 255, lowercase: false },
+  /** KMS alias names after the `alias/` prefix: 256 characters in all, so 250. */
+  kmsAlias: { max: 250, lowercase: false },
 } as const;
 
 /** A service in {@link NAME_RULES}. */
@@ -128,8 +130,8 @@ export interface NameParts {
 export function physicalName(service: NamedService, parts: NameParts): string {
   const rule = NAME_RULES[service];
   const segments = [NAME_PREFIX, ENVIRONMENT_PROFILES[parts.environment].shortName, parts.tenant, parts.role]
-    .filter((s): s is string => s !== undefined && s !== "")
-    .map((s) => s.replace(/[^A-Za-z0-9-]+/g, "-"));
+    .map((s) => (s ?? "").replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, ""))
+    .filter((s) => s !== "");
   let name = segments.join("-").replace(/-{2,}/g, "-");
   if (rule.lowercase) {
     name = name.toLowerCase();

@@ -37,15 +37,21 @@ finish() {
 # entry points inside our own @pulumi/pulumi (docs/decisions/0002-pulumi-cli-offline.md).
 install_helpers() {
   mkdir -p "$bin"
-  cat >"$bin/pulumi-resource-pulumi-nodejs" <<'SH'
+  local entry name
+  for entry in "pulumi-resource-pulumi-nodejs:dynamic-provider" "pulumi-analyzer-policy-nodejs:run-policy-pack" \
+    "pulumi-analyzer-policy:run-policy-pack"; do
+    name="${entry%%:*}"
+    # Resolves @pulumi/pulumi from the program's directory first, then from $PLATFORM_REPO_ROOT, then
+    # from the checkout that installed the helper, so inline programs in temp dirs work too.
+    cat >"$bin/$name" <<SH
 #!/usr/bin/env bash
-exec node "$(node -p "require.resolve('@pulumi/pulumi/cmd/dynamic-provider')" 2>/dev/null || echo "${PLATFORM_REPO_ROOT:-.}/node_modules/@pulumi/pulumi/cmd/dynamic-provider")" "$@"
-SH
-  for name in pulumi-analyzer-policy-nodejs pulumi-analyzer-policy; do
-    cat >"$bin/$name" <<'SH'
-#!/usr/bin/env bash
-# Runs a Node policy pack: the engine passes the engine address and the pack directory.
-exec node "$(node -p "require.resolve('@pulumi/pulumi/cmd/run-policy-pack')" 2>/dev/null || echo "${PLATFORM_REPO_ROOT:-.}/node_modules/@pulumi/pulumi/cmd/run-policy-pack")" "$@"
+# Written by scripts/setup-pulumi.sh: the released CLI ships this helper; a Go build does not.
+for base in "\$PWD" "\${PLATFORM_REPO_ROOT:-}" "$repo_root"; do
+  [ -n "\$base" ] || continue
+  target="\$(cd "\$base" && node -p "require.resolve('@pulumi/pulumi/cmd/${entry#*:}')" 2>/dev/null)" && break
+done
+[ -n "\${target:-}" ] || { echo "$name: cannot find @pulumi/pulumi/cmd/${entry#*:}; run npm ci in the repository" >&2; exit 1; }
+exec node "\$target" "\$@"
 SH
   done
   chmod +x "$bin"/pulumi-*

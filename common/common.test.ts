@@ -1,0 +1,224 @@
+import fc from "fast-check";
+import {
+  BASE_OUTPUT_KEYS,
+  buildTags,
+  ENVIRONMENTS,
+  environmentOfStack,
+  NAME_RULES,
+  NamedService,
+  parseBaseOutputs,
+  parseTenantStackName,
+  physicalName,
+  RESERVED_TENANT_IDS,
+  tagValueProblem,
+  tenantIdProblems,
+  tenantStackName,
+  TENANT_ID_MAX_LENGTH,
+} from "./index";
+
+/** Valid tenant ids, from 3 to 20 characters. */
+const tenantIds = fc
+  .tuple(
+    fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz"),
+    fc.array(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), { minLength: 1, maxLength: 18 }),
+    fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"),
+  )
+  .map(([a, mid, z]) => `${a}${mid.join("")}${z}`.replace(/-{2,}/g, "-"))
+  .filter((id) => id.length <= TENANT_ID_MAX_LENGTH && tenantIdProblems(id).length === 0);
+
+describe("tenantIdProblems", () => {
+  it("accepts DNS-label ids of 3 to 20 characters", () => {
+    expect(tenantIdProblems("acme")).toEqual([]);
+    expect(tenantIdProblems("a1-b2")).toEqual([]);
+    expect(tenantIdProblems("a".repeat(20))).toEqual([]);
+  });
+
+  it.each([
+    ["ab", /is 2 characters; allowed 3 to 20/],
+    ["a".repeat(21), /is 21 characters; allowed 3 to 20 \(longer ids do not fit the 32-character target group name\)/],
+    ["Acme", /must be a lowercase DNS label/],
+    ["1acme", /must be a lowercase DNS label/],
+    ["acme-", /must be a lowercase DNS label/],
+    ["ac_me", /must be a lowercase DNS label/],
+    ["ac--me", /must not contain "--"/],
+    ["admin", /tenant id "admin" is reserved; reserved ids: www, api, admin/],
+    ["staging", /is reserved/],
+  ])("rejects %j", (id, message) => {
+    expect(tenantIdProblems(id).join("\n")).toMatch(message);
+  });
+
+  it("rejects a value that is not a string", () => {
+    expect(tenantIdProblems(42)).toEqual(["tenant id must be a string, got 42"]);
+  });
+
+  it("reports every problem at once", () => {
+    expect(tenantIdProblems("A--")).toHaveLength(2);
+  });
+
+  it("keeps the reserved list frozen", () => {
+    expect(Object.isFrozen(RESERVED_TENANT_IDS)).toBe(true);
+  });
+});
+
+describe("physicalName", () => {
+  it("joins prefix, environment, tenant and role", () => {
+    expect(physicalName("rds", { environment: "production", tenant: "acme", role: "db" })).toBe("plat-prd-acme-db");
+    expect(physicalName("ecr", { environment: "staging", role: "app" })).toBe("plat-stg-app");
+  });
+
+  it("lowercases where the service requires it and keeps case elsewhere", () => {
+    expect(physicalName("s3", { environment: "staging", role: "Logs" })).toBe("plat-stg-logs");
+    expect(physicalName("iamRole", { environment: "staging", role: "Deploy" })).toBe("plat-stg-Deploy");
+  });
+
+  it("cuts a long name to the limit and ends it with a hash, keeping names distinct", () => {
+    const a = physicalName("targetGroup", { environment: "production", tenant: "a".repeat(20), role: "blue-green" });
+    const b = physicalName("targetGroup", { environment: "production", tenant: "a".repeat(20), role: "blue-greer" });
+    expect(a).toHaveLength(32);
+    expect(a).toMatch(/^plat-prd-a{15}-[0-9a-f]{7}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it("fits the longest tenant id in a target group name without cutting", () => {
+    const name = physicalName("targetGroup", { environment: "production", tenant: "a".repeat(TENANT_ID_MAX_LENGTH) });
+    expect(name).toBe(`plat-prd-${"a".repeat(20)}`);
+    expect(name.length).toBeLessThanOrEqual(NAME_RULES.targetGroup.max);
+  });
+
+  it("always fits the service's limit, uses only allowed characters and never ends with a hyphen", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...(Object.keys(NAME_RULES) as NamedService[])),
+        fc.constantFrom(...ENVIRONMENTS),
+        tenantIds,
+        fc.string({ minLength: 0, maxLength: 80 }),
+        (service, environment, tenant, role) => {
+          const name = physicalName(service, { environment, tenant, role });
+          expect(name.length).toBeLessThanOrEqual(NAME_RULES[service].max);
+          expect(name).toMatch(/^[A-Za-z0-9-]+$/);
+          expect(name).not.toMatch(/--/);
+          expect(name.endsWith("-")).toBe(false);
+          if (NAME_RULES[service].lowercase) {
+            expect(name).toBe(name.toLowerCase());
+          }
+          expect(physicalName(service, { environment, tenant, role })).toBe(name);
+        },
+      ),
+    );
+  });
+});
+
+describe("stack names", () => {
+  it("round-trips tenant stack names", () => {
+    fc.assert(
+      fc.property(tenantIds, fc.constantFrom(...ENVIRONMENTS), (tenant, environment) => {
+        expect(parseTenantStackName(tenantStackName(tenant, environment))).toEqual({ tenant, environment });
+      }),
+    );
+  });
+
+  it("rejects names that are not tenant stacks", () => {
+    expect(parseTenantStackName("staging")).toBeUndefined();
+    expect(parseTenantStackName("acme-dev")).toBeUndefined();
+    expect(parseTenantStackName("admin-staging")).toBeUndefined();
+  });
+
+  it("finds the environment of base and tenant stacks", () => {
+    expect(environmentOfStack("staging")).toBe("staging");
+    expect(environmentOfStack("acme-production")).toBe("production");
+    expect(() => environmentOfStack("dev")).toThrow(
+      'stack "dev": the name must be an environment (staging, production) or end with "-<environment>"',
+    );
+  });
+});
+
+describe("buildTags", () => {
+  const input = {
+    tenant: "acme",
+    environment: "staging" as const,
+    owner: "team-payments@example.com",
+    costCenter: "CC-1234",
+    dataClassification: "confidential" as const,
+  };
+
+  it("builds every required key, frozen, with ManagedBy=pulumi", () => {
+    const tags = buildTags(input);
+    expect(tags).toEqual({
+      Tenant: "acme",
+      Environment: "staging",
+      Owner: "team-payments@example.com",
+      CostCenter: "CC-1234",
+      DataClassification: "confidential",
+      ManagedBy: "pulumi",
+    });
+    expect(Object.isFrozen(tags)).toBe(true);
+  });
+
+  it("adds Tier for tenant stacks", () => {
+    expect(buildTags({ ...input, tier: "standard" }).Tier).toBe("standard");
+  });
+
+  it("reports every invalid value at once", () => {
+    expect(() => buildTags({ ...input, owner: "", costCenter: "a#b", dataClassification: "secret" as never })).toThrow(
+      [
+        "invalid tags:",
+        '  - tag Owner must be a non-empty string, got ""',
+        '  - tag CostCenter="a#b" must be 1-256 characters of letters, digits, spaces and _.:/=+-@',
+        '  - tag DataClassification="secret" must be one of public, internal, confidential, restricted',
+      ].join("\n"),
+    );
+  });
+
+  it("checks Environment and ManagedBy values", () => {
+    expect(tagValueProblem("Environment", "dev")).toBe('tag Environment="dev" must be one of staging, production');
+    expect(tagValueProblem("ManagedBy", "terraform")).toBe('tag ManagedBy="terraform" must be "pulumi"');
+    expect(tagValueProblem("Owner", "x".repeat(257))).toMatch(/must be 1-256 characters/);
+  });
+});
+
+describe("base outputs contract", () => {
+  const valid = {
+    environment: "staging",
+    region: "us-east-1",
+    vpcId: "vpc-1",
+    vpcCidr: "10.0.0.0/16",
+    publicSubnetIds: ["subnet-1", "subnet-2", "subnet-3"],
+    privateSubnetIds: ["subnet-4", "subnet-5", "subnet-6"],
+    isolatedSubnetIds: ["subnet-7", "subnet-8", "subnet-9"],
+    dbSubnetGroupName: "plat-stg-db",
+    cacheSubnetGroupName: "plat-stg-cache",
+    clusterName: "plat-stg",
+    clusterArn: "arn:aws:ecs:us-east-1:1:cluster/plat-stg",
+    albArn: "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1",
+    albArnSuffix: "app/x/1",
+    albDnsName: "x.elb.amazonaws.com",
+    albZoneId: "Z35",
+    albSecurityGroupId: "sg-1",
+    httpsListenerArn: "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x/1/2",
+    hostedZoneId: "Z1",
+    domain: "platform.example.com",
+    platformKmsKeyArn: "arn:aws:kms:us-east-1:1:key/1",
+    platformKmsKeyId: "1",
+    alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms",
+    ecrRepositoryUrl: "1.dkr.ecr.us-east-1.amazonaws.com/app",
+    ecrRepositoryArn: "arn:aws:ecr:us-east-1:1:repository/app",
+    backupVaultName: "plat-stg",
+    backupPlanId: "plan-1",
+    deployRoleArn: "arn:aws:iam::1:role/deploy",
+  };
+
+  it("lists every key of the schema", () => {
+    expect([...BASE_OUTPUT_KEYS].sort()).toEqual(Object.keys(valid).sort());
+  });
+
+  it("accepts a complete set of outputs", () => {
+    expect(parseBaseOutputs("organization/platform/staging", valid)).toEqual(valid);
+  });
+
+  it("names every missing or malformed output and what to do", () => {
+    const { vpcId: _vpcId, ...missing } = valid;
+    expect(() =>
+      parseBaseOutputs("organization/platform/staging", { ...missing, albArn: "nope", environment: "dev" }),
+    ).toThrow(/base stack "organization\/platform\/staging" does not export the base outputs contract:\n {2}- environment: .*\n {2}- vpcId: .*\n {2}- albArn: .*\nRun `pulumi up` on the base stack first/);
+  });
+});
