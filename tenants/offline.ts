@@ -1,0 +1,39 @@
+/**
+ * The tenant program under Pulumi's mocks: no cloud, no credentials, no Pulumi CLI. The offline plan
+ * (`npm run plan`), the offline policy check and the tests record tenants with it. It runs exactly
+ * what `pulumi up` runs (config.ts, then program.ts), with the spec set as `tenant:spec` config and
+ * the base stack's outputs served to the `StackReference`. Values known only after creation (ids,
+ * ARNs, endpoints, passwords) are placeholders (testing/mocks.ts).
+ */
+import { Environment, tenantStackName } from "../common";
+import { record, Recording } from "../testing/recorder";
+import { defaultBaseStackName, TENANT_CONFIG_KEYS } from "./config";
+import { TENANT_PROJECT, tenantProgram } from "./program";
+import { TenantSpec } from "./spec";
+
+/**
+ * Records one tenant in one environment on top of `baseOutputs` (e.g. `recordBase(env).outputs`).
+ * @param baseStackName the name the base stack is referenced by. @default organization/platform/<env>
+ * @throws what the program throws: an invalid spec, an environment the spec does not list, base
+ * outputs that break the contract.
+ */
+export async function recordTenant(
+  spec: TenantSpec,
+  environment: Environment,
+  baseOutputs: Record<string, unknown>,
+  baseStackName: string = defaultBaseStackName(environment),
+): Promise<Recording> {
+  const config: Record<string, string> = {
+    [TENANT_CONFIG_KEYS.spec]: JSON.stringify(spec),
+    [TENANT_CONFIG_KEYS.baseStackName]: baseStackName,
+  };
+  if (typeof baseOutputs.region === "string") {
+    config["aws:region"] = baseOutputs.region;
+  }
+  return record(tenantProgram, {
+    project: TENANT_PROJECT,
+    stack: tenantStackName(spec.id, environment),
+    config,
+    stackOutputs: { [baseStackName]: baseOutputs },
+  });
+}

@@ -1,0 +1,934 @@
+/**
+ * The tenant program under Pulumi's mocks, one recording per case (beforeAll), many assertions each:
+ * per tier the exact resources and the inputs that matter, production against staging, isolation
+ * between two tenants, physical names of the longest tenant id, and the errors that stop the
+ * program before any resource exists.
+ */
+import * as fc from "fast-check";
+import { buildTags, Environment, ENVIRONMENTS, NAME_RULES, tenantStackName } from "../common";
+import {
+  countByType,
+  one,
+  ofType,
+  providerOf,
+  record,
+  Recording,
+  RecordedResource,
+} from "../testing/recorder";
+import { TENANT_CONFIG_KEYS } from "./config";
+import { recordBase } from "../infra/offline";
+import { recordTenant } from "./offline";
+import { TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
+import { derivedListenerPriority } from "./routing";
+import { loadRegistry } from "./registry";
+import { parseTenantSpec, TenantSpec } from "./spec";
+import { fixtureBaseOutputs } from "./testing/baseOutputs";
+import { Tier } from "./tiers";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+function spec(id: string, tier: Tier, extra: Record<string, unknown> = {}): TenantSpec {
+  return parseTenantSpec({
+    id,
+    displayName: `${id} Inc.`,
+    tier,
+    environments: ["staging", "production"],
+    owner: `${id}-team@example.com`,
+    costCenter: `CC-${id.length}00`,
+    dataClassification: "confidential",
+    imageTag: "1.4.2",
+    ...extra,
+  });
+}
+
+/** A recorded input that Pulumi marked secret, or the plain value. */
+function plain(value: any): any {
+  return value && typeof value === "object" && SECRET_SIG in value ? value.value : value;
+}
+
+function isSecret(value: any): boolean {
+  return Boolean(value && typeof value === "object" && SECRET_SIG in value);
+}
+
+/** Order-free comparison: registrations finish in whatever order their inputs resolve. */
+const bag = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+const json = (r: RecordedResource, field: string) => JSON.parse(plain(r.inputs[field]));
+const stateOf = (rec: Recording, type: string, name?: string) => one(rec, type, name).state;
+
+/** Everything a stack declares for one tier; counts are exact. */
+const COMMON_COUNTS = {
+  "aws:appautoscaling/policy:Policy": 2,
+  "aws:appautoscaling/target:Target": 1,
+  "aws:cloudwatch/dashboard:Dashboard": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 1,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 4,
+  "aws:ecs/service:Service": 1,
+  "aws:ecs/taskDefinition:TaskDefinition": 1,
+  "aws:iam/role:Role": 2,
+  "aws:iam/rolePolicy:RolePolicy": 2,
+  "aws:lb/listenerRule:ListenerRule": 1,
+  "aws:lb/targetGroup:TargetGroup": 1,
+  "aws:rds/instance:Instance": 1,
+  "aws:rds/parameterGroup:ParameterGroup": 1,
+  "aws:route53/record:Record": 1,
+  "aws:s3/bucket:Bucket": 1,
+  "aws:s3/bucketPolicy:BucketPolicy": 1,
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+  "aws:s3/bucketVersioning:BucketVersioning": 1,
+  "platform:tenant:TenantDatabase": 1,
+  "platform:tenant:TenantIdentity": 1,
+  "platform:tenant:TenantKey": 1,
+  "platform:tenant:TenantLogs": 1,
+  "platform:tenant:TenantNetwork": 1,
+  "platform:tenant:TenantObservability": 1,
+  "platform:tenant:TenantService": 1,
+  "platform:tenant:TenantStorage": 1,
+  "pulumi:providers:aws": 1,
+  "pulumi:pulumi:StackReference": 1,
+};
+const CACHE_COUNTS = {
+  "aws:elasticache/replicationGroup:ReplicationGroup": 1,
+  "aws:secretsmanager/secret:Secret": 2,
+  "aws:secretsmanager/secretVersion:SecretVersion": 2,
+  "aws:ec2/securityGroup:SecurityGroup": 3,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
+  "platform:tenant:TenantCache": 1,
+  "random:index/randomPassword:RandomPassword": 2,
+};
+const NO_CACHE_COUNTS = {
+  "aws:secretsmanager/secret:Secret": 1,
+  "aws:secretsmanager/secretVersion:SecretVersion": 1,
+  "aws:ec2/securityGroup:SecurityGroup": 2,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+  "random:index/randomPassword:RandomPassword": 1,
+};
+const sorted = (counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
+/** Every recording, made once. */
+const recs: Record<string, Recording> = {};
+const run = async (key: string, s: TenantSpec, env: Environment) => {
+  recs[key] = await recordTenant(s, env, fixtureBaseOutputs(env));
+};
+
+beforeAll(async () => {
+  await run("enterprise-production", spec("acme", "enterprise"), "production");
+  await run("enterprise-staging", spec("acme", "enterprise"), "staging");
+  await run("standard-staging", spec("globex", "standard", { subdomain: "portal" }), "staging");
+  await run("trial-staging", spec("initech", "trial", { environments: ["staging"] }), "staging");
+  await run(
+    "trial-production",
+    spec("initech", "trial", { sizing: { cpu: 512, memory: 1024 }, imageTag: `sha256:${"b".repeat(64)}` }),
+    "production",
+  );
+});
+
+describe("enterprise tier (acme, production)", () => {
+  let rec: Recording;
+  const base = fixtureBaseOutputs("production");
+  beforeAll(() => (rec = recs["enterprise-production"]));
+
+  it("declares exactly these resources", () => {
+    expect(countByType(rec)).toEqual(
+      sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS, "aws:kms/key:Key": 1, "aws:kms/alias:Alias": 1 }),
+    );
+    expect(rec.resources).toHaveLength(54);
+  });
+
+  it("tags every resource through the provider's default tags", () => {
+    const provider = one(rec, "pulumi:providers:aws");
+    expect(JSON.parse(provider.inputs.defaultTags)).toEqual({
+      tags: buildTags({
+        tenant: "acme",
+        environment: "production",
+        owner: "acme-team@example.com",
+        costCenter: "CC-400",
+        dataClassification: "confidential",
+        tier: "enterprise",
+      }),
+    });
+    expect(provider.inputs.region).toBe("us-east-1");
+    for (const r of rec.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
+      expect(providerOf(rec, r)?.urn).toBe(provider.urn);
+    }
+  });
+
+  it("has a dedicated key with rotation, scoped to this tenant's log group, encrypting everything", () => {
+    const key = one(rec, "aws:kms/key:Key");
+    expect(key.inputs).toMatchObject({
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+    });
+    expect(one(rec, "aws:kms/alias:Alias").inputs.name).toBe("alias/plat-prd-acme-key");
+    const policy = json(key, "policy");
+    expect(policy.Statement.map((s: any) => s.Sid)).toEqual([
+      "AccountRootManagesKeyAndDelegatesToIam",
+      "CloudWatchLogsEncryptsThisTenantsLogGroup",
+    ]);
+    expect(policy.Statement[1].Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn":
+          "arn:aws:logs:us-east-1:123456789012:log-group:plat-prd-acme-app",
+      },
+    });
+    const keyArn = key.state.arn;
+    expect(keyArn).not.toBe(base.platformKmsKeyArn);
+    expect(one(rec, "aws:rds/instance:Instance").inputs.kmsKeyId).toBe(keyArn);
+    expect(one(rec, "aws:rds/instance:Instance").inputs.performanceInsightsKmsKeyId).toBe(keyArn);
+    expect(one(rec, "aws:elasticache/replicationGroup:ReplicationGroup").inputs.kmsKeyId).toBe(keyArn);
+    expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").inputs.kmsKeyId).toBe(keyArn);
+    for (const secret of ofType(rec, "aws:secretsmanager/secret:Secret")) {
+      expect(secret.inputs.kmsKeyId).toBe(keyArn);
+    }
+    const sse = one(
+      rec,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    );
+    expect(sse.inputs.rules).toEqual([
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn },
+        bucketKeyEnabled: true,
+      },
+    ]);
+  });
+
+  it("runs the tier's task: size, non-root, read-only, logs, secrets from Secrets Manager", () => {
+    const td = one(rec, "aws:ecs/taskDefinition:TaskDefinition");
+    expect(td.inputs).toMatchObject({
+      family: "plat-prd-acme-app",
+      cpu: "1024",
+      memory: "2048",
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      executionRoleArn: stateOf(rec, "aws:iam/role:Role", "identity-execution").arn,
+      taskRoleArn: stateOf(rec, "aws:iam/role:Role", "identity-task").arn,
+    });
+    const [container] = json(td, "containerDefinitions");
+    expect(container).toMatchObject({
+      name: "app",
+      image: `${base.ecrRepositoryUrl}:1.4.2`,
+      user: "1000:1000",
+      readonlyRootFilesystem: true,
+      portMappings: [{ containerPort: 8080, protocol: "tcp" }],
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": "plat-prd-acme-app",
+          "awslogs-region": "us-east-1",
+          "awslogs-stream-prefix": "acme",
+        },
+      },
+    });
+    const dbSecret = stateOf(rec, "aws:secretsmanager/secret:Secret", "database-secret").arn;
+    const cacheSecret = stateOf(rec, "aws:secretsmanager/secret:Secret", "cache-secret").arn;
+    expect(container.secrets).toEqual([
+      { name: "DB_HOST", valueFrom: `${dbSecret}:host::` },
+      { name: "DB_PORT", valueFrom: `${dbSecret}:port::` },
+      { name: "DB_NAME", valueFrom: `${dbSecret}:dbname::` },
+      { name: "DB_USER", valueFrom: `${dbSecret}:username::` },
+      { name: "DB_PASSWORD", valueFrom: `${dbSecret}:password::` },
+      { name: "REDIS_HOST", valueFrom: `${cacheSecret}:host::` },
+      { name: "REDIS_AUTH_TOKEN", valueFrom: `${cacheSecret}:authToken::` },
+    ]);
+    // No secret value, and no secret-looking name, among the plain environment values.
+    expect(container.environment.map((e: any) => e.name)).toEqual([
+      "APP_ENV",
+      "APP_PORT",
+      "AWS_REGION",
+      "REDIS_TLS",
+      "S3_BUCKET",
+      "TENANT_ID",
+    ]);
+    expect(JSON.stringify(container.environment)).not.toMatch(/placeholder-|PASSWORD|TOKEN/);
+  });
+
+  it("runs a Fargate service in private subnets behind the listener, with rollback and autoscaling", () => {
+    const service = one(rec, "aws:ecs/service:Service");
+    expect(service.inputs).toMatchObject({
+      name: "plat-prd-acme-app",
+      cluster: base.clusterArn,
+      launchType: "FARGATE",
+      desiredCount: 3,
+      healthCheckGracePeriodSeconds: 60,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      networkConfiguration: {
+        subnets: base.privateSubnetIds,
+        securityGroups: [stateOf(rec, SG, "network-service").id],
+        assignPublicIp: false,
+      },
+      loadBalancers: [
+        {
+          targetGroupArn: stateOf(rec, "aws:lb/targetGroup:TargetGroup").arn,
+          containerName: "app",
+          containerPort: 8080,
+        },
+      ],
+    });
+    const tg = one(rec, "aws:lb/targetGroup:TargetGroup");
+    expect(tg.inputs).toMatchObject({
+      name: "plat-prd-acme",
+      port: 8080,
+      protocol: "HTTP",
+      targetType: "ip",
+      vpcId: base.vpcId,
+      healthCheck: { enabled: true, path: "/healthz", matcher: "200-399" },
+    });
+    expect(one(rec, "aws:lb/listenerRule:ListenerRule").inputs).toEqual({
+      listenerArn: base.httpsListenerArn,
+      priority: derivedListenerPriority("acme"),
+      conditions: [{ hostHeader: { values: ["acme.platform.example.com"] } }],
+      actions: [{ type: "forward", targetGroupArn: tg.state.arn }],
+    });
+    expect(one(rec, "aws:route53/record:Record").inputs).toMatchObject({
+      zoneId: base.hostedZoneId,
+      name: "acme.platform.example.com",
+      type: "A",
+      aliases: [{ name: base.albDnsName, zoneId: base.albZoneId, evaluateTargetHealth: true }],
+    });
+    expect(one(rec, "aws:appautoscaling/target:Target").inputs).toMatchObject({
+      minCapacity: 3,
+      maxCapacity: 20,
+      resourceId: "service/plat-prd/plat-prd-acme-app",
+      scalableDimension: "ecs:service:DesiredCount",
+    });
+    expect(
+      bag(
+        ofType(rec, "aws:appautoscaling/policy:Policy").map((p) => [
+          p.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification
+            .predefinedMetricType,
+          p.inputs.targetTrackingScalingPolicyConfiguration.targetValue,
+        ]),
+      ),
+    ).toEqual(
+      bag([
+        ["ECSServiceAverageCPUUtilization", 60],
+        ["ECSServiceAverageMemoryUtilization", 70],
+      ]),
+    );
+  });
+
+  it("keeps a Multi-AZ, TLS-only, protected database with the tier's size and backups", () => {
+    const db = one(rec, "aws:rds/instance:Instance");
+    expect(db.inputs).toMatchObject({
+      identifier: "plat-prd-acme-db",
+      engine: "postgres",
+      instanceClass: "db.m7g.large",
+      allocatedStorage: 100,
+      multiAz: true,
+      backupRetentionPeriod: 35,
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      dbSubnetGroupName: base.dbSubnetGroupName,
+      vpcSecurityGroupIds: [stateOf(rec, SG, "network-db").id],
+      parameterGroupName: "plat-prd-acme-db",
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "plat-prd-acme-db-final",
+      performanceInsightsEnabled: true,
+      tags: { Backup: "production" },
+    });
+    expect(isSecret(db.inputs.password)).toBe(true);
+    expect(one(rec, "aws:rds/parameterGroup:ParameterGroup").inputs).toMatchObject({
+      family: "postgres16",
+      parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
+    });
+    const version = one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "database-secret-value");
+    expect(isSecret(version.inputs.secretString)).toBe(true);
+    expect(JSON.parse(plain(version.inputs.secretString))).toEqual({
+      engine: "postgres",
+      host: db.state.address,
+      port: 5432,
+      dbname: "app",
+      username: "app",
+      password: plain(db.inputs.password),
+    });
+    expect(one(rec, "aws:secretsmanager/secret:Secret", "database-secret").inputs).toMatchObject({
+      name: "plat-prd-acme-db",
+      recoveryWindowInDays: 30,
+    });
+  });
+
+  it("keeps a primary and a replica cache with failover, encrypted at rest and in transit", () => {
+    const cache = one(rec, "aws:elasticache/replicationGroup:ReplicationGroup");
+    expect(cache.inputs).toMatchObject({
+      replicationGroupId: "plat-prd-acme-cache",
+      engine: "redis",
+      nodeType: "cache.m7g.large",
+      numCacheClusters: 2,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      atRestEncryptionEnabled: true,
+      transitEncryptionEnabled: true,
+      subnetGroupName: base.cacheSubnetGroupName,
+      securityGroupIds: [stateOf(rec, SG, "network-cache").id],
+      finalSnapshotIdentifier: "plat-prd-acme-cache-final",
+    });
+    expect(isSecret(cache.inputs.authToken)).toBe(true);
+    const token = JSON.parse(
+      plain(
+        one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "cache-secret-value").inputs.secretString,
+      ),
+    );
+    expect(token).toEqual({
+      host: cache.state.primaryEndpointAddress,
+      port: 6379,
+      tls: true,
+      authToken: plain(cache.inputs.authToken),
+    });
+  });
+
+  it("keeps a private, versioned, TLS-only bucket", () => {
+    const bucket = one(rec, "aws:s3/bucket:Bucket");
+    expect(bucket.inputs).toMatchObject({
+      bucket: "plat-prd-acme-data-123456789012",
+      forceDestroy: false,
+      tags: { Backup: "production" },
+    });
+    expect(one(rec, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toEqual({
+      bucket: bucket.state.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(one(rec, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({
+      status: "Enabled",
+    });
+    expect(json(one(rec, "aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucket.state.arn, `${bucket.state.arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
+  it("logs for 365 days and alarms to the base topic on CPU, memory, 5xx and unhealthy hosts", () => {
+    expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").inputs).toMatchObject({
+      name: "plat-prd-acme-app",
+      retentionInDays: 365,
+    });
+    const tgSuffix = stateOf(rec, "aws:lb/targetGroup:TargetGroup").arnSuffix;
+    const alarms = ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+    expect(bag(alarms.map((a) => [a.namespace, a.metricName, a.dimensions, a.threshold]))).toEqual(
+      bag([
+        ["AWS/ECS", "CPUUtilization", { ClusterName: "plat-prd", ServiceName: "plat-prd-acme-app" }, 85],
+        ["AWS/ECS", "MemoryUtilization", { ClusterName: "plat-prd", ServiceName: "plat-prd-acme-app" }, 85],
+        [
+          "AWS/ApplicationELB",
+          "HTTPCode_Target_5XX_Count",
+          { LoadBalancer: base.albArnSuffix, TargetGroup: tgSuffix },
+          10,
+        ],
+        [
+          "AWS/ApplicationELB",
+          "UnHealthyHostCount",
+          { LoadBalancer: base.albArnSuffix, TargetGroup: tgSuffix },
+          1,
+        ],
+      ]),
+    );
+    for (const a of alarms) {
+      expect(a.alarmActions).toEqual([base.alarmTopicArn]);
+      expect(a.okActions).toEqual([base.alarmTopicArn]);
+    }
+    const dashboard = one(rec, "aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboard.inputs.dashboardName).toBe("plat-prd-acme");
+    const widgets = json(dashboard, "dashboardBody").widgets;
+    expect(widgets.map((w: any) => w.properties.title)).toEqual([
+      "acme: service CPU and memory (%)",
+      "acme: requests and errors",
+      "acme: healthy and unhealthy tasks",
+      "acme: response time (s)",
+      "acme: database",
+      "acme: cache (first node)",
+    ]);
+  });
+
+  it("exports URL, service, database, bucket, log group and cache", () => {
+    expect(rec.outputs).toEqual({
+      tenant: "acme",
+      tier: "enterprise",
+      environment: "production",
+      url: "https://acme.platform.example.com",
+      serviceName: "plat-prd-acme-app",
+      databaseEndpoint: stateOf(rec, "aws:rds/instance:Instance").endpoint,
+      databaseSecretArn: stateOf(rec, "aws:secretsmanager/secret:Secret", "database-secret").arn,
+      bucketName: "plat-prd-acme-data-123456789012",
+      logGroupName: "plat-prd-acme-app",
+      dashboardName: "plat-prd-acme",
+      cacheEndpoint: `${stateOf(rec, "aws:elasticache/replicationGroup:ReplicationGroup").primaryEndpointAddress}:6379`,
+      cacheSecretArn: stateOf(rec, "aws:secretsmanager/secret:Secret", "cache-secret").arn,
+    });
+  });
+});
+
+describe("standard tier (globex, staging)", () => {
+  let rec: Recording;
+  const base = fixtureBaseOutputs("staging");
+  beforeAll(() => (rec = recs["standard-staging"]));
+
+  it("declares exactly these resources: no dedicated key", () => {
+    expect(countByType(rec)).toEqual(sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS }));
+    expect(rec.resources).toHaveLength(52);
+  });
+
+  it("sizes task, autoscaling, database and cache from the tier", () => {
+    const td = one(rec, "aws:ecs/taskDefinition:TaskDefinition").inputs;
+    expect([td.cpu, td.memory]).toEqual(["512", "1024"]);
+    expect(one(rec, "aws:ecs/service:Service").inputs.desiredCount).toBe(2);
+    expect(one(rec, "aws:appautoscaling/target:Target").inputs).toMatchObject({
+      minCapacity: 2,
+      maxCapacity: 6,
+    });
+    expect(one(rec, "aws:rds/instance:Instance").inputs).toMatchObject({
+      instanceClass: "db.t4g.small",
+      allocatedStorage: 50,
+      multiAz: false,
+      backupRetentionPeriod: 7,
+      performanceInsightsEnabled: false,
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+      tags: { Backup: "staging" },
+    });
+    expect(one(rec, "aws:rds/instance:Instance").inputs.performanceInsightsKmsKeyId).toBeUndefined();
+    expect(one(rec, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
+      nodeType: "cache.t4g.micro",
+      numCacheClusters: 1,
+      automaticFailoverEnabled: false,
+      multiAzEnabled: false,
+      atRestEncryptionEnabled: true,
+      transitEncryptionEnabled: true,
+    });
+    expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(90);
+  });
+
+  it("encrypts with the platform key, usable by the task only through S3 and Secrets Manager", () => {
+    const key = base.platformKmsKeyArn;
+    expect(one(rec, "aws:rds/instance:Instance").inputs.kmsKeyId).toBe(key);
+    expect(one(rec, "aws:elasticache/replicationGroup:ReplicationGroup").inputs.kmsKeyId).toBe(key);
+    expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").inputs.kmsKeyId).toBe(key);
+    const task = json(one(rec, "aws:iam/rolePolicy:RolePolicy", "identity-task"), "policy");
+    expect(task.Statement.find((s: any) => s.Sid === "OwnKey")).toEqual({
+      Sid: "OwnKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Resource: key,
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": ["s3.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"],
+        },
+      },
+    });
+  });
+
+  it("serves its own subdomain under the staging domain", () => {
+    expect(one(rec, "aws:route53/record:Record").inputs.name).toBe("portal.staging.platform.example.com");
+    expect(one(rec, "aws:lb/listenerRule:ListenerRule").inputs.conditions).toEqual([
+      { hostHeader: { values: ["portal.staging.platform.example.com"] } },
+    ]);
+    expect(rec.outputs.url).toBe("https://portal.staging.platform.example.com");
+  });
+});
+
+describe("trial tier (initech)", () => {
+  let rec: Recording;
+  beforeAll(() => (rec = recs["trial-staging"]));
+
+  it("declares exactly these resources: no cache, no dedicated key", () => {
+    expect(countByType(rec)).toEqual(sorted({ ...COMMON_COUNTS, ...NO_CACHE_COUNTS }));
+    expect(rec.resources).toHaveLength(44);
+    expect(rec.outputs.cacheEndpoint).toBeUndefined();
+  });
+
+  it("sizes task, autoscaling and database from the tier; keeps logs 30 days in staging", () => {
+    const td = one(rec, "aws:ecs/taskDefinition:TaskDefinition");
+    expect([td.inputs.cpu, td.inputs.memory]).toEqual(["256", "512"]);
+    expect(json(td, "containerDefinitions")[0].secrets.map((s: any) => s.name)).toEqual([
+      "DB_HOST",
+      "DB_PORT",
+      "DB_NAME",
+      "DB_USER",
+      "DB_PASSWORD",
+    ]);
+    expect(one(rec, "aws:appautoscaling/target:Target").inputs).toMatchObject({
+      minCapacity: 1,
+      maxCapacity: 2,
+    });
+    expect(one(rec, "aws:rds/instance:Instance").inputs).toMatchObject({
+      instanceClass: "db.t4g.micro",
+      allocatedStorage: 20,
+      multiAz: false,
+      backupRetentionPeriod: 1,
+    });
+    expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(30);
+  });
+
+  it("in production: overrides and image digest applied, the 90-day log floor, protection on", () => {
+    const prod = recs["trial-production"];
+    const td = one(prod, "aws:ecs/taskDefinition:TaskDefinition").inputs;
+    expect([td.cpu, td.memory]).toEqual(["512", "1024"]);
+    // A digest pins the image by content.
+    expect(JSON.parse(td.containerDefinitions)[0].image).toBe(
+      `${fixtureBaseOutputs("production").ecrRepositoryUrl}@sha256:${"b".repeat(64)}`,
+    );
+    expect(one(prod, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(90);
+    expect(one(prod, "aws:rds/instance:Instance").inputs).toMatchObject({
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+    });
+  });
+});
+
+describe("production against staging (enterprise)", () => {
+  const inputs = (env: string, type: string, name?: string) =>
+    one(recs[`enterprise-${env}`], type, name).inputs;
+
+  it("declares the same resources in both", () => {
+    expect(countByType(recs["enterprise-staging"])).toEqual(countByType(recs["enterprise-production"]));
+  });
+
+  it("protects data stores in production only", () => {
+    const db = "aws:rds/instance:Instance";
+    expect(inputs("production", db)).toMatchObject({
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      applyImmediately: false,
+    });
+    expect(inputs("production", db).finalSnapshotIdentifier).toBe("plat-prd-acme-db-final");
+    expect(inputs("staging", db)).toMatchObject({
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+      applyImmediately: true,
+    });
+    expect(inputs("staging", db).finalSnapshotIdentifier).toBeUndefined();
+    const cache = "aws:elasticache/replicationGroup:ReplicationGroup";
+    expect(inputs("production", cache).finalSnapshotIdentifier).toBe("plat-prd-acme-cache-final");
+    expect(inputs("staging", cache).finalSnapshotIdentifier).toBeUndefined();
+    const secret = "aws:secretsmanager/secret:Secret";
+    expect(inputs("production", secret, "database-secret").recoveryWindowInDays).toBe(30);
+    expect(inputs("staging", secret, "database-secret").recoveryWindowInDays).toBe(0);
+    expect(inputs("production", "aws:s3/bucket:Bucket").forceDestroy).toBe(false);
+    expect(inputs("staging", "aws:s3/bucket:Bucket").forceDestroy).toBe(true);
+  });
+
+  it("keeps the tier's shape in staging: Multi-AZ, backups, sizes", () => {
+    expect(inputs("staging", "aws:rds/instance:Instance")).toMatchObject({
+      multiAz: true,
+      backupRetentionPeriod: 35,
+    });
+    expect(inputs("staging", "aws:appautoscaling/target:Target")).toMatchObject({
+      minCapacity: 3,
+      maxCapacity: 20,
+    });
+    expect(inputs("staging", "aws:rds/instance:Instance").identifier).toBe("plat-stg-acme-db");
+  });
+});
+
+describe("isolation", () => {
+  const all = () => Object.entries(recs);
+
+  /** Every IAM policy, key policy, bucket policy and security group rule of a recording, as text. */
+  function accessDocuments(rec: Recording): string[] {
+    return [
+      ...ofType(rec, "aws:iam/rolePolicy:RolePolicy").map((r) => plain(r.inputs.policy)),
+      ...ofType(rec, "aws:iam/role:Role").map((r) => plain(r.inputs.assumeRolePolicy)),
+      ...ofType(rec, "aws:kms/key:Key").map((r) => plain(r.inputs.policy)),
+      ...ofType(rec, "aws:s3/bucketPolicy:BucketPolicy").map((r) => plain(r.inputs.policy)),
+      ...[...ofType(rec, INGRESS), ...ofType(rec, EGRESS)].map((r) => JSON.stringify(r.inputs)),
+    ];
+  }
+
+  it("no policy or rule of one tenant names another tenant", () => {
+    for (const [key, rec] of all()) {
+      const own = (rec.outputs.tenant as string) ?? "";
+      const others = all()
+        .map(([, r]) => r.outputs.tenant as string)
+        .filter((t) => t !== own);
+      expect(others.length).toBeGreaterThan(0);
+      for (const doc of accessDocuments(rec)) {
+        for (const other of others) {
+          if (doc.includes(other)) {
+            throw new Error(`${key}: a policy or rule names tenant ${other}: ${doc}`);
+          }
+        }
+      }
+    }
+  });
+
+  it("the physical names of two tenants never overlap", () => {
+    const names = (t: string) => Object.values(tenantPhysicalNames(t, "staging", "123456789012"));
+    const a = names("acme");
+    const b = names("globex");
+    expect(a.filter((n) => b.includes(n))).toEqual([]);
+  });
+
+  it("IAM policies name only the tenant's own bucket, secrets, key, log group and the base's image repository", () => {
+    for (const [key, rec] of all()) {
+      const base = fixtureBaseOutputs(rec.outputs.environment);
+      const keyArn = ofType(rec, "aws:kms/key:Key")[0]?.state.arn ?? base.platformKmsKeyArn;
+      const bucketArn = stateOf(rec, "aws:s3/bucket:Bucket").arn;
+      const logGroupArn = stateOf(rec, "aws:cloudwatch/logGroup:LogGroup").arn;
+      const secrets = ofType(rec, "aws:secretsmanager/secret:Secret").map((s) => s.state.arn);
+      const allowed = new Set([
+        keyArn,
+        bucketArn,
+        `${bucketArn}/*`,
+        `${logGroupArn}:log-stream:*`,
+        base.ecrRepositoryArn,
+        ...secrets,
+      ]);
+      for (const policy of ofType(rec, "aws:iam/rolePolicy:RolePolicy")) {
+        for (const statement of json(policy, "policy").Statement) {
+          const resources = [statement.Resource].flat();
+          if (statement.Sid === "RegistryLogin") {
+            expect([statement.Action, resources]).toEqual(["ecr:GetAuthorizationToken", ["*"]]);
+            continue;
+          }
+          for (const resource of resources) {
+            if (!allowed.has(resource)) {
+              throw new Error(`${key}: ${policy.name} statement ${statement.Sid} names ${resource}`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("ingress: service only from the ALB on 8080, database only from the service on 5432, cache on 6379", () => {
+    for (const [key, rec] of all()) {
+      const base = fixtureBaseOutputs(rec.outputs.environment);
+      const sg = (role: string) => ofType(rec, SG).find((g) => g.name === `network-${role}`)?.state.id;
+      const rules = ofType(rec, INGRESS).map((r) => [
+        r.inputs.securityGroupId,
+        r.inputs.referencedSecurityGroupId,
+        r.inputs.fromPort,
+        r.inputs.toPort,
+        r.inputs.cidrIpv4,
+      ]);
+      const expected = [
+        [sg("service"), base.albSecurityGroupId, 8080, 8080, undefined],
+        [sg("db"), sg("service"), 5432, 5432, undefined],
+        ...(sg("cache") ? [[sg("cache"), sg("service"), 6379, 6379, undefined]] : []),
+      ];
+      expect([key, bag(rules)]).toEqual([key, bag(expected)]);
+      // Data stores have no egress at all; the base's ALB group is never changed from here.
+      const egress = ofType(rec, EGRESS).map((r) => [
+        r.inputs.securityGroupId,
+        r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4,
+        r.inputs.fromPort,
+      ]);
+      expect([key, bag(egress)]).toEqual([
+        key,
+        bag([
+          [sg("service"), "0.0.0.0/0", 443],
+          [sg("service"), sg("db"), 5432],
+          ...(sg("cache") ? [[sg("service"), sg("cache"), 6379]] : []),
+        ]),
+      ]);
+      for (const group of ofType(rec, SG)) {
+        expect(group.inputs.ingress ?? []).toEqual([]);
+        expect(group.inputs.egress ?? []).toEqual([]);
+      }
+    }
+  });
+
+  it("every task's network stays private and every data store is unreachable from outside", () => {
+    for (const [, rec] of all()) {
+      expect(one(rec, "aws:ecs/service:Service").inputs.networkConfiguration.assignPublicIp).toBe(false);
+      expect(one(rec, "aws:rds/instance:Instance").inputs.publiclyAccessible).toBe(false);
+    }
+  });
+});
+
+describe("physical names", () => {
+  const LONGEST = "abcdefghij-klmnopqrs";
+  let rec: Recording;
+  beforeAll(async () => {
+    expect(LONGEST).toHaveLength(20);
+    rec = await recordTenant(spec(LONGEST, "enterprise"), "production", fixtureBaseOutputs("production"));
+  });
+
+  it("the longest tenant id gives valid, untruncated names for every service", () => {
+    const fields: [string, string, keyof typeof NAME_RULES][] = [
+      ["aws:lb/targetGroup:TargetGroup", "name", "targetGroup"],
+      ["aws:elasticache/replicationGroup:ReplicationGroup", "replicationGroupId", "elasticache"],
+      ["aws:rds/instance:Instance", "identifier", "rds"],
+      ["aws:rds/parameterGroup:ParameterGroup", "name", "rds"],
+      ["aws:s3/bucket:Bucket", "bucket", "s3"],
+      ["aws:iam/role:Role", "name", "iamRole"],
+      ["aws:ecs/service:Service", "name", "ecs"],
+      ["aws:ecs/taskDefinition:TaskDefinition", "family", "ecs"],
+      ["aws:secretsmanager/secret:Secret", "name", "secret"],
+      ["aws:cloudwatch/logGroup:LogGroup", "name", "logGroup"],
+      ["aws:cloudwatch/dashboard:Dashboard", "dashboardName", "dashboard"],
+    ];
+    const seen: string[] = [];
+    for (const [type, field, service] of fields) {
+      const rule = NAME_RULES[service];
+      for (const r of ofType(rec, type)) {
+        const name: string = r.inputs[field];
+        seen.push(name);
+        expect(name.length).toBeLessThanOrEqual(rule.max);
+        expect(name).toContain(`plat-prd-${LONGEST}`);
+        expect(name).toMatch(/^[A-Za-z0-9-]+$/);
+        if (rule.lowercase) {
+          expect(name).toBe(name.toLowerCase());
+        }
+      }
+    }
+    expect(seen).toHaveLength(13);
+    // The derived names that AWS also limits: snapshots (255), KMS aliases (256).
+    expect(one(rec, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier.length).toBeLessThanOrEqual(
+      255,
+    );
+    expect(one(rec, "aws:kms/alias:Alias").inputs.name).toBe(`alias/plat-prd-${LONGEST}-key`);
+    expect(one(rec, "aws:lb/targetGroup:TargetGroup").inputs.name).toHaveLength(29);
+  });
+
+  it("property: every valid tenant id fits every limit in both environments, untruncated", () => {
+    const id = fc.stringMatching(/^[a-z][a-z0-9-]{1,18}[a-z0-9]$/).filter((s) => !s.includes("--"));
+    fc.assert(
+      fc.property(id, fc.constantFrom(...ENVIRONMENTS), (tenant, env) => {
+        const names = tenantPhysicalNames(tenant, env, "123456789012");
+        for (const name of Object.values(names)) {
+          expect(name).toContain(`-${tenant}`);
+        }
+        expect(names.targetGroup.length).toBeLessThanOrEqual(NAME_RULES.targetGroup.max);
+        expect(names.cache.length).toBeLessThanOrEqual(NAME_RULES.elasticache.max);
+        expect(names.database.length).toBeLessThanOrEqual(NAME_RULES.rds.max);
+        expect(names.bucket.length).toBeLessThanOrEqual(NAME_RULES.s3.max);
+        expect(names.taskRole.length).toBeLessThanOrEqual(NAME_RULES.iamRole.max);
+        expect(names.executionRole.length).toBeLessThanOrEqual(NAME_RULES.iamRole.max);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("errors stop the program before any resource exists", () => {
+  /** Runs the program, catching its error, and returns the error with what was registered. */
+  async function failing(
+    s: TenantSpec,
+    env: Environment,
+    base: Record<string, unknown>,
+    extraConfig: Record<string, string> = {},
+  ) {
+    let caught: Error | undefined;
+    const baseStackName = `organization/platform/${env}`;
+    const rec = await record(
+      async () => {
+        try {
+          return await tenantProgram();
+        } catch (error) {
+          caught = error as Error;
+          return {};
+        }
+      },
+      {
+        project: TENANT_PROJECT,
+        stack: tenantStackName(s.id, env),
+        config: { [TENANT_CONFIG_KEYS.spec]: JSON.stringify(s), ...extraConfig },
+        stackOutputs: { [baseStackName]: base },
+      },
+    );
+    // At most the base stack was read; nothing was created.
+    expect(rec.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference")).toEqual([]);
+    return caught?.message ?? "(no error)";
+  }
+
+  it("an environment the spec does not list", async () => {
+    const message = await failing(
+      spec("initech", "trial", { environments: ["staging"] }),
+      "production",
+      fixtureBaseOutputs("production"),
+    );
+    expect(message).toBe(
+      'tenant stack "initech-production" is misconfigured:\n' +
+        '  - tenant:spec.environments: ["staging"] does not include "production"; add it to tenants/registry/initech.yaml to deploy the tenant there',
+    );
+  });
+
+  it("base outputs that break the contract", async () => {
+    const { albArn: _albArn, ...broken } = fixtureBaseOutputs("staging");
+    const message = await failing(spec("acme", "enterprise"), "staging", {
+      ...broken,
+      privateSubnetIds: ["subnet-1"],
+    });
+    expect(message).toContain(
+      'base stack "organization/platform/staging" does not export the base outputs contract:',
+    );
+    expect(message).toContain("privateSubnetIds:");
+    expect(message).toContain("albArn:");
+  });
+
+  it("a base stack of another environment", async () => {
+    const message = await failing(spec("acme", "enterprise"), "production", fixtureBaseOutputs("staging"));
+    expect(message).toContain(
+      'tenant:baseStackName: "organization/platform/production" is the staging base stack; expected a production one',
+    );
+  });
+
+  it("aws:region other than the base's", async () => {
+    const message = await failing(spec("acme", "enterprise"), "staging", fixtureBaseOutputs("staging"), {
+      "aws:region": "eu-west-1",
+    });
+    expect(message).toContain(
+      'aws:region: "eu-west-1" differs from the base stack\'s region "us-east-1"; tenant resources live in the base\'s region',
+    );
+  });
+
+  it("an invalid spec in the stack config", async () => {
+    const message = await failing(
+      { ...spec("acme", "enterprise"), sizing: { cpu: 16384 } },
+      "staging",
+      fixtureBaseOutputs("staging"),
+    );
+    expect(message).toContain(
+      "tenant:spec.sizing.cpu: 16384 is outside the enterprise tier's limits: 512 to 4096 CPU units",
+    );
+  });
+});
+
+describe("the registry's tenants on the real base program", () => {
+  it("record in every environment they list, wired to the base stack's outputs", async () => {
+    const specs = loadRegistry();
+    const counts: string[] = [];
+    for (const env of ENVIRONMENTS) {
+      const base = await recordBase(env);
+      for (const s of specs.filter((t) => t.environments.includes(env))) {
+        const rec = await recordTenant(s, env, base.outputs);
+        counts.push(`${s.id}-${env}: ${rec.resources.length}`);
+        expect(one(rec, "aws:lb/listenerRule:ListenerRule").inputs.listenerArn).toBe(
+          base.outputs.httpsListenerArn,
+        );
+        expect(one(rec, "aws:ecs/service:Service").inputs.cluster).toBe(base.outputs.clusterArn);
+        expect(one(rec, "aws:ecs/service:Service").inputs.networkConfiguration.subnets).toEqual(
+          base.outputs.privateSubnetIds,
+        );
+        expect(one(rec, "aws:rds/instance:Instance").inputs.dbSubnetGroupName).toBe(
+          base.outputs.dbSubnetGroupName,
+        );
+        expect(rec.outputs.url).toBe(`https://${s.subdomain ?? s.id}.${base.outputs.domain}`);
+      }
+    }
+    expect(counts).toEqual([
+      "acme-staging: 54",
+      "globex-staging: 52",
+      "initech-staging: 44",
+      "acme-production: 54",
+      "globex-production: 52",
+    ]);
+  });
+});

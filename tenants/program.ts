@@ -1,0 +1,334 @@
+/**
+ * The tenant program: one tenant in one environment, on top of that environment's base stack.
+ *
+ * {@link createTenantStack} validates everything it is given (the spec against its tier, the base
+ * stack's outputs against the contract, the environment against the spec) before it creates the
+ * first resource, then builds the components in dependency order. Resource shapes (counts, sizes,
+ * which components exist) come from the spec and the tier catalog only, never from the reference.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  BASE_OUTPUT_KEYS,
+  BaseOutputs,
+  buildTags,
+  Environment,
+  ENVIRONMENT_PROFILES,
+  parseBaseOutputs,
+  physicalName,
+} from "../common";
+import { TenantCache } from "./cache";
+import { defaultBaseStackName, loadTenantConfig, tenantEnvironmentProblems } from "./config";
+
+export { defaultBaseStackName } from "./config";
+import { TenantDatabase } from "./database";
+import { TenantIdentity } from "./identity";
+import { TenantKey } from "./keys";
+import { TenantLogs } from "./logs";
+import { TenantNetwork } from "./network";
+import { TenantObservability } from "./observability";
+import { listenerPriority } from "./routing";
+import { APP_PORT, ContainerSecret, TenantService } from "./service";
+import { TenantSpec, tenantHostname } from "./spec";
+import { TenantStorage } from "./storage";
+import { effectiveSizing } from "./tiers";
+
+/** The Pulumi project of tenant stacks. */
+export const TENANT_PROJECT = "tenant";
+
+/** What a tenant stack exports. */
+export interface TenantOutputs {
+  readonly tenant: string;
+  readonly tier: string;
+  readonly environment: Environment;
+  /** `https://<host>`. */
+  readonly url: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+  /** `host:port` of the database, and the secret with its credentials. */
+  readonly databaseEndpoint: pulumi.Output<string>;
+  readonly databaseSecretArn: pulumi.Output<string>;
+  readonly bucketName: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
+  readonly dashboardName: pulumi.Output<string>;
+  /** `host:port` of the cache and the secret with its token, for tiers with a cache. */
+  readonly cacheEndpoint?: pulumi.Output<string>;
+  readonly cacheSecretArn?: pulumi.Output<string>;
+}
+
+/** Every AWS physical name of a tenant stack, from the one naming function. */
+export function tenantPhysicalNames(tenant: string, environment: Environment, account: string) {
+  const p = { environment, tenant };
+  return Object.freeze({
+    service: physicalName("ecs", { ...p, role: "app" }),
+    // No role: `plat-<env>-<20-character id>` is 29 of the target group's 32 characters.
+    targetGroup: physicalName("targetGroup", p),
+    database: physicalName("rds", { ...p, role: "db" }),
+    databaseSecret: physicalName("secret", { ...p, role: "db" }),
+    cache: physicalName("elasticache", { ...p, role: "cache" }),
+    cacheSecret: physicalName("secret", { ...p, role: "cache" }),
+    // Bucket names are global: the account id keeps two accounts' platforms apart.
+    bucket: physicalName("s3", { ...p, role: `data-${account}` }),
+    taskRole: physicalName("iamRole", { ...p, role: "task" }),
+    executionRole: physicalName("iamRole", { ...p, role: "exec" }),
+    logGroup: physicalName("logGroup", { ...p, role: "app" }),
+    dashboard: physicalName("dashboard", p),
+    // KMS aliases allow 256 characters of letters, digits, "-", "_" and "/": the ECS rule's shape.
+    keyAlias: physicalName("ecs", { ...p, role: "key" }),
+  });
+}
+
+/**
+ * Reads the base stack's outputs through a `StackReference` and validates them against the contract.
+ * Awaited before any resource exists, so a missing or malformed base output stops the program first.
+ */
+export async function readBaseOutputs(baseStackName: string): Promise<BaseOutputs> {
+  const ref = new pulumi.StackReference(baseStackName);
+  const entries = await Promise.all(
+    BASE_OUTPUT_KEYS.map(async (key) => {
+      const details = await ref.getOutputDetails(key);
+      return [key, details.value ?? details.secretValue] as const;
+    }),
+  );
+  return parseBaseOutputs(baseStackName, Object.fromEntries(entries.filter(([, v]) => v !== undefined)));
+}
+
+/** Account, partition and region of the base stack, from its platform key's ARN. */
+function awsContext(base: BaseOutputs): { account: string; partition: string; region: string } {
+  const [, partition, , region, account] = base.platformKmsKeyArn.split(":");
+  return { account, partition, region: region || base.region };
+}
+
+/**
+ * Declares one tenant's stack: provider with the tenant's default tags, key, log group, security
+ * groups, bucket, database, cache (per tier), roles, service and monitoring.
+ * @param spec a validated spec (parseTenantSpec).
+ * @param baseStackName the base stack to read. @default defaultBaseStackName(environment)
+ * @throws before any resource is created: the environment is not one of the spec's, the base stack
+ * serves another environment or breaks the contract, or `aws:region` differs from the base's region.
+ */
+export async function createTenantStack(
+  spec: TenantSpec,
+  environment: Environment,
+  baseStackName: string = defaultBaseStackName(environment),
+): Promise<TenantOutputs> {
+  const problems = tenantEnvironmentProblems(spec, environment);
+  const sizing = effectiveSizing(spec, environment);
+  const tags = buildTags({
+    tenant: spec.id,
+    environment,
+    owner: spec.owner,
+    costCenter: spec.costCenter,
+    dataClassification: spec.dataClassification,
+    tier: spec.tier,
+  });
+  if (problems.length > 0) {
+    throw new Error(
+      `tenant ${spec.id} cannot be deployed to ${environment}:\n  - ${problems.join("\n  - ")}`,
+    );
+  }
+  const base = await readBaseOutputs(baseStackName);
+  const { account, partition, region } = awsContext(base);
+  if (base.environment !== environment) {
+    problems.push(
+      `tenant:baseStackName: "${baseStackName}" is the ${base.environment} base stack; expected a ${environment} one`,
+    );
+  }
+  const configuredRegion = new pulumi.Config("aws").get("region");
+  if (configuredRegion !== undefined && configuredRegion !== base.region) {
+    problems.push(
+      `aws:region: "${configuredRegion}" differs from the base stack's region "${base.region}"; ` +
+        `tenant resources live in the base's region (unset aws:region or set it to ${base.region})`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `tenant ${spec.id} cannot be deployed to ${environment}:\n  - ${problems.join("\n  - ")}`,
+    );
+  }
+
+  const names = tenantPhysicalNames(spec.id, environment, account);
+  const hostname = tenantHostname(spec, base.domain);
+  const protect = ENVIRONMENT_PROFILES[environment].deletionProtection;
+  const provider = new aws.Provider("aws", {
+    region: base.region as aws.Region,
+    defaultTags: { tags: { ...tags } },
+  });
+  const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+  const logGroupArn = `arn:${partition}:logs:${region}:${account}:log-group:${names.logGroup}`;
+
+  const key = new TenantKey(
+    "key",
+    {
+      tenant: spec.id,
+      dedicated: sizing.dedicatedKmsKey,
+      platformKeyArn: base.platformKmsKeyArn,
+      aliasName: names.keyAlias,
+      account,
+      region,
+      partition,
+      logGroupArn,
+    },
+    opts,
+  );
+  const logs = new TenantLogs(
+    "logs",
+    { logGroupName: names.logGroup, retentionInDays: sizing.logRetentionDays, kmsKeyArn: key.arn },
+    opts,
+  );
+  const network = new TenantNetwork(
+    "network",
+    {
+      tenant: spec.id,
+      vpcId: base.vpcId,
+      albSecurityGroupId: base.albSecurityGroupId,
+      appPort: APP_PORT,
+      cache: sizing.cache.enabled,
+    },
+    opts,
+  );
+  const storage = new TenantStorage(
+    "storage",
+    { bucketName: names.bucket, environment, kmsKeyArn: key.arn, forceDestroy: !protect },
+    opts,
+  );
+  const database = new TenantDatabase(
+    "database",
+    {
+      environment,
+      sizing: sizing.database,
+      identifier: names.database,
+      secretName: names.databaseSecret,
+      subnetGroupName: base.dbSubnetGroupName,
+      securityGroupId: network.databaseSecurityGroup.id,
+      kmsKeyArn: key.arn,
+    },
+    opts,
+  );
+  const cache =
+    sizing.cache.enabled && network.cacheSecurityGroup
+      ? new TenantCache(
+          "cache",
+          {
+            replicationGroupId: names.cache,
+            secretName: names.cacheSecret,
+            nodeType: sizing.cache.nodeType,
+            numCacheClusters: sizing.cache.numCacheClusters,
+            automaticFailover: sizing.cache.automaticFailover,
+            multiAz: sizing.cache.multiAz,
+            subnetGroupName: base.cacheSubnetGroupName,
+            securityGroupId: network.cacheSecurityGroup.id,
+            kmsKeyArn: key.arn,
+            protect,
+            snapshotRetentionDays: sizing.cache.automaticFailover ? 7 : 1,
+          },
+          opts,
+        )
+      : undefined;
+  const secretArns = [database.secretArn, ...(cache ? [cache.secretArn] : [])];
+  const identity = new TenantIdentity(
+    "identity",
+    {
+      taskRoleName: names.taskRole,
+      executionRoleName: names.executionRole,
+      account,
+      region,
+      partition,
+      bucketArn: storage.bucketArn,
+      secretArns,
+      kmsKeyArn: key.arn,
+      dedicatedKey: sizing.dedicatedKmsKey,
+      logGroupArn: logs.arn,
+      ecrRepositoryArn: base.ecrRepositoryArn,
+    },
+    opts,
+  );
+  const field = (arn: pulumi.Output<string>, key: string) => pulumi.interpolate`${arn}:${key}::`;
+  const secrets: ContainerSecret[] = [
+    { name: "DB_HOST", valueFrom: field(database.secretArn, "host") },
+    { name: "DB_PORT", valueFrom: field(database.secretArn, "port") },
+    { name: "DB_NAME", valueFrom: field(database.secretArn, "dbname") },
+    { name: "DB_USER", valueFrom: field(database.secretArn, "username") },
+    { name: "DB_PASSWORD", valueFrom: field(database.secretArn, "password") },
+    ...(cache
+      ? [
+          { name: "REDIS_HOST", valueFrom: field(cache.secretArn, "host") },
+          { name: "REDIS_AUTH_TOKEN", valueFrom: field(cache.secretArn, "authToken") },
+        ]
+      : []),
+  ];
+  const separator = spec.imageTag.startsWith("sha256:") ? "@" : ":";
+  const service = new TenantService(
+    "service",
+    {
+      tenant: spec.id,
+      serviceName: names.service,
+      targetGroupName: names.targetGroup,
+      task: sizing.task,
+      image: `${base.ecrRepositoryUrl}${separator}${spec.imageTag}`,
+      hostname,
+      listenerPriority: listenerPriority(spec),
+      region: base.region,
+      vpcId: base.vpcId,
+      privateSubnetIds: base.privateSubnetIds,
+      clusterArn: base.clusterArn,
+      clusterName: base.clusterName,
+      httpsListenerArn: base.httpsListenerArn,
+      hostedZoneId: base.hostedZoneId,
+      albDnsName: base.albDnsName,
+      albZoneId: base.albZoneId,
+      securityGroupId: network.serviceSecurityGroup.id,
+      taskRoleArn: identity.taskRole.arn,
+      executionRoleArn: identity.executionRole.arn,
+      logGroupName: logs.name,
+      environmentVariables: {
+        TENANT_ID: spec.id,
+        APP_ENV: environment,
+        APP_PORT: String(APP_PORT),
+        AWS_REGION: base.region,
+        S3_BUCKET: storage.bucketName,
+        ...(cache ? { REDIS_TLS: "true" } : {}),
+      },
+      secrets,
+    },
+    opts,
+  );
+  const observability = new TenantObservability(
+    "observability",
+    {
+      tenant: spec.id,
+      dashboardName: names.dashboard,
+      region: base.region,
+      alarmTopicArn: base.alarmTopicArn,
+      clusterName: base.clusterName,
+      serviceName: service.serviceName,
+      albArnSuffix: base.albArnSuffix,
+      targetGroupArnSuffix: service.targetGroupArnSuffix,
+      databaseIdentifier: names.database,
+      cacheReplicationGroupId: cache ? names.cache : undefined,
+    },
+    opts,
+  );
+
+  return {
+    tenant: spec.id,
+    tier: spec.tier,
+    environment,
+    url: service.url,
+    serviceName: service.serviceName,
+    databaseEndpoint: database.endpoint,
+    databaseSecretArn: database.secretArn,
+    bucketName: storage.bucketName,
+    logGroupName: logs.name,
+    dashboardName: observability.dashboard.dashboardName,
+    ...(cache ? { cacheEndpoint: cache.endpoint, cacheSecretArn: cache.secretArn } : {}),
+  };
+}
+
+/**
+ * The whole program as `pulumi up` runs it: the stack's config (config.ts), then the tenant's stack.
+ * The entry point, the Automation API and the offline recorder all run exactly this.
+ */
+export async function tenantProgram(): Promise<TenantOutputs> {
+  const config = loadTenantConfig();
+  return createTenantStack(config.spec, config.environment, config.baseStackName);
+}

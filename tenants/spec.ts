@@ -1,0 +1,260 @@
+/**
+ * The tenant spec: what `tenants/registry/<tenant>.yaml` holds and what a tenant stack's
+ * `tenant:spec` config carries. One zod schema validates it; {@link parseTenantSpec} reports every
+ * problem at once, each naming the field, the value and what is allowed, before any resource exists.
+ */
+import { z } from "zod";
+import {
+  DATA_CLASSIFICATIONS,
+  DataClassification,
+  Environment,
+  ENVIRONMENTS,
+  RESERVED_TENANT_IDS,
+  tagValueProblem,
+  tenantIdProblems,
+} from "../common";
+import { LISTENER_PRIORITY_RANGE } from "./routing";
+import { isTier, SIZING_OVERRIDE_KEYS, SizingOverrides, sizingProblems, Tier, TIER_NAMES } from "./tiers";
+
+/** A validated tenant spec. Frozen. */
+export interface TenantSpec {
+  /** Tenant id: a DNS label of 3 to 20 characters, not reserved (common/naming.ts). */
+  readonly id: string;
+  /** Human name, for dashboards and listings. */
+  readonly displayName: string;
+  readonly tier: Tier;
+  /** The environments the tenant runs in; at least one, no duplicates, in promotion order. */
+  readonly environments: readonly Environment[];
+  /** Owner tag: the team or person answerable for the tenant (e.g. an e-mail address). */
+  readonly owner: string;
+  /** CostCenter tag. */
+  readonly costCenter: string;
+  /** DataClassification tag. */
+  readonly dataClassification: DataClassification;
+  /**
+   * The DNS label the tenant is served under, below the platform domain of each environment:
+   * `https://<subdomain>.<domain>` (the ALB's `*.<domain>` certificate covers exactly one label).
+   * @default the tenant id
+   */
+  readonly subdomain?: string;
+  /**
+   * The application image: a release tag (`1.4.2`, `v2.0.0-rc.1`) or a digest (`sha256:<64 hex>`)
+   * of the base stack's repository. Moving tags such as `latest` are refused: the repository's tags
+   * are immutable, and a deployment must say exactly what it runs.
+   */
+  readonly imageTag: string;
+  /**
+   * Priority of the tenant's rule on the shared HTTPS listener; set it only to resolve a collision
+   * that `loadRegistry` reports (routing.ts).
+   * @default derived from the id
+   */
+  readonly listenerRulePriority?: number;
+  /** Sizing overrides within the tier's limits (tiers.ts). */
+  readonly sizing?: SizingOverrides;
+}
+
+/** Release tags and digests the spec accepts as `imageTag`. */
+export const IMAGE_TAG_PATTERN = /^(v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?|sha256:[a-f0-9]{64})$/;
+
+const IMAGE_TAG_ALLOWED =
+  "a release tag (e.g. 1.4.2, v2.0.0-rc.1) or an image digest (sha256:<64 hex>); " +
+  "moving tags such as latest are refused (the repository's tags are immutable)";
+
+/** One lowercase DNS label. */
+const DNS_LABEL_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Every issue message below is what is *allowed*; the formatter turns it into
+ * `<field>: <value> is not <allowed>` or `<field>: is required (<allowed>)`. Custom checks (ids, tags,
+ * limits) write their whole message themselves.
+ */
+const allowed = (text: string) => ({ error: text });
+
+const tagValue = (key: string) =>
+  z.string(allowed("a string")).superRefine((value, ctx) => {
+    const problem = tagValueProblem(key, value);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem });
+    }
+  });
+
+const wholeNumber = z.number(allowed("a whole number")).int(allowed("a whole number"));
+
+/** Schema of the `sizing` overrides; ranges are checked against the tier by `sizingProblems`. */
+export const SizingOverridesSchema = z.strictObject(
+  {
+    cpu: wholeNumber.optional(),
+    memory: wholeNumber.optional(),
+    desiredCount: wholeNumber.optional(),
+    maxCount: wholeNumber.optional(),
+    dbInstanceClass: z.string(allowed("an RDS instance class such as db.t4g.small")).optional(),
+    dbAllocatedStorageGb: wholeNumber.optional(),
+    cacheNodeType: z.string(allowed("an ElastiCache node type such as cache.t4g.small")).optional(),
+    logRetentionDays: wholeNumber.optional(),
+  },
+  allowed(`an object with some of: ${SIZING_OVERRIDE_KEYS.join(", ")}`),
+);
+
+/** The zod schema of a tenant spec (per-field checks; cross-field limits are in parseTenantSpec). */
+export const TenantSpecSchema = z.strictObject(
+  {
+    id: z.string(allowed("a string")).superRefine((value, ctx) => {
+      for (const problem of tenantIdProblems(value)) {
+        ctx.addIssue({ code: "custom", message: problem });
+      }
+    }),
+    displayName: z
+      .string(allowed("a string of 1 to 100 characters"))
+      .trim()
+      .min(1, allowed("a string of 1 to 100 characters"))
+      .max(100, allowed("a string of 1 to 100 characters")),
+    tier: z.enum(TIER_NAMES, allowed(`one of ${TIER_NAMES.join(", ")}`)),
+    environments: z
+      .array(
+        z.enum(ENVIRONMENTS, allowed(`one of ${ENVIRONMENTS.join(", ")}`)),
+        allowed(`a list of ${ENVIRONMENTS.join(", ")}`),
+      )
+      .min(1, allowed(`a non-empty list of ${ENVIRONMENTS.join(", ")}`))
+      .superRefine((envs, ctx) => {
+        const dupes = envs.filter((e, i) => envs.indexOf(e) !== i);
+        if (dupes.length > 0) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(envs)} lists ${dupes.join(", ")} more than once`,
+          });
+        }
+      })
+      .transform((envs) => ENVIRONMENTS.filter((e) => envs.includes(e))),
+    owner: tagValue("Owner"),
+    costCenter: tagValue("CostCenter"),
+    dataClassification: z.enum(DATA_CLASSIFICATIONS, allowed(`one of ${DATA_CLASSIFICATIONS.join(", ")}`)),
+    subdomain: z
+      .string(allowed("a DNS label"))
+      .superRefine((value, ctx) => {
+        if (!DNS_LABEL_PATTERN.test(value) || value.includes("--")) {
+          ctx.addIssue({
+            code: "custom",
+            message:
+              `${JSON.stringify(value)} is not one lowercase DNS label (a-z, 0-9 and inner single hyphens, ` +
+              `at most 63 characters, no dots: the tenant is served at <subdomain>.<platform domain>)`,
+          });
+        } else if (RESERVED_TENANT_IDS.includes(value)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(value)} is reserved; reserved labels: ${RESERVED_TENANT_IDS.join(", ")}`,
+          });
+        }
+      })
+      .optional(),
+    imageTag: z.string(allowed(IMAGE_TAG_ALLOWED)).regex(IMAGE_TAG_PATTERN, allowed(IMAGE_TAG_ALLOWED)),
+    listenerRulePriority: wholeNumber
+      .superRefine((value, ctx) => {
+        if (value < LISTENER_PRIORITY_RANGE.min || value > LISTENER_PRIORITY_RANGE.max) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${value} is outside ${LISTENER_PRIORITY_RANGE.min} to ${LISTENER_PRIORITY_RANGE.max} (lower priorities belong to the base stack)`,
+          });
+        }
+      })
+      .optional(),
+    sizing: SizingOverridesSchema.optional(),
+  },
+  allowed("a mapping of tenant spec fields"),
+);
+
+/** Top-level fields of a spec, in the order `writeSpec` writes them. */
+export const TENANT_SPEC_KEYS = Object.freeze(
+  Object.keys(TenantSpecSchema.shape),
+) as readonly (keyof TenantSpec)[];
+
+/** A spec that failed validation: every problem, and where the spec came from. */
+export class TenantSpecError extends Error {
+  constructor(
+    /** Where the spec came from (a file, `tenant:spec`), or undefined. */
+    readonly source: string | undefined,
+    /** One line per problem: `<field>: <value> <what is allowed>`. */
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `invalid tenant spec${source ? ` ${source}` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        `  - ${problems.join("\n  - ")}`,
+    );
+    this.name = "TenantSpecError";
+  }
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value: any = raw;
+  for (const key of path) {
+    value = value !== null && typeof value === "object" ? value[key as any] : undefined;
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function formatIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join(".");
+  const field = path || "(spec)";
+  if (issue.code === "unrecognized_keys") {
+    const where = path ? `${path}.` : "";
+    const known = path === "sizing" ? SIZING_OVERRIDE_KEYS : TENANT_SPEC_KEYS;
+    return issue.keys
+      .map(
+        (k) => `${where}${k}: unknown field; allowed fields${path ? ` of ${path}` : ""}: ${known.join(", ")}`,
+      )
+      .join("\n  - ");
+  }
+  if (issue.code === "custom") {
+    return `${field}: ${issue.message}`;
+  }
+  const value = valueAt(raw, issue.path);
+  return value === undefined
+    ? `${field}: is required (${issue.message})`
+    : `${field}: ${show(value)} is not ${issue.message}`;
+}
+
+/**
+ * Validates a tenant spec (parsed YAML, or the `tenant:spec` config object).
+ * @param source where it came from, for the error message (e.g. `tenants/registry/acme.yaml`).
+ * @returns the spec, deeply frozen.
+ * @throws TenantSpecError listing every problem at once: field path, value and what is allowed.
+ */
+export function parseTenantSpec(raw: unknown, source?: string): TenantSpec {
+  const problems = tenantSpecProblems(raw);
+  if (problems.length > 0) {
+    throw new TenantSpecError(source, problems);
+  }
+  // Typed, not cast: the compiler checks the schema produces a TenantSpec.
+  const spec: TenantSpec = TenantSpecSchema.parse(raw);
+  return deepFreeze(spec);
+}
+
+/** Every problem with a spec, as {@link parseTenantSpec} reports them; empty when valid. */
+export function tenantSpecProblems(raw: unknown): string[] {
+  const result = TenantSpecSchema.safeParse(raw);
+  const problems = result.success ? [] : result.error.issues.map((i) => formatIssue(raw, i));
+  // zod skips object-level refinements once a field fails, so the tier limits are checked here,
+  // whenever the tier and the overrides are each valid on their own, to report everything at once.
+  const tier = valueAt(raw, ["tier"]);
+  const sizing = SizingOverridesSchema.optional().safeParse(valueAt(raw, ["sizing"]));
+  if (isTier(tier) && sizing.success) {
+    problems.push(...sizingProblems(tier, sizing.data));
+  }
+  return problems;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The host name a tenant is served on in an environment whose platform domain is `domain`. */
+export function tenantHostname(spec: Pick<TenantSpec, "id" | "subdomain">, domain: string): string {
+  return `${spec.subdomain ?? spec.id}.${domain}`;
+}

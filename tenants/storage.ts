@@ -1,0 +1,102 @@
+/**
+ * The tenant's object storage: one private, versioned S3 bucket encrypted with the tenant's key,
+ * reachable only over TLS.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { BACKUP_TAG_KEY, Environment } from "../common";
+
+/** Arguments of {@link TenantStorage}. */
+export interface TenantStorageArgs {
+  /** Physical bucket name (globally unique: it carries the account id). */
+  readonly bucketName: string;
+  readonly environment: Environment;
+  /** KMS key for SSE-KMS (the tenant's key). */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /**
+   * Let `pulumi destroy` delete a bucket that still holds objects. Off where data stores are
+   * protected (production), so offboarding never silently deletes tenant data there.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+}
+
+/** Bucket, encryption, public access block, versioning and a TLS-only policy. */
+export class TenantStorage extends pulumi.ComponentResource {
+  public readonly bucket: aws.s3.Bucket;
+  /** The bucket's name and ARN. */
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly bucketArn: pulumi.Output<string>;
+
+  constructor(name: string, args: TenantStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:tenant:TenantStorage", name, {}, opts);
+    this.bucket = new aws.s3.Bucket(
+      name,
+      {
+        bucket: args.bucketName,
+        forceDestroy: args.forceDestroy ?? false,
+        // AWS Backup selects data stores by this tag (base stack's backup plan).
+        tags: { [BACKUP_TAG_KEY]: args.environment },
+      },
+      { parent: this },
+    );
+    const bucket = this.bucket.id;
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+            // An S3 bucket key cuts KMS requests (and their cost) by orders of magnitude.
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      {
+        bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    // Versioning protects against overwrites and deletes, and AWS Backup requires it for S3.
+    new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      { bucket, policy: tlsOnlyPolicy(this.bucket.arn) },
+      // S3 rejects a policy while the public access block is being applied; order them.
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+  }
+}
+
+/** A bucket policy that denies every request not made over TLS, JSON. */
+export function tlsOnlyPolicy(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+}
