@@ -68,7 +68,7 @@ export function formatStack(stack: RecordedStack): string[] {
     }
     for (const [type, names] of [...byType.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       const shown = names.length > 4 ? [...names.slice(0, 4), `… ${names.length - 4} more`] : names;
-      lines.push(`    ${String(names.length).padStart(3)}  ${type.padEnd(58)} ${shown.join(", ")}`);
+      lines.push(`    ${String(names.length).padStart(3)}  ${type.padEnd(68)} ${shown.join(", ")}`);
     }
   }
   return lines;
