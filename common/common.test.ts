@@ -35,7 +35,10 @@ describe("tenantIdProblems", () => {
 
   it.each([
     ["ab", /is 2 characters; allowed 3 to 20/],
-    ["a".repeat(21), /is 21 characters; allowed 3 to 20 \(longer ids do not fit the 32-character target group name\)/],
+    [
+      "a".repeat(21),
+      /is 21 characters; allowed 3 to 20 \(longer ids do not fit the 32-character target group name\)/,
+    ],
     ["Acme", /must be a lowercase DNS label/],
     ["1acme", /must be a lowercase DNS label/],
     ["acme-", /must be a lowercase DNS label/],
@@ -62,7 +65,9 @@ describe("tenantIdProblems", () => {
 
 describe("physicalName", () => {
   it("joins prefix, environment, tenant and role", () => {
-    expect(physicalName("rds", { environment: "production", tenant: "acme", role: "db" })).toBe("plat-prd-acme-db");
+    expect(physicalName("rds", { environment: "production", tenant: "acme", role: "db" })).toBe(
+      "plat-prd-acme-db",
+    );
     expect(physicalName("ecr", { environment: "staging", role: "app" })).toBe("plat-stg-app");
   });
 
@@ -72,15 +77,26 @@ describe("physicalName", () => {
   });
 
   it("cuts a long name to the limit and ends it with a hash, keeping names distinct", () => {
-    const a = physicalName("targetGroup", { environment: "production", tenant: "a".repeat(20), role: "blue-green" });
-    const b = physicalName("targetGroup", { environment: "production", tenant: "a".repeat(20), role: "blue-greer" });
+    const a = physicalName("targetGroup", {
+      environment: "production",
+      tenant: "a".repeat(20),
+      role: "blue-green",
+    });
+    const b = physicalName("targetGroup", {
+      environment: "production",
+      tenant: "a".repeat(20),
+      role: "blue-greer",
+    });
     expect(a).toHaveLength(32);
     expect(a).toMatch(/^plat-prd-a{15}-[0-9a-f]{7}$/);
     expect(a).not.toBe(b);
   });
 
   it("fits the longest tenant id in a target group name without cutting", () => {
-    const name = physicalName("targetGroup", { environment: "production", tenant: "a".repeat(TENANT_ID_MAX_LENGTH) });
+    const name = physicalName("targetGroup", {
+      environment: "production",
+      tenant: "a".repeat(TENANT_ID_MAX_LENGTH),
+    });
     expect(name).toBe(`plat-prd-${"a".repeat(20)}`);
     expect(name.length).toBeLessThanOrEqual(NAME_RULES.targetGroup.max);
   });
@@ -159,7 +175,9 @@ describe("buildTags", () => {
   });
 
   it("reports every invalid value at once", () => {
-    expect(() => buildTags({ ...input, owner: "", costCenter: "a#b", dataClassification: "secret" as never })).toThrow(
+    expect(() =>
+      buildTags({ ...input, owner: "", costCenter: "a#b", dataClassification: "secret" as never }),
+    ).toThrow(
       [
         "invalid tags:",
         '  - tag Owner must be a non-empty string, got ""',
@@ -170,7 +188,9 @@ describe("buildTags", () => {
   });
 
   it("checks Environment and ManagedBy values", () => {
-    expect(tagValueProblem("Environment", "dev")).toBe('tag Environment="dev" must be one of staging, production');
+    expect(tagValueProblem("Environment", "dev")).toBe(
+      'tag Environment="dev" must be one of staging, production',
+    );
     expect(tagValueProblem("ManagedBy", "terraform")).toBe('tag ManagedBy="terraform" must be "pulumi"');
     expect(tagValueProblem("Owner", "x".repeat(257))).toMatch(/must be 1-256 characters/);
   });
@@ -219,6 +239,8 @@ describe("base outputs contract", () => {
     const { vpcId: _vpcId, ...missing } = valid;
     expect(() =>
       parseBaseOutputs("organization/platform/staging", { ...missing, albArn: "nope", environment: "dev" }),
-    ).toThrow(/base stack "organization\/platform\/staging" does not export the base outputs contract:\n {2}- environment: .*\n {2}- vpcId: .*\n {2}- albArn: .*\nRun `pulumi up` on the base stack first/);
+    ).toThrow(
+      /base stack "organization\/platform\/staging" does not export the base outputs contract:\n {2}- environment: .*\n {2}- vpcId: .*\n {2}- albArn: .*\nRun `pulumi up` on the base stack first/,
+    );
   });
 });

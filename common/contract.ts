@@ -64,7 +64,9 @@ export const BaseOutputsSchema = z.object({
 export type BaseOutputs = z.infer<typeof BaseOutputsSchema>;
 
 /** Every key of {@link BaseOutputs}, in declaration order. */
-export const BASE_OUTPUT_KEYS = Object.freeze(Object.keys(BaseOutputsSchema.shape)) as readonly (keyof BaseOutputs)[];
+export const BASE_OUTPUT_KEYS = Object.freeze(
+  Object.keys(BaseOutputsSchema.shape),
+) as readonly (keyof BaseOutputs)[];
 
 /**
  * Validates the outputs read from a base stack.

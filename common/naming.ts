@@ -149,7 +149,9 @@ export function tenantStackName(tenant: string, environment: Environment): strin
 }
 
 /** Splits a tenant stack name into tenant and environment, or undefined if it is not one. */
-export function parseTenantStackName(stack: string): { tenant: string; environment: Environment } | undefined {
+export function parseTenantStackName(
+  stack: string,
+): { tenant: string; environment: Environment } | undefined {
   const match = /^(.+)-(staging|production)$/.exec(stack);
   if (!match || tenantIdProblems(match[1]).length > 0) {
     return undefined;

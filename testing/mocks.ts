@@ -51,7 +51,10 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
     }
     case "aws:ec2/vpc:Vpc":
       id = `vpc-${h}`;
-      Object.assign(state, { arn: arn("ec2", `vpc/${id}`), defaultSecurityGroupId: `sg-${short(seed + "sg")}` });
+      Object.assign(state, {
+        arn: arn("ec2", `vpc/${id}`),
+        defaultSecurityGroupId: `sg-${short(seed + "sg")}`,
+      });
       break;
     case "aws:ec2/subnet:Subnet":
       id = `subnet-${h}`;
@@ -121,7 +124,12 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
       Object.assign(state, {
         zoneId: id,
         arn: `arn:aws:route53:::hostedzone/${id}`,
-        nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"],
+        nameServers: [
+          "ns-1.awsdns-01.org",
+          "ns-2.awsdns-02.co.uk",
+          "ns-3.awsdns-03.com",
+          "ns-4.awsdns-04.net",
+        ],
       });
       break;
     case "aws:acm/certificate:Certificate": {
@@ -153,7 +161,10 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
       });
       break;
     case "aws:iam/role:Role":
-      Object.assign(state, { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`, uniqueId: `AROA${h.toUpperCase()}` });
+      Object.assign(state, {
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`,
+        uniqueId: `AROA${h.toUpperCase()}`,
+      });
       break;
     case "aws:iam/policy:Policy":
       Object.assign(state, { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}` });
@@ -214,6 +225,9 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
     case "aws:wafv2/webAcl:WebAcl":
       Object.assign(state, { arn: arn("wafv2", `regional/webacl/${physical}/${h}`) });
       break;
+    case "aws:route53/record:Record":
+      Object.assign(state, { fqdn: String(inputs.name ?? physical).replace(/\.$/, "") });
+      break;
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       Object.assign(state, { arn: arn("cloudwatch", `alarm:${physical}`) });
       break;
@@ -241,15 +255,28 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
       return { names: [...MOCK_AZS], zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: MOCK_REGION };
     case "aws:index/getCallerIdentity:getCallerIdentity":
-      return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK" };
+      return {
+        accountId: MOCK_ACCOUNT_ID,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`,
+        userId: "AIDAMOCK",
+      };
     case "aws:index/getRegion:getRegion":
-      return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION, description: "US East (N. Virginia)" };
+      return {
+        name: MOCK_REGION,
+        region: MOCK_REGION,
+        id: MOCK_REGION,
+        description: "US East (N. Virginia)",
+      };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
     case "aws:elb/getServiceAccount:getServiceAccount":
       return { id: "127311923021", arn: "arn:aws:iam::127311923021:root" };
     case "aws:route53/getZone:getZone":
-      return { zoneId: args.inputs.zoneId ?? "ZEXISTING", name: args.inputs.name ?? "example.com", id: args.inputs.zoneId };
+      return {
+        zoneId: args.inputs.zoneId ?? "ZEXISTING",
+        name: args.inputs.name ?? "example.com",
+        id: args.inputs.zoneId,
+      };
     default:
       return { ...args.inputs };
   }

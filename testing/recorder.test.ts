@@ -15,7 +15,10 @@ describe("record", () => {
     const rec = await record(
       () => {
         const config = new pulumi.Config("demo");
-        const provider = new aws.Provider("aws", { region: "us-east-1", defaultTags: { tags: { Owner: "team" } } });
+        const provider = new aws.Provider("aws", {
+          region: "us-east-1",
+          defaultTags: { tags: { Owner: "team" } },
+        });
         const box = new Box("box", { providers: [provider] });
         return { greeting: config.require("greeting"), box: box.urn };
       },
@@ -49,7 +52,11 @@ describe("record", () => {
   it("serves stack reference outputs", async () => {
     const rec = await record(
       () => ({ vpc: new pulumi.StackReference("org/platform/staging").getOutput("vpcId") }),
-      { project: "tenant", stack: "acme-staging", stackOutputs: { "org/platform/staging": { vpcId: "vpc-1" } } },
+      {
+        project: "tenant",
+        stack: "acme-staging",
+        stackOutputs: { "org/platform/staging": { vpcId: "vpc-1" } },
+      },
     );
     expect(rec.outputs.vpc).toBe("vpc-1");
   });

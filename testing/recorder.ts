@@ -71,7 +71,9 @@ let running = false;
  */
 export async function record(program: () => unknown, options: RecordOptions): Promise<Recording> {
   if (running) {
-    throw new Error("record(): another recording is running; recordings share process-wide state, run them one at a time");
+    throw new Error(
+      "record(): another recording is running; recordings share process-wide state, run them one at a time",
+    );
   }
   running = true;
   // A failed registration (a mock that throws, a bad input) rejects a promise nobody awaits; in a

@@ -1,0 +1,157 @@
+/**
+ * Ingress: the shared internet-facing ALB. HTTPS only (HTTP redirects), a modern TLS policy, a 404
+ * for unknown hosts, access logs, and a WAF where the environment wants one. Tenant stacks attach
+ * host-header listener rules to the HTTPS listener.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AccessLogBucket } from "./accessLogs";
+import { Certificate } from "./certificate";
+import { WebAcl } from "./waf";
+
+/** TLS 1.3 and 1.2 only, forward secrecy (ELB's recommended policy for new listeners). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Arguments of {@link Ingress}. */
+export interface IngressArgs {
+  /** Physical name of the load balancer (32 characters at most). */
+  readonly loadBalancerName: string;
+  readonly vpcId: pulumi.Input<string>;
+  /** The VPC CIDR: the only destination the ALB may open connections to (its targets). */
+  readonly vpcCidr: string;
+  /** Public subnets, one per AZ. */
+  readonly publicSubnetIds: pulumi.Input<string>[];
+  /** The platform domain and the zone that validates its certificate. */
+  readonly domain: string;
+  readonly zoneId: pulumi.Input<string>;
+  /** Days access logs are kept. */
+  readonly accessLogExpirationDays: number;
+  /**
+   * Deletion protection on the load balancer.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * The WAFv2 web ACL.
+   * @default { enabled: false }
+   */
+  readonly waf?:
+    { readonly enabled: false } | { readonly enabled: true; readonly rateLimitPerFiveMinutes?: number };
+}
+
+/** The ALB, its security group, listeners, certificate, access logs and optional WAF. */
+export class Ingress extends pulumi.ComponentResource {
+  public readonly loadBalancer: aws.lb.LoadBalancer;
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly httpsListenerArn: pulumi.Output<string>;
+
+  constructor(name: string, args: IngressArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:ingress:Ingress", name, {}, opts);
+    const securityGroup = this.createSecurityGroup(name, args);
+    const logs = new AccessLogBucket(
+      `${name}-access-logs`,
+      { expirationDays: args.accessLogExpirationDays },
+      { parent: this },
+    );
+    this.loadBalancer = new aws.lb.LoadBalancer(
+      name,
+      {
+        name: args.loadBalancerName,
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.publicSubnetIds,
+        securityGroups: [securityGroup.id],
+        // Requests with header names that are not valid HTTP never reach a tenant.
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.deletionProtection ?? false,
+        accessLogs: { bucket: logs.bucketName, enabled: true },
+      },
+      { parent: this, dependsOn: logs.ready },
+    );
+    const certificate = new Certificate(
+      `${name}-certificate`,
+      { domain: args.domain, zoneId: args.zoneId },
+      { parent: this },
+    );
+    const https = new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: certificate.validatedArn,
+        // Hosts no tenant rule matches get a 404, not some tenant's app.
+        defaultActions: [
+          {
+            type: "fixed-response",
+            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ],
+      },
+      { parent: this },
+    );
+    const waf = args.waf ?? { enabled: false };
+    if (waf.enabled) {
+      new WebAcl(
+        `${name}-waf`,
+        { loadBalancerArn: this.loadBalancer.arn, rateLimitPerFiveMinutes: waf.rateLimitPerFiveMinutes },
+        { parent: this },
+      );
+    }
+    this.securityGroupId = securityGroup.id;
+    this.httpsListenerArn = https.arn;
+    this.registerOutputs({
+      albArn: this.loadBalancer.arn,
+      securityGroupId: this.securityGroupId,
+      httpsListenerArn: this.httpsListenerArn,
+    });
+  }
+
+  /**
+   * The ALB's security group: HTTP and HTTPS from anywhere, egress only into the VPC (targets).
+   * Rules are inline and exclusive: tenants allow traffic from this group in their own groups and
+   * never add rules here.
+   */
+  private createSecurityGroup(name: string, args: IngressArgs): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: "Shared ALB: HTTP/HTTPS from the internet, egress to targets in the VPC",
+        ingress: [
+          { description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+          {
+            description: "HTTP (redirects to HTTPS)",
+            protocol: "tcp",
+            fromPort: 80,
+            toPort: 80,
+            cidrBlocks: ["0.0.0.0/0"],
+          },
+        ],
+        egress: [
+          {
+            description: "To targets in the VPC",
+            protocol: "tcp",
+            fromPort: 0,
+            toPort: 65535,
+            cidrBlocks: [args.vpcCidr],
+          },
+        ],
+      },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The base stack's program: builds the tagged AWS provider and every component from a validated
+ * {@link BaseConfig}, and returns exactly the base outputs contract. `index.ts` runs it for
+ * `pulumi up`; tests and the offline plan run it under mocks (./offline.ts).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { BaseOutputs, buildTags, physicalName, SHARED_TENANT } from "../common";
+import { Alarms } from "./alarms";
+import { Backup } from "./backup";
+import { CiAccess } from "./ciAccess";
+import { Cluster } from "./cluster";
+import { BaseConfig } from "./config";
+import { Dns } from "./dns";
+import { Ingress } from "./ingress";
+import { PlatformKey } from "./keys";
+import { Network } from "./network";
+import { Registry } from "./registry";
+
+/**
+ * What {@link createBaseStack} returns: every key of the contract, each value possibly an Output.
+ * The mapped type makes the compiler reject a missing, extra or mistyped output.
+ */
+export type BaseStackOutputs = { readonly [K in keyof BaseOutputs]: pulumi.Input<BaseOutputs[K]> };
+
+/**
+ * Declares the base stack for one environment.
+ *
+ * Tags: only through the provider's `defaultTags` (from the shared tag builder), so every taggable
+ * resource carries them and the tagging policy can read them from the provider.
+ */
+export function createBaseStack(config: BaseConfig): BaseStackOutputs {
+  const { environment, profile } = config;
+  const tags = buildTags({
+    tenant: SHARED_TENANT,
+    environment,
+    owner: config.owner,
+    costCenter: config.costCenter,
+    dataClassification: config.dataClassification,
+  });
+  const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags } });
+  // Children inherit the provider through their parent component.
+  const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+
+  const key = new PlatformKey(
+    "platform-key",
+    {
+      region: config.region,
+      aliasName: physicalName("kmsAlias", { environment, role: "platform" }),
+      deletionWindowInDays: profile.deletionProtection ? 30 : 7,
+    },
+    opts,
+  );
+  const network = new Network(
+    "network",
+    { environment, region: config.region, cidr: config.vpcCidr, kmsKeyArn: key.arn },
+    opts,
+  );
+  const dns = new Dns(
+    "dns",
+    {
+      domain: config.domain,
+      zone: config.hostedZoneId ? { existingZoneId: config.hostedZoneId } : { create: true },
+    },
+    opts,
+  );
+  const ingress = new Ingress(
+    "ingress",
+    {
+      loadBalancerName: physicalName("loadBalancer", { environment, role: "alb" }),
+      vpcId: network.vpcId,
+      vpcCidr: config.vpcCidr,
+      publicSubnetIds: network.subnetIds.public,
+      domain: config.domain,
+      zoneId: dns.zoneId,
+      accessLogExpirationDays: profile.logRetentionFloorDays,
+      deletionProtection: profile.deletionProtection,
+      waf: { enabled: profile.waf },
+    },
+    opts,
+  );
+  const cluster = new Cluster(
+    "cluster",
+    { clusterName: physicalName("ecs", { environment, role: "cluster" }), kmsKeyArn: key.arn },
+    opts,
+  );
+  const registry = new Registry(
+    "registry",
+    {
+      repositoryName: physicalName("ecr", { environment, role: "app" }),
+      kmsKeyArn: key.arn,
+      imagesToKeep: config.ecrImagesToKeep,
+    },
+    opts,
+  );
+  const alarms = new Alarms(
+    "alarms",
+    {
+      kmsKeyArn: key.arn,
+      email: config.alarmEmail ? { enabled: true, address: config.alarmEmail } : { enabled: false },
+    },
+    opts,
+  );
+  const backup = new Backup(
+    "backup",
+    { environment, kmsKeyArn: key.arn, retentionDays: config.backupRetentionDays },
+    opts,
+  );
+  const ci = new CiAccess(
+    "ci",
+    {
+      roleName: physicalName("iamRole", { environment, role: "deploy" }),
+      repository: config.github.repository,
+      branches: config.github.branches,
+      oidcProvider: config.github.oidcProviderArn
+        ? { existingArn: config.github.oidcProviderArn }
+        : { create: true },
+    },
+    opts,
+  );
+
+  return {
+    environment,
+    region: config.region,
+    vpcId: network.vpcId,
+    vpcCidr: config.vpcCidr,
+    publicSubnetIds: pulumi.all(network.subnetIds.public),
+    privateSubnetIds: pulumi.all(network.subnetIds.private),
+    isolatedSubnetIds: pulumi.all(network.subnetIds.isolated),
+    dbSubnetGroupName: network.dbSubnetGroupName,
+    cacheSubnetGroupName: network.cacheSubnetGroupName,
+    clusterName: cluster.name,
+    clusterArn: cluster.arn,
+    albArn: ingress.loadBalancer.arn,
+    albArnSuffix: ingress.loadBalancer.arnSuffix,
+    albDnsName: ingress.loadBalancer.dnsName,
+    albZoneId: ingress.loadBalancer.zoneId,
+    albSecurityGroupId: ingress.securityGroupId,
+    httpsListenerArn: ingress.httpsListenerArn,
+    hostedZoneId: dns.zoneId,
+    domain: config.domain,
+    platformKmsKeyArn: key.arn,
+    platformKmsKeyId: key.keyId,
+    alarmTopicArn: alarms.topicArn,
+    ecrRepositoryUrl: registry.repositoryUrl,
+    ecrRepositoryArn: registry.arn,
+    backupVaultName: backup.vaultName,
+    backupPlanId: backup.planId,
+    deployRoleArn: ci.roleArn,
+  };
+}
