@@ -1,0 +1,223 @@
+/**
+ * How every policy in the pack is built. A policy is plain data plus a validation function; these
+ * helpers add what all of them share, the same way in the engine and in the offline check:
+ *
+ * - the stack (environment, tenant) from the resource's URN;
+ * - the enforcement level for that environment (./config.ts), reported per violation through the
+ *   object form of `reportViolation` that @pulumi/policy's server accepts (server.js,
+ *   `makeReportViolationFun`), so one pack is advisory in staging and mandatory in production
+ *   without a config file per environment;
+ * - waivers (./waivers.ts): a violation covered by an active waiver is not reported.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type {
+  PolicyConfigSchema,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { Category, Level, levelsConfigSchema, resolveLevel } from "./config";
+import { StackInfo, stackInfoFromUrn } from "./stack-info";
+import { effectiveTags } from "./tags";
+import { activeWaivers, findWaiver, Waiver } from "./waivers";
+
+/** What every policy declares besides its check. */
+export interface PolicyMeta {
+  /** `platform-<service>-<rule>`. */
+  readonly name: string;
+  /** One sentence: what the policy requires. */
+  readonly description: string;
+  readonly category: Category;
+  readonly severity: Severity;
+  /** The rules the policy enforces, one line each (docs and the failing-case meta test use them). */
+  readonly rules: readonly string[];
+  /** How to fix a violation, in general terms; each message also says it for its own case. */
+  readonly remediationSteps: string;
+  /** Policy-specific config properties, besides `levels`. */
+  readonly config?: PolicyConfigSchema["properties"];
+}
+
+/** A policy of this pack: a CrossGuard policy plus the metadata above. */
+export type PlatformPolicy = (ResourceValidationPolicy | StackValidationPolicy) & {
+  readonly category: Category;
+  readonly rules: readonly string[];
+};
+
+/** A class of @pulumi/aws (or any Pulumi resource class) with its args type. */
+export type ResourceClass<TArgs = any> = { new (name: string, args: TArgs, ...rest: any[]): pulumi.Resource };
+
+/** Props of a resource of class `C`, as policies see them (plain values, no Outputs). */
+export type PropsOf<TArgs> = pulumi.Unwrap<NonNullable<TArgs>>;
+
+/** What a resource check gets besides the props. */
+export interface ResourceContext {
+  readonly args: ResourceValidationArgs;
+  readonly stack: StackInfo;
+  /** The tags the resource will carry: provider default tags merged with its own. */
+  readonly tags: Record<string, string>;
+  /** The level violations are reported at. */
+  readonly level: Level;
+  /** The policy's config (from `--policy-pack-config` / `--config`), `levels` removed. */
+  readonly config: Record<string, unknown>;
+}
+
+/** What a stack check gets besides the resources. */
+export interface StackContext {
+  readonly args: StackValidationArgs;
+  readonly stack: StackInfo;
+  readonly level: Level;
+  readonly config: Record<string, unknown>;
+  /** Tags of one resource of the stack (provider default tags merged with its own). */
+  tagsOf(resource: PolicyResource): Record<string, string>;
+}
+
+/** A waived violation, announced to listeners (the offline check counts them). */
+export interface WaivedViolation {
+  readonly policy: string;
+  readonly urn?: string;
+  readonly message: string;
+  readonly waiver: Waiver;
+}
+
+/** Listeners told about each waived violation. */
+export const waivedListeners = new Set<(w: WaivedViolation) => void>();
+
+function reporter(
+  policy: string,
+  level: Level,
+  reportViolation: ReportViolation,
+): (message: string, urn: string | undefined) => void {
+  return (message, urn) => {
+    const { waivers, now } = activeWaivers();
+    const waiver = findWaiver(waivers, policy, urn, now());
+    if (waiver) {
+      waivedListeners.forEach((l) => l({ policy, urn, message, waiver }));
+      return;
+    }
+    // The object form carries our per-environment level; @pulumi/policy's server reads
+    // `message`, `urn` and `enforcementLevel` from it (server.js, makeReportViolationFun).
+    (reportViolation as unknown as (info: object) => void)({ message, urn, enforcementLevel: level });
+  };
+}
+
+function configOf(raw: object): Record<string, unknown> {
+  const { levels: _levels, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * A resource policy over one or more resource classes (e.g. `aws.lb.Listener` and its alias
+ * `aws.alb.Listener`). `validate` receives the props typed after the first class.
+ */
+export function resourcePolicy<TArgs>(
+  meta: PolicyMeta,
+  classes: readonly [ResourceClass<TArgs>, ...ResourceClass[]],
+  validate: (props: PropsOf<TArgs>, ctx: ResourceContext, report: (message: string) => void) => void,
+): PlatformPolicy {
+  const tokens = classes.map((c) => (c as unknown as { __pulumiType: string }).__pulumiType);
+  const policy = resourcePolicyWhere(
+    meta,
+    { applies: (args) => classes.some((c) => args.isType(c)), describe: tokens.join(", ") },
+    (props, ctx, report) => validate(props as PropsOf<TArgs>, ctx, report),
+  );
+  if (tokens.length === 1) {
+    // Lets the server skip other types without calling us, as validateResourceOfType does.
+    (policy.validateResource as unknown as { __pulumiType: string }).__pulumiType = tokens[0];
+  }
+  return policy;
+}
+
+/** A resource policy over the resources `filter.applies` accepts (e.g. every taggable type). */
+export function resourcePolicyWhere(
+  meta: PolicyMeta,
+  filter: { applies: (args: ResourceValidationArgs) => boolean; describe: string },
+  validate: (props: Record<string, any>, ctx: ResourceContext, report: (message: string) => void) => void,
+): PlatformPolicy & { validateResource: (args: ResourceValidationArgs, r: ReportViolation) => void } {
+  const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+    if (!filter.applies(args)) {
+      args.notApplicable(`Policy only applies to ${filter.describe}`);
+    }
+    const stack = stackInfoFromUrn(args.urn);
+    const raw = args.getConfig<object>();
+    const level = resolveLevel(meta.name, meta.category, stack.environment, raw);
+    if (level === "disabled") {
+      args.notApplicable(`disabled in ${stack.environment} by policy config`);
+    }
+    const report = reporter(meta.name, level, reportViolation);
+    const ctx: ResourceContext = {
+      args,
+      stack,
+      level,
+      config: configOf(raw),
+      get tags() {
+        return effectiveTags(args.props, args.provider);
+      },
+    };
+    validate(args.props, ctx, (message) => report(message, args.urn));
+  };
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: "mandatory",
+    severity: meta.severity,
+    remediationSteps: meta.remediationSteps,
+    configSchema: levelsConfigSchema(meta.config),
+    tags: [meta.category],
+    category: meta.category,
+    rules: meta.rules,
+    validateResource,
+  };
+}
+
+/** A stack policy: checks that span resources (a bucket and its policy, a rule and its ALB). */
+export function stackPolicy(
+  meta: PolicyMeta,
+  validate: (
+    resources: PolicyResource[],
+    ctx: StackContext,
+    report: (message: string, urn?: string) => void,
+  ) => void,
+): PlatformPolicy {
+  const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
+    const first = args.resources.find((r) => r.urn);
+    if (!first) {
+      args.notApplicable("the stack has no resources");
+    }
+    const stack = stackInfoFromUrn((first as PolicyResource).urn);
+    const raw = args.getConfig<object>();
+    const level = resolveLevel(meta.name, meta.category, stack.environment, raw);
+    if (level === "disabled") {
+      args.notApplicable(`disabled in ${stack.environment} by policy config`);
+    }
+    const report = reporter(meta.name, level, reportViolation);
+    const ctx: StackContext = {
+      args,
+      stack,
+      level,
+      config: configOf(raw),
+      tagsOf: (r) => effectiveTags(r.props, r.provider),
+    };
+    validate(args.resources, ctx, (message, urn) => report(message, urn));
+  };
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: "mandatory",
+    severity: meta.severity,
+    remediationSteps: meta.remediationSteps,
+    configSchema: levelsConfigSchema(meta.config),
+    tags: [meta.category],
+    category: meta.category,
+    rules: meta.rules,
+    validateStack,
+  };
+}
+
+/** Resources of any of these classes, in stack order. */
+export function ofClass(resources: readonly PolicyResource[], ...classes: ResourceClass[]): PolicyResource[] {
+  return resources.filter((r) => classes.some((c) => r.isType(c)));
+}

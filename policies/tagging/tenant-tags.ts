@@ -1,0 +1,42 @@
+/**
+ * platform-tagging-tenant-tags: the `Tenant` tag says whose resource it is: the stack's tenant on a
+ * tenant stack, `shared` on the base stack; a tenant stack's `Tier` names a tier of tenants/tiers.ts.
+ */
+import { SHARED_TENANT } from "../../common";
+import { isTier, TIER_NAMES } from "../../tenants/tiers";
+import { PlatformPolicy, resourcePolicyWhere } from "../lib/policy";
+import { TAGGABLE } from "./required-tags";
+
+export const tenantTags: PlatformPolicy = resourcePolicyWhere(
+  {
+    name: "platform-tagging-tenant-tags",
+    description: "The Tenant tag equals the stack's tenant (shared on base stacks) and Tier names a tier.",
+    category: "tagging",
+    severity: "high",
+    rules: [
+      "Tenant equals the tenant of a tenant stack",
+      `Tenant is "${SHARED_TENANT}" on base stacks`,
+      `Tier on tenant stacks is one of ${TIER_NAMES.join(", ")}`,
+    ],
+    remediationSteps:
+      "Build the tags from the stack's own tenant spec (tenants/spec.ts); never copy another tenant's tags.",
+  },
+  TAGGABLE,
+  (_props, ctx, report) => {
+    const tags = ctx.tags;
+    const where = `${ctx.args.type} "${ctx.args.name}"`;
+    const expected = ctx.stack.kind === "tenant" ? (ctx.stack.tenant as string) : SHARED_TENANT;
+    if (tags.Tenant !== undefined && tags.Tenant !== expected) {
+      report(
+        ctx.stack.kind === "tenant"
+          ? `${where}: tag Tenant="${tags.Tenant}" but this is tenant "${expected}"'s stack (${ctx.stack.stack}); cost and access reports would charge the wrong tenant. Build the tags from this tenant's spec.`
+          : `${where}: tag Tenant="${tags.Tenant}" on the base stack; shared resources are tagged Tenant="${SHARED_TENANT}".`,
+      );
+    }
+    if (ctx.stack.kind === "tenant" && tags.Tier !== undefined && !isTier(tags.Tier)) {
+      report(
+        `${where}: tag Tier="${tags.Tier}" is not a tier; use one of ${TIER_NAMES.join(", ")} (tenants/tiers.ts).`,
+      );
+    }
+  },
+);

@@ -1,0 +1,637 @@
+/**
+ * One failing case per rule of every policy: a compliant fixture, one change, the violation it must
+ * cause. The meta test in policies.test.ts fails when a policy or one of its rules has no case here.
+ */
+import type { Environment } from "../../common";
+import type { Tier } from "../../tenants/tiers";
+import type { EvaluateOptions } from "./harness";
+import { baseFixture, find, FixtureStack, patch, remove, setDefaultTags, tenantFixture } from "./fixtures";
+
+/** A failing case. */
+export interface FailingCase {
+  readonly policy: string;
+  /** The rule it breaks, exactly as listed in the policy's `rules`. */
+  readonly rule: string;
+  /** `base` or the tenant's tier. */
+  readonly stack: "base" | Tier;
+  /** @default "production" (every policy is mandatory there) */
+  readonly environment?: Environment;
+  readonly change: (s: FixtureStack) => void;
+  readonly expect: RegExp;
+  readonly options?: EvaluateOptions;
+}
+
+/** Builds the fixture a case starts from. */
+export function fixtureFor(c: Pick<FailingCase, "stack" | "environment">): FixtureStack {
+  const env = c.environment ?? "production";
+  return c.stack === "base" ? baseFixture(env) : tenantFixture(c.stack, env);
+}
+
+const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const RDS = "aws:rds/instance:Instance";
+const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
+const LOGS = "aws:cloudwatch/logGroup:LogGroup";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+const SERVICE = "aws:ecs/service:Service";
+const TARGET = "aws:appautoscaling/target:Target";
+const LISTENER = "aws:lb/listener:Listener";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+/** A complete, otherwise compliant database in the base stack on subnet group `group`. */
+function addBaseDatabase(s: FixtureStack, group: string): void {
+  s.add(RDS, "stray-db", {
+    engine: "postgres",
+    instanceClass: "db.t4g.micro",
+    allocatedStorage: 20,
+    storageEncrypted: true,
+    kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+    parameterGroupName: "plat-db-params",
+    dbSubnetGroupName: group,
+    backupRetentionPeriod: 7,
+    deletionProtection: true,
+  });
+}
+
+export const FAILING_CASES: readonly FailingCase[] = [
+  // tagging
+  {
+    policy: "platform-tagging-required-tags",
+    rule: "taggable resources carry Tenant, Environment, Owner, CostCenter, DataClassification, ManagedBy",
+    stack: "base",
+    change: (s) => setDefaultTags(s, ({ Owner: _o, ...t }) => t),
+    expect: /missing tag Owner/,
+  },
+  {
+    policy: "platform-tagging-required-tags",
+    rule: "tenant stack resources also carry Tier",
+    stack: "standard",
+    change: (s) => setDefaultTags(s, ({ Tier: _t, ...t }) => t),
+    expect: /missing tag Tier/,
+  },
+  {
+    policy: "platform-tagging-tag-values",
+    rule: "values pass tagValueProblem (allowed characters, Environment and DataClassification from the allowed lists, ManagedBy=pulumi)",
+    stack: "standard",
+    change: (s) => setDefaultTags(s, (t) => ({ ...t, DataClassification: "secret" })),
+    expect: /DataClassification="secret" must be one of/,
+  },
+  {
+    policy: "platform-tagging-tag-values",
+    rule: "Environment equals the stack's environment",
+    stack: "standard",
+    change: (s) => setDefaultTags(s, (t) => ({ ...t, Environment: "staging" })),
+    expect: /Environment="staging" but stack "stdco-production" is production/,
+  },
+  {
+    policy: "platform-tagging-tenant-tags",
+    rule: "Tenant equals the tenant of a tenant stack",
+    stack: "standard",
+    change: (s) => setDefaultTags(s, (t) => ({ ...t, Tenant: "otherco" })),
+    expect: /Tenant="otherco" but this is tenant "stdco"/,
+  },
+  {
+    policy: "platform-tagging-tenant-tags",
+    rule: 'Tenant is "shared" on base stacks',
+    stack: "base",
+    change: (s) => setDefaultTags(s, (t) => ({ ...t, Tenant: "acme" })),
+    expect: /shared resources are tagged Tenant="shared"/,
+  },
+  {
+    policy: "platform-tagging-tenant-tags",
+    rule: "Tier on tenant stacks is one of trial, standard, enterprise",
+    stack: "standard",
+    change: (s) => setDefaultTags(s, (t) => ({ ...t, Tier: "platinum" })),
+    expect: /Tier="platinum" is not a tier/,
+  },
+  // encryption
+  {
+    policy: "platform-s3-sse-kms",
+    rule: "BucketServerSideEncryptionConfiguration rules use aws:kms with a customer key (SSE-S3 only for LB logs)",
+    stack: "standard",
+    change: (s) =>
+      patch(s, SSE, undefined, {
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+      }),
+    expect: /uses the AWS managed key/,
+  },
+  {
+    policy: "platform-s3-sse-kms",
+    rule: "a bucket's inline serverSideEncryptionConfiguration, if set, follows the same rule",
+    stack: "standard",
+    change: (s) =>
+      patch(s, "aws:s3/bucket:Bucket", undefined, {
+        serverSideEncryptionConfiguration: {
+          rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "none" } },
+        },
+      }),
+    expect: /Bucket "storage": sseAlgorithm is "none"/,
+  },
+  {
+    policy: "platform-s3-sse-s3-only-lb-logs",
+    rule: "a bucket encrypted with AES256 is the accessLogs or connectionLogs bucket of a load balancer",
+    stack: "base",
+    change: (s) =>
+      patch(s, SSE, "assets-encryption", {
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      }),
+    expect: /"plat-assets" with SSE-S3 \(AES256\), but no load balancer delivers logs to it/,
+  },
+  {
+    policy: "platform-s3-tls-only",
+    rule: "each bucket has an aws.s3.BucketPolicy with a Deny s3:* statement on aws:SecureTransport=false",
+    stack: "trial",
+    change: (s) => remove(s, "aws:s3/bucketPolicy:BucketPolicy"),
+    expect: /bucket "storage" has no bucket policy denying non-TLS requests/,
+  },
+  {
+    policy: "platform-s3-bucket-companions",
+    rule: "each bucket has an aws.s3.BucketPublicAccessBlock with all four flags true",
+    stack: "trial",
+    change: (s) => remove(s, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
+    expect: /bucket "storage" has no public access block/,
+  },
+  {
+    policy: "platform-s3-bucket-companions",
+    rule: "each bucket has an aws.s3.BucketPublicAccessBlock with all four flags true",
+    stack: "trial",
+    change: (s) =>
+      patch(s, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", undefined, {
+        restrictPublicBuckets: false,
+      }),
+    expect: /leaves restrictPublicBuckets off/,
+  },
+  {
+    policy: "platform-s3-bucket-companions",
+    rule: "each bucket has an aws.s3.BucketServerSideEncryptionConfiguration",
+    stack: "trial",
+    change: (s) => remove(s, SSE),
+    expect: /bucket "storage" has no encryption configuration/,
+  },
+  {
+    policy: "platform-rds-encryption",
+    rule: "storageEncrypted is true",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { storageEncrypted: false }),
+    expect: /storageEncrypted is false/,
+  },
+  {
+    policy: "platform-rds-encryption",
+    rule: "kmsKeyId is a customer managed key",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { kmsKeyId: "alias/aws/rds" }),
+    expect: /kmsKeyId is "alias\/aws\/rds"/,
+  },
+  {
+    policy: "platform-rds-encryption",
+    rule: "performanceInsightsKmsKeyId is set when Performance Insights is on",
+    stack: "enterprise",
+    change: (s) => patch(s, RDS, "db", { performanceInsightsKmsKeyId: undefined }),
+    expect: /Performance Insights is on but performanceInsightsKmsKeyId is unset/,
+  },
+  {
+    policy: "platform-rds-encryption",
+    rule: "parameterGroupName names our own (TLS-forcing) parameter group, not a default.* one",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { parameterGroupName: "default.postgres16" }),
+    expect: /parameterGroupName is "default.postgres16"/,
+  },
+  {
+    policy: "platform-rds-force-ssl",
+    rule: "postgres parameter groups have parameter rds.force_ssl = 1",
+    stack: "standard",
+    change: (s) =>
+      patch(s, "aws:rds/parameterGroup:ParameterGroup", undefined, {
+        parameters: [{ name: "rds.force_ssl", value: "0" }],
+      }),
+    expect: /rds.force_ssl is "0"/,
+  },
+  {
+    policy: "platform-elasticache-encryption",
+    rule: "atRestEncryptionEnabled is true with a customer managed kmsKeyId",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { atRestEncryptionEnabled: false }),
+    expect: /atRestEncryptionEnabled is false/,
+  },
+  {
+    policy: "platform-elasticache-encryption",
+    rule: "atRestEncryptionEnabled is true with a customer managed kmsKeyId",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { kmsKeyId: undefined }),
+    expect: /cache "cache": kmsKeyId is unset/,
+  },
+  {
+    policy: "platform-elasticache-encryption",
+    rule: "transitEncryptionEnabled is true (and transitEncryptionMode, if set, is required)",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { transitEncryptionEnabled: false }),
+    expect: /transitEncryptionEnabled is false/,
+  },
+  {
+    policy: "platform-elasticache-encryption",
+    rule: "transitEncryptionEnabled is true (and transitEncryptionMode, if set, is required)",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { transitEncryptionMode: "preferred" }),
+    expect: /transitEncryptionMode is "preferred"/,
+  },
+  {
+    policy: "platform-elasticache-encryption",
+    rule: "authToken or userGroupIds is set",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { authToken: undefined }),
+    expect: /no authToken or userGroupIds/,
+  },
+  {
+    policy: "platform-elasticache-encryption",
+    rule: "aws.elasticache.Cluster is used only as a member of a replication group",
+    stack: "standard",
+    change: (s) =>
+      void s.add("aws:elasticache/cluster:Cluster", "memcached", {
+        engine: "memcached",
+        nodeType: "cache.t4g.micro",
+        numCacheNodes: 1,
+      }),
+    expect: /cache cluster "memcached" is standalone/,
+  },
+  {
+    policy: "platform-efs-encryption",
+    rule: "encrypted is true",
+    stack: "base",
+    change: (s) => patch(s, "aws:efs/fileSystem:FileSystem", undefined, { encrypted: false }),
+    expect: /encrypted is false/,
+  },
+  {
+    policy: "platform-efs-encryption",
+    rule: "kmsKeyId is a customer managed key",
+    stack: "base",
+    change: (s) => patch(s, "aws:efs/fileSystem:FileSystem", undefined, { kmsKeyId: undefined }),
+    expect: /EFS file system "shared-files": kmsKeyId is unset/,
+  },
+  {
+    policy: "platform-cloudwatch-log-group-kms",
+    rule: "kmsKeyId is set to a customer managed key",
+    stack: "trial",
+    change: (s) => patch(s, LOGS, undefined, { kmsKeyId: undefined }),
+    expect: /log group "logs": kmsKeyId is unset/,
+  },
+  {
+    policy: "platform-sns-kms",
+    rule: "kmsMasterKeyId is a customer managed key (not alias/aws/sns)",
+    stack: "base",
+    change: (s) => patch(s, "aws:sns/topic:Topic", undefined, { kmsMasterKeyId: "alias/aws/sns" }),
+    expect: /kmsMasterKeyId is "alias\/aws\/sns"/,
+  },
+  {
+    policy: "platform-ecr-kms",
+    rule: "encryptionConfigurations use encryptionType KMS",
+    stack: "base",
+    change: (s) =>
+      patch(s, "aws:ecr/repository:Repository", undefined, { encryptionConfigurations: undefined }),
+    expect: /encryptionType is unset \(AES256 by default\)/,
+  },
+  {
+    policy: "platform-ecr-kms",
+    rule: "kmsKey is a customer managed key",
+    stack: "base",
+    change: (s) =>
+      patch(s, "aws:ecr/repository:Repository", undefined, {
+        encryptionConfigurations: [{ encryptionType: "KMS" }],
+      }),
+    expect: /KMS encryption without kmsKey/,
+  },
+  {
+    policy: "platform-secretsmanager-customer-key",
+    rule: "kmsKeyId is a customer managed key (not aws/secretsmanager)",
+    stack: "trial",
+    change: (s) => patch(s, "aws:secretsmanager/secret:Secret", undefined, { kmsKeyId: undefined }),
+    expect: /secret "db-credentials": kmsKeyId is unset/,
+  },
+  {
+    policy: "platform-kms-rotation",
+    rule: "enableKeyRotation is true on SYMMETRIC_DEFAULT keys",
+    stack: "base",
+    change: (s) => patch(s, "aws:kms/key:Key", undefined, { enableKeyRotation: false }),
+    expect: /enableKeyRotation is false/,
+  },
+  {
+    policy: "platform-lb-tls-policy",
+    rule: "sslPolicy is one of the modern policies (TLS 1.2+, forward secrecy)",
+    stack: "base",
+    change: (s) => patch(s, LISTENER, "https", { sslPolicy: "ELBSecurityPolicy-2016-08" }),
+    expect: /sslPolicy "ELBSecurityPolicy-2016-08" allows old TLS/,
+  },
+  {
+    policy: "platform-lb-tls-policy",
+    rule: "certificateArn is set",
+    stack: "base",
+    change: (s) => patch(s, LISTENER, "https", { certificateArn: undefined }),
+    expect: /certificateArn is not set/,
+  },
+  // limits
+  {
+    policy: "platform-ecs-task-size",
+    rule: "cpu is within the tier's minTaskCpu..maxTaskCpu",
+    stack: "enterprise",
+    change: (s) => patch(s, TASK, undefined, { cpu: "256", memory: "2048" }),
+    expect: /cpu "256" is outside 512-4096/,
+  },
+  {
+    policy: "platform-ecs-task-size",
+    rule: "memory does not exceed the tier's maxTaskMemory",
+    stack: "trial",
+    change: (s) => patch(s, TASK, undefined, { memory: "2048" }),
+    expect: /memory "2048" MiB exceeds the tier's 1024/,
+  },
+  {
+    policy: "platform-ecs-task-size",
+    rule: "cpu/memory is a valid Fargate size",
+    stack: "trial",
+    change: (s) => patch(s, TASK, undefined, { cpu: "512", memory: "512" }),
+    expect: /cpu 512 with memory 512 is not a Fargate task size/,
+  },
+  {
+    policy: "platform-ecs-task-count",
+    rule: "desiredCount is within the tier's minDesiredCount..maxDesiredCount",
+    stack: "trial",
+    change: (s) => patch(s, SERVICE, undefined, { desiredCount: 5 }),
+    expect: /desiredCount 5 is outside 1-2/,
+  },
+  {
+    policy: "platform-appautoscaling-bounds",
+    rule: "maxCapacity does not exceed the tier's maxTaskCount",
+    stack: "trial",
+    change: (s) => patch(s, TARGET, undefined, { maxCapacity: 10 }),
+    expect: /maxCapacity 10 exceeds the tier's 2 tasks/,
+  },
+  {
+    policy: "platform-appautoscaling-bounds",
+    rule: "minCapacity is at least the tier's minDesiredCount and not above maxCapacity",
+    stack: "standard",
+    change: (s) => patch(s, TARGET, undefined, { minCapacity: 0 }),
+    expect: /minCapacity 0 must be at least 1/,
+  },
+  {
+    policy: "platform-rds-size",
+    rule: "instanceClass is one of the tier's allowedDbInstanceClasses",
+    stack: "trial",
+    change: (s) => patch(s, RDS, "db", { instanceClass: "db.r7g.2xlarge" }),
+    expect: /instanceClass "db.r7g.2xlarge" is not allowed/,
+  },
+  {
+    policy: "platform-rds-size",
+    rule: "allocatedStorage is within the tier's min/max",
+    stack: "trial",
+    change: (s) => patch(s, RDS, "db", { allocatedStorage: 500 }),
+    expect: /allocatedStorage 500 GiB is outside 20-50 GiB/,
+  },
+  {
+    policy: "platform-rds-size",
+    rule: "maxAllocatedStorage (storage autoscaling) does not exceed the tier's max",
+    stack: "trial",
+    change: (s) => patch(s, RDS, "db", { maxAllocatedStorage: 1000 }),
+    expect: /maxAllocatedStorage 1000 GiB lets storage autoscale past/,
+  },
+  {
+    policy: "platform-rds-production-protection",
+    rule: "deletionProtection is true where the environment protects data stores (production)",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { deletionProtection: false }),
+    expect: /deletionProtection is false; production data stores/,
+  },
+  {
+    policy: "platform-rds-production-protection",
+    rule: "skipFinalSnapshot is not true where the environment protects data stores",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { skipFinalSnapshot: true }),
+    expect: /skipFinalSnapshot is true/,
+  },
+  {
+    policy: "platform-rds-production-protection",
+    rule: "backupRetentionPeriod is at least the tier's minBackupRetentionDays (1 without a tier)",
+    stack: "enterprise",
+    change: (s) => patch(s, RDS, "db", { backupRetentionPeriod: 7 }),
+    expect: /backupRetentionPeriod is 7; keep automated backups at least 35 day/,
+  },
+  {
+    policy: "platform-rds-multi-az",
+    rule: "multiAz is true when the tier's limits set requireMultiAz",
+    stack: "enterprise",
+    change: (s) => patch(s, RDS, "db", { multiAz: false }),
+    expect: /requires a Multi-AZ database/,
+  },
+  {
+    policy: "platform-elasticache-size",
+    rule: "tiers without a cache have no cache",
+    stack: "trial",
+    change: (s) => void s.add(CACHE, "cache", { ...find(tenantStandard(), CACHE).inputs }),
+    expect: /the trial tier has no cache/,
+  },
+  {
+    policy: "platform-elasticache-size",
+    rule: "nodeType is one of the tier's allowedCacheNodeTypes",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { nodeType: "cache.r7g.4xlarge" }),
+    expect: /nodeType "cache.r7g.4xlarge" is not allowed/,
+  },
+  {
+    policy: "platform-elasticache-size",
+    rule: "numCacheClusters (nodes) does not exceed the tier's maxCacheNodes",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { numCacheClusters: 3 }),
+    expect: /3 nodes exceed the tier's 1/,
+  },
+  {
+    policy: "platform-elasticache-production-backups",
+    rule: "snapshotRetentionLimit is at least 1 where the environment protects data stores",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { snapshotRetentionLimit: 0 }),
+    expect: /snapshotRetentionLimit is 0/,
+  },
+  {
+    policy: "platform-elasticache-production-backups",
+    rule: "finalSnapshotIdentifier is set there",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { finalSnapshotIdentifier: undefined }),
+    expect: /finalSnapshotIdentifier is not set/,
+  },
+  {
+    policy: "platform-cloudwatch-log-retention",
+    rule: "retentionInDays is set (not 'never expire')",
+    stack: "standard",
+    change: (s) => patch(s, LOGS, undefined, { retentionInDays: undefined }),
+    expect: /logs never expire/,
+  },
+  {
+    policy: "platform-cloudwatch-log-retention",
+    rule: "retentionInDays is at least the environment's logRetentionFloorDays",
+    stack: "base",
+    change: (s) => patch(s, LOGS, undefined, { retentionInDays: 30 }),
+    expect: /retentionInDays 30 is below the minimum of 90 days \(environment floor 90\)/,
+  },
+  {
+    policy: "platform-cloudwatch-log-retention",
+    rule: "retentionInDays is at least the tier's logRetentionDays on tenant stacks",
+    stack: "enterprise",
+    change: (s) => patch(s, LOGS, undefined, { retentionInDays: 180 }),
+    expect: /retentionInDays 180 is below the minimum of 365 days/,
+  },
+  {
+    policy: "platform-cloudwatch-log-retention",
+    rule: "retentionInDays is a value CloudWatch Logs accepts",
+    stack: "standard",
+    change: (s) => patch(s, LOGS, undefined, { retentionInDays: 100 }),
+    expect: /retentionInDays 100 is not a CloudWatch Logs value/,
+  },
+  // network exposure
+  {
+    policy: "platform-ec2-public-ingress",
+    rule: "inline ingress from 0.0.0.0/0 or ::/0 only on tcp 80/443",
+    stack: "base",
+    change: (s) =>
+      patch(s, SG, "alb-sg", {
+        ingress: [
+          ...find(s, SG, "alb-sg").inputs.ingress,
+          { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] },
+        ],
+      }),
+    expect: /admits tcp 22 from 0.0.0.0\/0/,
+  },
+  {
+    policy: "platform-ec2-public-ingress",
+    rule: "aws.vpc.SecurityGroupIngressRule from anywhere only on tcp 80/443",
+    stack: "standard",
+    change: (s) =>
+      patch(s, INGRESS, undefined, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
+    expect: /admits tcp 8080 from 0.0.0.0\/0/,
+  },
+  {
+    policy: "platform-ec2-public-ingress",
+    rule: "aws.ec2.SecurityGroupRule (ingress) from anywhere only on tcp 80/443",
+    stack: "standard",
+    change: (s) =>
+      void s.add("aws:ec2/securityGroupRule:SecurityGroupRule", "all-v6", {
+        type: "ingress",
+        securityGroupId: "sg-svc",
+        protocol: "-1",
+        fromPort: 0,
+        toPort: 0,
+        ipv6CidrBlocks: ["::/0"],
+      }),
+    expect: /admits all traffic from ::\/0/,
+  },
+  {
+    policy: "platform-ec2-public-web-ingress-lb-only",
+    rule: "a rule from 0.0.0.0/0 or ::/0 belongs to a security group listed in a load balancer's securityGroups",
+    stack: "standard",
+    change: (s) =>
+      patch(s, INGRESS, undefined, {
+        referencedSecurityGroupId: undefined,
+        cidrIpv4: "0.0.0.0/0",
+        fromPort: 443,
+        toPort: 443,
+      }),
+    expect: /opens tcp 443 to the internet on security group "service-sg", which no load balancer uses/,
+  },
+  {
+    policy: "platform-rds-not-public",
+    rule: "publiclyAccessible is not true",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { publiclyAccessible: true }),
+    expect: /publiclyAccessible is true/,
+  },
+  {
+    policy: "platform-rds-not-public",
+    rule: "dbSubnetGroupName is set (the base stack's isolated group)",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { dbSubnetGroupName: undefined }),
+    expect: /dbSubnetGroupName is unset, which puts it in the default VPC/,
+  },
+  {
+    policy: "platform-vpc-isolated-data-subnets",
+    rule: "an in-stack data subnet group holds only subnets without public IPs and without a default route to an internet or NAT gateway",
+    stack: "base",
+    change: (s) => {
+      withPublicDbSubnetGroup(s);
+      addBaseDatabase(s, "plat-db-public");
+    },
+    expect:
+      /subnet group ".*" whose subnet "public" is not isolated: it gives instances public IPs; its route table sends 0.0.0.0\/0 to an internet gateway/,
+  },
+  {
+    policy: "platform-vpc-isolated-data-subnets",
+    rule: "a tenant's data store uses the base stack's dbSubnetGroupName / cacheSubnetGroupName output",
+    stack: "standard",
+    change: (s) => patch(s, CACHE, undefined, { subnetGroupName: "some-other-group" }),
+    expect: /subnet group "some-other-group" is not the base stack's isolated cacheSubnetGroupName/,
+  },
+  {
+    policy: "platform-ecs-no-public-ip",
+    rule: "networkConfiguration.assignPublicIp is not true",
+    stack: "trial",
+    change: (s) =>
+      patch(s, SERVICE, undefined, {
+        networkConfiguration: { subnets: ["subnet-pub"], assignPublicIp: true },
+      }),
+    expect: /assignPublicIp is true/,
+  },
+  {
+    policy: "platform-lb-http-redirect",
+    rule: "every default action of an HTTP listener is a redirect to protocol HTTPS",
+    stack: "base",
+    change: (s) =>
+      patch(s, LISTENER, "http", { defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+    expect: /HTTP listener "http" serves traffic \(forward\)/,
+  },
+  // waivers
+  {
+    policy: "platform-waivers-expired",
+    rule: "no waiver is past its expires date",
+    stack: "base",
+    change: () => undefined,
+    options: {
+      waivers: [
+        {
+          policy: "platform-kms-rotation",
+          resource: "*",
+          reason: "key imported from the old account",
+          owner: "platform-team",
+          expires: "2020-01-31",
+        },
+      ],
+    },
+    expect: /waiver of platform-kms-rotation on "\*" \(owner platform-team\) expired on 2020-01-31/,
+  },
+  {
+    policy: "platform-waivers-expired",
+    rule: "every waiver names a policy of the pack",
+    stack: "base",
+    change: () => undefined,
+    options: {
+      waivers: [
+        {
+          policy: "platform-made-up-rule",
+          resource: "*",
+          reason: "typo in the policy name here",
+          owner: "platform-team",
+          expires: "2999-01-01",
+        },
+      ],
+    },
+    expect: /names platform-made-up-rule, which is not a policy of this pack/,
+  },
+];
+
+function tenantStandard(): FixtureStack {
+  return tenantFixture("standard", "production");
+}
+
+// The base fixture's data subnet groups hold isolated subnets; this one (used by a failing case)
+// holds the public subnet.
+export function withPublicDbSubnetGroup(s: FixtureStack): void {
+  s.add(
+    "aws:rds/subnetGroup:SubnetGroup",
+    "db-public-subnets",
+    { name: "plat-db-public", subnetIds: ["subnet-pub"] },
+    { id: "plat-db-public" },
+  );
+}
