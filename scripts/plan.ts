@@ -77,7 +77,11 @@ export function formatStack(stack: RecordedStack): string[] {
 async function main(argv: string[]): Promise<number> {
   const program = new Command("plan")
     .description("Print what every stack would create, offline, under Pulumi's mocks")
-    .option("--env <environment>", `environment to plan (${ENVIRONMENTS.join(", ")}); repeatable`, environmentOption)
+    .option(
+      "--env <environment>",
+      `environment to plan (${ENVIRONMENTS.join(", ")}); repeatable`,
+      environmentOption,
+    )
     .option("--tenant <id>", "tenant to plan; repeatable (default: every registered tenant)", tenantOption)
     .option("--no-base", "leave out the base stacks")
     .option("--no-tenants", "leave out the tenant stacks")
@@ -124,8 +128,16 @@ async function main(argv: string[]): Promise<number> {
             kind: s.kind,
             environment: s.environment,
             tenant: s.tenant,
-            counts: countByType({ ...s.recording, resources: s.recording.resources.filter((r) => r.custom && !r.read) }),
-            resources: s.recording.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent })),
+            counts: countByType({
+              ...s.recording,
+              resources: s.recording.resources.filter((r) => r.custom && !r.read),
+            }),
+            resources: s.recording.resources.map((r) => ({
+              type: r.type,
+              name: r.name,
+              urn: r.urn,
+              parent: r.parent,
+            })),
           })),
         },
         null,
@@ -137,7 +149,9 @@ async function main(argv: string[]): Promise<number> {
   const width = Math.max(...stacks.map((s) => stackTitle(s).length), 10);
   console.log(`${"stack".padEnd(width)}  resources`);
   for (const s of stacks) {
-    console.log(`${stackTitle(s).padEnd(width)}  ${s.recording.resources.filter((r) => r.custom && !r.read).length}`);
+    console.log(
+      `${stackTitle(s).padEnd(width)}  ${s.recording.resources.filter((r) => r.custom && !r.read).length}`,
+    );
   }
   console.log(`\n${stacks.length} stacks recorded in ${seconds}s.\n${PLACEHOLDER_NOTE}`);
   return 0;
