@@ -26,10 +26,17 @@ export interface BackupArgs {
   readonly forceDestroy?: boolean;
 }
 
-/** Service-role policies AWS manages for backup and restore jobs. */
+/**
+ * Service-role policies AWS manages for backup and restore jobs. The first two cover RDS; S3 has
+ * its own pair, and tenant buckets carry the backup tag too, so without them every S3 backup job
+ * of the plan fails with an access error.
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html
+ */
 export const BACKUP_MANAGED_POLICY_ARNS = [
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+  "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+  "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
 ] as const;
 
 /** The backup vault, plan and tag selection of one environment. */

@@ -94,7 +94,7 @@ const COMMON_COUNTS: Record<string, number> = {
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
   "aws:iam/role:Role": 3,
   "aws:iam/rolePolicy:RolePolicy": 1,
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
   "aws:kms/alias:Alias": 1,
   "aws:kms/key:Key": 1,
   "aws:lb/listener:Listener": 2,
@@ -375,6 +375,20 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
       });
     });
 
+    it("writes only descriptions EC2 accepts on security groups and their rules", () => {
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html: anything else (an
+      // apostrophe, say) fails the create call with InvalidParameterValue.
+      const allowed = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+      const descriptions = ofType(rec, T.securityGroup).flatMap((sg) => [
+        sg.inputs.description,
+        ...[...(sg.inputs.ingress ?? []), ...(sg.inputs.egress ?? [])].map((r: any) => r.description),
+      ]);
+      expect(descriptions).toHaveLength(6);
+      for (const description of descriptions) {
+        expect([description, allowed.test(description)]).toEqual([description, true]);
+      }
+    });
+
     it("opens 80/443 to the internet and lets the ALB reach only the VPC", () => {
       const sg = named(rec, T.securityGroup, "ingress-sg");
       expect(sg.inputs.ingress.map((r: any) => [r.protocol, r.fromPort, r.toPort, r.cidrBlocks])).toEqual([
@@ -471,6 +485,29 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
       ]);
       expect(statements[0].Resource).toBe(`${bucket.state.arn}/AWSLogs/123456789012/*`);
       expect(statements[2].Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+    });
+
+    it("orders what AWS checks at creation: bucket policy before access logs, validation before HTTPS", () => {
+      const bucketPolicy = one(rec, "aws:s3/bucketPolicy:BucketPolicy");
+      // ELB checks it may write to the bucket when access logs are turned on, and refuses an
+      // internet-facing load balancer in a VPC without an internet gateway.
+      expect(one(rec, T.alb).dependencies).toEqual(
+        expect.arrayContaining([bucketPolicy.urn, one(rec, T.igw).urn]),
+      );
+      // S3 rejects a bucket policy while the public access block is being applied.
+      expect(bucketPolicy.dependencies).toContain(
+        one(rec, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn,
+      );
+      // A listener takes only an issued certificate.
+      expect(named(rec, T.listener, "ingress-https").dependencies).toContain(one(rec, T.validation).urn);
+      // A flow log delivers only with its write permission in place.
+      expect(one(rec, T.flowLog).dependencies).toContain(
+        named(rec, T.rolePolicy, "network-flow-logs-write").urn,
+      );
+      // A NAT gateway routes only once the internet gateway is attached.
+      for (const nat of ofType(rec, T.nat)) {
+        expect(nat.dependencies).toContain(one(rec, T.igw).urn);
+      }
     });
 
     it(profile.waf ? "fronts the ALB with a WAF of AWS managed rules and a rate limit" : "has no WAF", () => {
@@ -585,6 +622,9 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
       ).toEqual([
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+        // Tenant buckets carry the backup tag: S3 has its own managed policies.
+        "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+        "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
       ]);
     });
   });

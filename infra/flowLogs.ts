@@ -56,7 +56,7 @@ export class FlowLogs extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    const writePolicy = new aws.iam.RolePolicy(
       `${name}-write`,
       {
         role: role.id,
@@ -85,7 +85,8 @@ export class FlowLogs extends pulumi.ComponentResource {
         iamRoleArn: role.arn,
         maxAggregationInterval: 60,
       },
-      { parent: this },
+      // Without the write permission in place the flow log starts in "access error".
+      { parent: this, dependsOn: [writePolicy] },
     );
     this.logGroupName = logGroup.name;
     this.registerOutputs({ logGroupName: this.logGroupName });

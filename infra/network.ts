@@ -80,7 +80,10 @@ export class Network extends pulumi.ComponentResource {
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id }, { parent: this });
     const subnets = this.createSubnets(name, args.environment, settings.plan);
     this.subnetIds = {
-      public: subnets.public.map((s) => s.id),
+      // Public subnet ids resolve once the internet gateway is attached: AWS refuses an
+      // internet-facing load balancer ("InvalidSubnet: VPC ... has no internet gateway") in a VPC
+      // without one, and the ALB takes nothing else from the network that would order them.
+      public: subnets.public.map((s) => pulumi.all([s.id, igw.id]).apply(([id]) => id)),
       private: subnets.private.map((s) => s.id),
       isolated: subnets.isolated.map((s) => s.id),
     };

@@ -99,7 +99,10 @@ export class TenantDatabase extends pulumi.ComponentResource {
         parameterGroupName: parameterGroup.name,
         multiAz: args.sizing.multiAz,
         backupRetentionPeriod: args.sizing.backupRetentionDays,
-        backupWindow: "03:00-04:00",
+        // Clear of the base stack's AWS Backup plan (daily from 03:00 UTC, one-hour start window):
+        // an AWS Backup job for RDS that falls inside the instance's automated backup window waits
+        // for it, and one that cannot start within its start window expires.
+        backupWindow: "01:00-02:00",
         maintenanceWindow: "sun:04:30-sun:05:30",
         copyTagsToSnapshot: true,
         deletionProtection: protect,

@@ -33,6 +33,13 @@ export interface TenantIdentityArgs {
 export class TenantIdentity extends pulumi.ComponentResource {
   public readonly taskRole: aws.iam.Role;
   public readonly executionRole: aws.iam.Role;
+  /**
+   * The roles' ARNs, resolved only once each role's inline policy exists: a task definition that
+   * takes these waits for the permissions, so ECS never starts a first task with a bare role (image
+   * pull, log stream and secrets would be refused and the deployment's circuit breaker would trip).
+   */
+  public readonly taskRoleArn: pulumi.Output<string>;
+  public readonly executionRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: TenantIdentityArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:tenant:TenantIdentity", name, {}, opts);
@@ -42,7 +49,7 @@ export class TenantIdentity extends pulumi.ComponentResource {
       { name: args.taskRoleName, description: "Application tasks of one tenant", assumeRolePolicy },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    const taskPolicyResource = new aws.iam.RolePolicy(
       `${name}-task`,
       { role: this.taskRole.id, policy: taskPolicy(args) },
       { parent: this },
@@ -52,12 +59,17 @@ export class TenantIdentity extends pulumi.ComponentResource {
       { name: args.executionRoleName, description: "ECS starting one tenant's tasks", assumeRolePolicy },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    const executionPolicyResource = new aws.iam.RolePolicy(
       `${name}-execution`,
       { role: this.executionRole.id, policy: executionPolicy(args) },
       { parent: this },
     );
-    this.registerOutputs({ taskRoleArn: this.taskRole.arn, executionRoleArn: this.executionRole.arn });
+    // An Output built from both carries both as dependencies of whatever takes it.
+    this.taskRoleArn = pulumi.all([this.taskRole.arn, taskPolicyResource.id]).apply(([arn]) => arn);
+    this.executionRoleArn = pulumi
+      .all([this.executionRole.arn, executionPolicyResource.id])
+      .apply(([arn]) => arn);
+    this.registerOutputs({ taskRoleArn: this.taskRoleArn, executionRoleArn: this.executionRoleArn });
   }
 }
 
@@ -138,10 +150,14 @@ export function executionPolicy(args: TenantIdentityArgs): pulumi.Output<string>
         Resource: args.ecrRepositoryArn,
       },
       {
+        // CloudWatch Logs authorizes every action but a few on the log group ARN with a trailing
+        // `:*` (CreateLogStream included); `:log-stream:*` alone would refuse the awslogs driver's
+        // CreateLogStream and no task would start.
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/iam-access-control-overview-cwl.html
         Sid: "WriteOwnLogs",
         Effect: "Allow",
         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: pulumi.interpolate`${args.logGroupArn}:log-stream:*`,
+        Resource: pulumi.interpolate`${args.logGroupArn}:*`,
       },
       {
         Sid: "ReadOwnSecrets",

@@ -6,6 +6,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * Characters EC2 accepts in security group and rule descriptions (anything else, an apostrophe
+ * included, fails the create call with InvalidParameterValue).
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html
+ */
+export const SECURITY_GROUP_DESCRIPTION_PATTERN = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+
 /** The ports the tenant's traffic uses. */
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
@@ -98,7 +105,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
       service,
       this.databaseSecurityGroup.id,
       POSTGRES_PORT,
-      "to the tenant's database",
+      "to the tenant database",
     );
     rule(
       "ingress",
@@ -106,7 +113,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
       this.databaseSecurityGroup.id,
       service,
       POSTGRES_PORT,
-      "from the tenant's tasks",
+      "from the tenant tasks",
     );
     if (this.cacheSecurityGroup) {
       rule(
@@ -115,7 +122,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
         service,
         this.cacheSecurityGroup.id,
         REDIS_PORT,
-        "to the tenant's cache",
+        "to the tenant cache",
       );
       rule(
         "ingress",
@@ -123,7 +130,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
         this.cacheSecurityGroup.id,
         service,
         REDIS_PORT,
-        "from the tenant's tasks",
+        "from the tenant tasks",
       );
     }
     this.registerOutputs({

@@ -31,7 +31,10 @@ export interface TenantObservabilityArgs {
   readonly targetGroupArnSuffix: pulumi.Input<string>;
   /** The tenant's database instance identifier, for the dashboard. */
   readonly databaseIdentifier: string;
-  /** The cache's replication group id, when the tenant has one. */
+  /**
+   * The cache's replication group id, when the tenant has one (adds the cache widget).
+   * @default undefined: no cache widget
+   */
   readonly cacheReplicationGroupId?: string;
 }
 

@@ -18,12 +18,13 @@ import {
 import { TENANT_CONFIG_KEYS } from "./config";
 import { recordBase } from "../infra/offline";
 import { recordTenant } from "./offline";
-import { TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
+import { createTenantStack, TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
+import { SECURITY_GROUP_DESCRIPTION_PATTERN } from "./network";
 import { derivedListenerPriority } from "./routing";
 import { loadRegistry } from "./registry";
 import { parseTenantSpec, TenantSpec } from "./spec";
 import { fixtureBaseOutputs } from "./testing/baseOutputs";
-import { Tier } from "./tiers";
+import { Tier, TIERS } from "./tiers";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -112,6 +113,9 @@ const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
+/** Time limit per recording in a hook. */
+const RECORDING_TIMEOUT_MS = 60_000;
+
 /** Every recording, made once. */
 const recs: Record<string, Recording> = {};
 const run = async (key: string, s: TenantSpec, env: Environment) => {
@@ -128,7 +132,9 @@ beforeAll(async () => {
     spec("initech", "trial", { sizing: { cpu: 512, memory: 1024 }, imageTag: `sha256:${"b".repeat(64)}` }),
     "production",
   );
-});
+  // About 1 s per recording on an idle machine, many times that when the whole suite and the e2e
+  // tests share two cores: a limit per recording, not jest's one per hook.
+}, 5 * RECORDING_TIMEOUT_MS);
 
 describe("enterprise tier (acme, production)", () => {
   let rec: Recording;
@@ -250,6 +256,63 @@ describe("enterprise tier (acme, production)", () => {
     expect(JSON.stringify(container.environment)).not.toMatch(/placeholder-|PASSWORD|TOKEN/);
   });
 
+  it("limits the execution role to pulling the image, writing its own log group and reading its own secrets", () => {
+    const keyArn = one(rec, "aws:kms/key:Key").state.arn;
+    const logGroupArn = stateOf(rec, "aws:cloudwatch/logGroup:LogGroup").arn;
+    const secret = (name: string) => stateOf(rec, "aws:secretsmanager/secret:Secret", name).arn;
+    expect(json(one(rec, "aws:iam/rolePolicy:RolePolicy", "identity-execution"), "policy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "PullImage",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          Resource: base.ecrRepositoryArn,
+        },
+        {
+          // `<group arn>:*`: CloudWatch Logs checks CreateLogStream against it, not `:log-stream:*`.
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${logGroupArn}:*`,
+        },
+        {
+          Sid: "ReadOwnSecrets",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: [secret("database-secret"), secret("cache-secret")],
+        },
+        {
+          Sid: "DecryptOwnSecrets",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: keyArn,
+          Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+        },
+      ],
+    });
+  });
+
+  it("orders what AWS checks at creation: policies before tasks, listener rule before service", () => {
+    const urn = (type: string, name?: string) => one(rec, type, name).urn;
+    const policy = (name: string) => urn("aws:iam/rolePolicy:RolePolicy", name);
+    // ECS starts tasks as soon as the service exists: both roles must already hold their policies.
+    expect(one(rec, "aws:ecs/taskDefinition:TaskDefinition").dependencies).toEqual(
+      expect.arrayContaining([policy("identity-task"), policy("identity-execution")]),
+    );
+    // ECS refuses a target group no listener forwards to yet.
+    expect(one(rec, "aws:ecs/service:Service").dependencies).toContain(
+      urn("aws:lb/listenerRule:ListenerRule"),
+    );
+    // S3 rejects the bucket policy while the public access block is being applied.
+    expect(one(rec, "aws:s3/bucketPolicy:BucketPolicy").dependencies).toContain(
+      urn("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
+    );
+    // CloudWatch Logs checks the key policy when the log group is created with the key.
+    expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").dependencies).toContain(urn("aws:kms/key:Key"));
+  });
+
   it("runs a Fargate service in private subnets behind the listener, with rollback and autoscaling", () => {
     const service = one(rec, "aws:ecs/service:Service");
     expect(service.inputs).toMatchObject({
@@ -324,6 +387,8 @@ describe("enterprise tier (acme, production)", () => {
       allocatedStorage: 100,
       multiAz: true,
       backupRetentionPeriod: 35,
+      // Clear of the base backup plan's 03:00 UTC start window.
+      backupWindow: "01:00-02:00",
       storageEncrypted: true,
       publiclyAccessible: false,
       dbSubnetGroupName: base.dbSubnetGroupName,
@@ -685,7 +750,7 @@ describe("isolation", () => {
         keyArn,
         bucketArn,
         `${bucketArn}/*`,
-        `${logGroupArn}:log-stream:*`,
+        `${logGroupArn}:*`,
         base.ecrRepositoryArn,
         ...secrets,
       ]);
@@ -740,6 +805,22 @@ describe("isolation", () => {
       for (const group of ofType(rec, SG)) {
         expect(group.inputs.ingress ?? []).toEqual([]);
         expect(group.inputs.egress ?? []).toEqual([]);
+      }
+    }
+  });
+
+  it("writes only descriptions EC2 accepts on security groups and their rules", () => {
+    for (const [key, rec] of all()) {
+      const descriptions = [...ofType(rec, SG), ...ofType(rec, INGRESS), ...ofType(rec, EGRESS)].map(
+        (r) => r.inputs.description,
+      );
+      expect(descriptions.length).toBeGreaterThanOrEqual(6);
+      for (const description of descriptions) {
+        expect([key, description, SECURITY_GROUP_DESCRIPTION_PATTERN.test(description)]).toEqual([
+          key,
+          description,
+          true,
+        ]);
       }
     }
   });
@@ -889,6 +970,34 @@ describe("errors stop the program before any resource exists", () => {
     );
   });
 
+  it("createTenantStack, the automation service's entry, refuses an environment the spec does not list", async () => {
+    let caught: Error | undefined;
+    const rec = await record(
+      async () => {
+        try {
+          return await createTenantStack(
+            spec("initech", "trial", { environments: ["staging"] }),
+            "production",
+          );
+        } catch (error) {
+          caught = error as Error;
+          return {};
+        }
+      },
+      {
+        project: TENANT_PROJECT,
+        stack: "initech-production",
+        stackOutputs: { "organization/platform/production": fixtureBaseOutputs("production") },
+      },
+    );
+    // Refused before even the base stack is read.
+    expect(rec.resources).toEqual([]);
+    expect(caught?.message).toBe(
+      "tenant initech cannot be deployed to production:\n" +
+        '  - environments: ["staging"] does not include "production"; add it to tenants/registry/initech.yaml to deploy the tenant there',
+    );
+  });
+
   it("an invalid spec in the stack config", async () => {
     const message = await failing(
       { ...spec("acme", "enterprise"), sizing: { cpu: 16384 } },
@@ -901,34 +1010,79 @@ describe("errors stop the program before any resource exists", () => {
   });
 });
 
+/**
+ * What a tenant of `tier` declares, per type: the tables above. The registry test derives its
+ * expectations from each spec's tier, never from a fixed list of tenants (see below).
+ */
+function expectedCounts(tier: Tier): Record<string, number> {
+  const profile = TIERS[tier];
+  return sorted({
+    ...COMMON_COUNTS,
+    ...(profile.cache.enabled ? CACHE_COUNTS : NO_CACHE_COUNTS),
+    ...(profile.dedicatedKmsKey ? { "aws:kms/key:Key": 1, "aws:kms/alias:Alias": 1 } : {}),
+  });
+}
+
 describe("the registry's tenants on the real base program", () => {
-  it("record in every environment they list, wired to the base stack's outputs", async () => {
-    const specs = loadRegistry();
-    const counts: string[] = [];
+  // tenants/registry/ is live data in a shared checkout: the onboarding CLI writes
+  // `<id>.yaml` there by default (docs/readme-sections/automation.md walks through onboarding and
+  // offboarding `demo`), so other tenants may be registered while this runs. Expectations therefore
+  // come from each spec's tier, the three examples must be among them, and the recordings sit in a
+  // hook whose time limit grows with the number of stacks to record.
+  const EXAMPLES = [
+    "acme-staging",
+    "globex-staging",
+    "initech-staging",
+    "acme-production",
+    "globex-production",
+  ];
+  const stacks: { spec: TenantSpec; base: Recording; rec: Recording }[] = [];
+  const specs = loadRegistry();
+  const stackCount = ENVIRONMENTS.length + specs.reduce((n, s) => n + s.environments.length, 0);
+
+  beforeAll(async () => {
     for (const env of ENVIRONMENTS) {
       const base = await recordBase(env);
-      for (const s of specs.filter((t) => t.environments.includes(env))) {
-        const rec = await recordTenant(s, env, base.outputs);
-        counts.push(`${s.id}-${env}: ${rec.resources.length}`);
-        expect(one(rec, "aws:lb/listenerRule:ListenerRule").inputs.listenerArn).toBe(
-          base.outputs.httpsListenerArn,
-        );
-        expect(one(rec, "aws:ecs/service:Service").inputs.cluster).toBe(base.outputs.clusterArn);
-        expect(one(rec, "aws:ecs/service:Service").inputs.networkConfiguration.subnets).toEqual(
-          base.outputs.privateSubnetIds,
-        );
-        expect(one(rec, "aws:rds/instance:Instance").inputs.dbSubnetGroupName).toBe(
-          base.outputs.dbSubnetGroupName,
-        );
-        expect(rec.outputs.url).toBe(`https://${s.subdomain ?? s.id}.${base.outputs.domain}`);
+      for (const spec of specs.filter((t) => t.environments.includes(env))) {
+        stacks.push({ spec, base, rec: await recordTenant(spec, env, base.outputs) });
       }
     }
-    expect(counts).toEqual([
-      "acme-staging: 54",
-      "globex-staging: 52",
-      "initech-staging: 44",
-      "acme-production: 54",
-      "globex-production: 52",
-    ]);
+  }, RECORDING_TIMEOUT_MS * stackCount);
+
+  it("records every tenant in every environment it lists, the three examples included", () => {
+    const names = stacks.map(({ rec }) => rec.stack);
+    const expected = specs.flatMap((s) => s.environments.map((env) => tenantStackName(s.id, env)));
+    expect([...names].sort()).toEqual(expected.sort());
+    expect(names).toEqual(expect.arrayContaining(EXAMPLES));
+  });
+
+  it("declares exactly its tier's resources", () => {
+    for (const { spec, rec } of stacks) {
+      expect([rec.stack, countByType(rec)]).toEqual([rec.stack, expectedCounts(spec.tier)]);
+    }
+    const totals = Object.fromEntries(stacks.map(({ rec }) => [rec.stack, rec.resources.length]));
+    expect(totals).toMatchObject({
+      "acme-staging": 54,
+      "globex-staging": 52,
+      "initech-staging": 44,
+      "acme-production": 54,
+      "globex-production": 52,
+    });
+  });
+
+  it("wires each to its environment's base stack outputs", () => {
+    for (const { spec, base, rec } of stacks) {
+      expect(one(rec, "aws:lb/listenerRule:ListenerRule").inputs.listenerArn).toBe(
+        base.outputs.httpsListenerArn,
+      );
+      expect(one(rec, "aws:ecs/service:Service").inputs.cluster).toBe(base.outputs.clusterArn);
+      expect(one(rec, "aws:ecs/service:Service").inputs.networkConfiguration.subnets).toEqual(
+        base.outputs.privateSubnetIds,
+      );
+      expect(one(rec, "aws:rds/instance:Instance").inputs.dbSubnetGroupName).toBe(
+        base.outputs.dbSubnetGroupName,
+      );
+      expect(rec.outputs.url).toBe(`https://${spec.subdomain ?? spec.id}.${base.outputs.domain}`);
+    }
   });
 });

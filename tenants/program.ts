@@ -277,8 +277,8 @@ export async function createTenantStack(
       albDnsName: base.albDnsName,
       albZoneId: base.albZoneId,
       securityGroupId: network.serviceSecurityGroup.id,
-      taskRoleArn: identity.taskRole.arn,
-      executionRoleArn: identity.executionRole.arn,
+      taskRoleArn: identity.taskRoleArn,
+      executionRoleArn: identity.executionRoleArn,
       logGroupName: logs.name,
       environmentVariables: {
         TENANT_ID: spec.id,

@@ -60,10 +60,14 @@ export interface TenantServiceArgs {
    */
   readonly healthCheckGracePeriodSeconds?: number;
   /**
-   * Autoscaling targets: average CPU and memory utilization, percent.
-   * @default 60 and 70
+   * Autoscaling target: average CPU utilization, percent.
+   * @default 60
    */
   readonly cpuTargetPercent?: number;
+  /**
+   * Autoscaling target: average memory utilization, percent.
+   * @default 70
+   */
   readonly memoryTargetPercent?: number;
 }
 

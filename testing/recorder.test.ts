@@ -38,6 +38,24 @@ describe("record", () => {
     });
   });
 
+  it("records what each resource waits for: dependsOn and the resources feeding its inputs", async () => {
+    const rec = await record(
+      () => {
+        const first = new aws.s3.Bucket("first", {});
+        const second = new aws.s3.Bucket("second", {}, { dependsOn: [first] });
+        new aws.s3.BucketVersioning("versioning", {
+          bucket: second.id,
+          versioningConfiguration: { status: "Enabled" },
+        });
+      },
+      { project: "demo", stack: "dev" },
+    );
+    const urn = (name: string) => rec.resources.find((r) => r.name === name)!.urn;
+    expect(one(rec, "aws:s3/bucket:Bucket", "first").dependencies).toEqual([]);
+    expect(one(rec, "aws:s3/bucket:Bucket", "second").dependencies).toEqual([urn("first")]);
+    expect(one(rec, "aws:s3/bucketVersioning:BucketVersioning").dependencies).toEqual([urn("second")]);
+  });
+
   it("surfaces a program's error", async () => {
     await expect(
       record(
@@ -47,6 +65,25 @@ describe("record", () => {
         { project: "demo", stack: "dev" },
       ),
     ).rejects.toThrow("bad config");
+  });
+
+  it("fails the recording, naming the resource, when the mock monitor refuses a registration", async () => {
+    // The program never awaits the reference: without this, the refusal would only surface as an
+    // unhandled rejection, which jest pins on whichever test happens to be running.
+    await expect(
+      record(
+        () => {
+          new pulumi.StackReference("org/platform/unknown");
+          return {};
+        },
+        { project: "tenant", stack: "acme-staging", stackOutputs: {} },
+      ),
+    ).rejects.toThrow(
+      'pulumi:pulumi:StackReference "org/platform/unknown": mock StackReference "org/platform/unknown": no outputs registered for it',
+    );
+    // The next recording starts clean.
+    const rec = await record(() => ({ ok: pulumi.output(1) }), { project: "demo", stack: "dev" });
+    expect(rec.outputs).toEqual({ ok: 1 });
   });
 
   it("serves stack reference outputs", async () => {

@@ -28,6 +28,11 @@ export interface RecordedResource {
   readonly custom: boolean;
   /** True for reads (`StackReference`, `.get`). */
   readonly read: boolean;
+  /**
+   * URNs the engine waits for before creating this resource: explicit `dependsOn` and the
+   * resources whose outputs feed its inputs. Optional so hand-built fixtures may omit it.
+   */
+  readonly dependencies?: readonly string[];
   /** The inputs the program set, as the provider would receive them. */
   readonly inputs: Record<string, any>;
   /** Mocked outputs: inputs plus placeholder ids, ARNs, endpoints. */
@@ -77,7 +82,11 @@ export async function record(program: () => unknown, options: RecordOptions): Pr
   }
   running = true;
   // A failed registration (a mock that throws, a bad input) rejects a promise nobody awaits; in a
-  // real run the engine reports it, here we collect it and fail the recording with it.
+  // real run the engine reports it, here we collect it and fail the recording with it. Under jest
+  // this listener hears nothing (each test file gets its own copy of `process`; jest's handler on
+  // the real one fails whichever test is running when the rejection lands, possibly a later one), so
+  // recordOnce catches what the mocks refuse at the source, gives the resource placeholder state so
+  // no rejection escapes, and fails the recording with it.
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on("unhandledRejection", onUnhandled);
@@ -103,13 +112,27 @@ export async function record(program: () => unknown, options: RecordOptions): Pr
 async function recordOnce(program: () => unknown, options: RecordOptions): Promise<Recording> {
   const stackOutputs = options.stackOutputs ?? {};
   const resources: RecordedResource[] = [];
+  const monitorErrors: Error[] = [];
   const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => mockState(args, stackOutputs),
+    newResource: (args) => {
+      try {
+        return mockState(args, stackOutputs);
+      } catch (error) {
+        // Reported once, by this recording (below). The resource gets placeholder state so nothing
+        // chained on it rejects later, outside the recording (under jest, in another test).
+        monitorErrors.push(new Error(`${args.type} "${args.name}": ${(error as Error).message}`));
+        const state =
+          args.type === "pulumi:pulumi:StackReference"
+            ? { name: args.inputs.name ?? args.name, outputs: {}, secretOutputNames: [] }
+            : { ...args.inputs };
+        return { id: `${args.name}-refused`, state };
+      }
+    },
     call: (args) => mockCall(args),
   };
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
   pulumi.runtime.setAllConfig({ ...(options.config ?? {}) }, [...(options.secretKeys ?? [])]);
-  captureRegistrations(resources);
+  captureRegistrations(resources, monitorErrors);
 
   // A program that throws must reject this call, not crash the process: the stack resource would
   // otherwise leave the error as an unhandled rejection.
@@ -125,6 +148,12 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     })) ?? {};
   // Registrations started by the program finish after it returns; wait for all of them.
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  // A registration the mocks refused belongs to this recording and is the root cause of whatever
+  // the program did next: fail with it, deterministically, rather than through a rejection that
+  // may land in another test.
+  if (monitorErrors.length > 0) {
+    throw monitorErrors[0];
+  }
   if (failure) {
     throw failure.error;
   }
@@ -136,13 +165,23 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
   };
 }
 
-/** Wraps the mock monitor so every registration and read is recorded with its parent and provider. */
-function captureRegistrations(into: RecordedResource[]): void {
+/**
+ * Wraps the mock monitor so every registration and read is recorded with its parent and provider,
+ * and every one it refuses lands in `errors`, named by type and name.
+ */
+function captureRegistrations(into: RecordedResource[], errors: Error[]): void {
   const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
   for (const method of ["registerResource", "readResource"] as const) {
     const original = monitor[method].bind(monitor);
     monitor[method] = (req: any, callback: (err: any, resp: any) => void) =>
       original(req, (err: any, resp: any) => {
+        if (err) {
+          errors.push(
+            new Error(
+              `${method} ${req.getType()} "${req.getName()}": ${(err as Error).message ?? String(err)}`,
+            ),
+          );
+        }
         if (!err && resp) {
           const read = method === "readResource";
           into.push({
@@ -153,6 +192,7 @@ function captureRegistrations(into: RecordedResource[]): void {
             provider: req.getProvider() || undefined,
             custom: read ? true : req.getCustom(),
             read,
+            dependencies: req.getDependenciesList(),
             inputs: deserializeProperties(read ? req.getProperties() : req.getObject()),
             state: deserializeProperties(read ? resp.getProperties() : resp.getObject()),
           });
