@@ -26,5 +26,7 @@ module.exports = async function globalSetup() {
   const lines = result.stdout.trim().split("\n");
   const root = lines[lines.length - 1];
   process.env.PULUMI_ROOT = root;
-  process.stderr.write(`\ne2e: Pulumi CLI at ${root} (setup ${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+  process.stderr.write(
+    `\ne2e: Pulumi CLI at ${root} (setup ${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
+  );
 };

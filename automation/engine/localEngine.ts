@@ -1,0 +1,205 @@
+/**
+ * The real {@link Engine}: Pulumi's Automation API (`LocalWorkspace`) over the CLI that
+ * scripts/setup-pulumi.sh provides, with inline programs (no language host needed).
+ *
+ * One workspace directory per project holds `Pulumi.yaml` (written once, so concurrent operations
+ * never rewrite it) and the `Pulumi.<stack>.yaml` files; each operation gets its own
+ * `LocalWorkspace` and CLI process, which is what lets a fleet run stacks in parallel.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  ConfigMap,
+  Deployment,
+  LocalWorkspace,
+  PulumiCommand,
+  PulumiFn,
+  Stack,
+  StackSummary,
+} from "@pulumi/pulumi/automation";
+import * as semver from "semver";
+import { AutomationSettings, cliEnvironment } from "../settings";
+import { Engine, EngineRunOptions, EngineStack, StackLock } from "./types";
+
+/** Drives stacks through the Pulumi CLI. */
+export class LocalEngine implements Engine {
+  readonly locksVisible: boolean;
+  private command?: Promise<PulumiCommand>;
+  private readonly env: Record<string, string>;
+
+  constructor(readonly settings: AutomationSettings) {
+    this.env = cliEnvironment(settings);
+    this.locksVisible = settings.backendUrl.startsWith("file://");
+  }
+
+  async createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
+    const ws = await this.workspace(project, program);
+    // `stack init` with the workspace's secrets provider; throws StackAlreadyExistsError.
+    return new LocalEngineStack(await Stack.create(stackName, ws));
+  }
+
+  async selectStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
+    const ws = await this.workspace(project, program);
+    const stack = await Stack.select(stackName, ws);
+    // A fresh machine has no Pulumi.<stack>.yaml: restore the config (and the secrets salt) of the
+    // last deployment from the backend, so existing secret config is not lost.
+    if (!fs.existsSync(this.stackConfigFile(project, stackName))) {
+      await stack.refreshConfig().catch(() => undefined);
+    }
+    return new LocalEngineStack(stack);
+  }
+
+  async listStacks(project: string): Promise<StackSummary[]> {
+    const ws = await this.workspace(project, async () => undefined);
+    return ws.listStacks();
+  }
+
+  async removeStack(project: string, stackName: string): Promise<void> {
+    const ws = await this.workspace(project, async () => undefined);
+    await ws.removeStack(stackName);
+    fs.rmSync(this.stackConfigFile(project, stackName), { force: true });
+  }
+
+  async listLocks(project: string, stackName: string): Promise<StackLock[]> {
+    if (!this.locksVisible) {
+      return [];
+    }
+    // File backends keep one JSON file per lock: .pulumi/locks/organization/<project>/<stack>/<id>.json
+    const dir = path.join(this.backendDir(), ".pulumi", "locks", "organization", project, stackName);
+    if (!fs.existsSync(dir)) {
+      return [];
+    }
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => {
+        const location = path.join(dir, f);
+        try {
+          const raw = JSON.parse(fs.readFileSync(location, "utf8")) as Record<string, unknown>;
+          return {
+            location,
+            pid: typeof raw.pid === "number" ? raw.pid : undefined,
+            hostname: typeof raw.hostname === "string" ? raw.hostname : undefined,
+            username: typeof raw.username === "string" ? raw.username : undefined,
+            timestamp: typeof raw.timestamp === "string" ? new Date(raw.timestamp) : undefined,
+          };
+        } catch {
+          // A lock the process could not finish writing is still a lock; its age decides.
+          return { location, timestamp: fs.statSync(location).mtime };
+        }
+      });
+  }
+
+  async removeLock(lock: StackLock): Promise<void> {
+    fs.rmSync(lock.location, { force: true });
+    // The file blob store keeps metadata next to each object.
+    fs.rmSync(`${lock.location}.attrs`, { force: true });
+  }
+
+  private backendDir(): string {
+    return this.settings.backendUrl.slice("file://".length).replace(/\?.*$/, "");
+  }
+
+  private projectDir(project: string): string {
+    return path.join(this.settings.workDir, project);
+  }
+
+  private stackConfigFile(project: string, stackName: string): string {
+    return path.join(this.projectDir(project), `Pulumi.${stackName}.yaml`);
+  }
+
+  private pulumiCommand(): Promise<PulumiCommand> {
+    // One `pulumi version` check per process, not per operation.
+    this.command ??= PulumiCommand.get({
+      root: this.settings.pulumiRoot,
+      version: semver.parse(this.settings.pulumiVersion) ?? undefined,
+    });
+    return this.command;
+  }
+
+  private async workspace(project: string, program: PulumiFn): Promise<LocalWorkspace> {
+    const dir = this.projectDir(project);
+    const settingsFile = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(settingsFile)) {
+      fs.mkdirSync(dir, { recursive: true });
+      // Written once and atomically: concurrent operations read it while others start.
+      const tmp = `${settingsFile}.${process.pid}.${Date.now()}.tmp`;
+      fs.writeFileSync(
+        tmp,
+        `name: ${project}\nruntime: nodejs\ndescription: managed by the platform automation service\n`,
+      );
+      fs.renameSync(tmp, settingsFile);
+    }
+    if (this.settings.pulumiHome !== undefined) {
+      fs.mkdirSync(this.settings.pulumiHome, { recursive: true });
+    }
+    return LocalWorkspace.create({
+      workDir: dir,
+      program,
+      pulumiCommand: await this.pulumiCommand(),
+      pulumiHome: this.settings.pulumiHome,
+      envVars: this.env,
+      secretsProvider: this.settings.secretsProvider,
+    });
+  }
+}
+
+/** {@link EngineStack} over a Pulumi `Stack`. */
+class LocalEngineStack implements EngineStack {
+  constructor(private readonly stack: Stack) {}
+
+  get name(): string {
+    return this.stack.name;
+  }
+
+  getAllConfig(): Promise<ConfigMap> {
+    return this.stack.getAllConfig();
+  }
+
+  async setAllConfig(config: ConfigMap): Promise<void> {
+    if (Object.keys(config).length > 0) {
+      await this.stack.setAllConfig(config);
+    }
+  }
+
+  up(opts: EngineRunOptions = {}) {
+    return this.stack.up({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+  }
+
+  preview(opts: EngineRunOptions = {}) {
+    return this.stack.preview({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+  }
+
+  previewRefresh(opts: EngineRunOptions = {}) {
+    return this.stack.previewRefresh({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+  }
+
+  refresh(opts: EngineRunOptions & { clearPendingCreates?: boolean } = {}) {
+    return this.stack.refresh({
+      onEvent: opts.onEvent,
+      signal: opts.signal,
+      color: "never",
+      clearPendingCreates: opts.clearPendingCreates,
+    });
+  }
+
+  destroy(opts: EngineRunOptions = {}) {
+    return this.stack.destroy({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+  }
+
+  outputs() {
+    return this.stack.outputs();
+  }
+
+  history(pageSize?: number) {
+    return this.stack.history(pageSize);
+  }
+
+  exportStack(): Promise<Deployment> {
+    return this.stack.exportStack();
+  }
+
+  importStack(state: Deployment): Promise<void> {
+    return this.stack.importStack(state);
+  }
+}

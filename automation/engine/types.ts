@@ -1,0 +1,73 @@
+/**
+ * The seam between the tenant service and Pulumi: the few stack operations the service needs. The
+ * real implementation ({@link LocalEngine}) drives Pulumi's `LocalWorkspace` and the CLI; unit tests
+ * use a fake that lives with the tests. The shapes are Pulumi's own types, so the adapter stays thin
+ * and nothing is translated twice.
+ */
+import type {
+  ConfigMap,
+  Deployment,
+  EngineEvent,
+  OpMap,
+  OutputMap,
+  PulumiFn,
+  StackSummary,
+  UpdateSummary,
+} from "@pulumi/pulumi/automation";
+
+export type { ConfigMap, Deployment, EngineEvent, OpMap, OutputMap, PulumiFn, StackSummary, UpdateSummary };
+
+/** Options every engine operation takes. */
+export interface EngineRunOptions {
+  /** Engine events as they happen (progress, diagnostics). */
+  readonly onEvent?: (event: EngineEvent) => void;
+  /** Aborts the operation (the CLI receives a cancellation). */
+  readonly signal?: AbortSignal;
+}
+
+/** One stack, selected or created through an {@link Engine}. */
+export interface EngineStack {
+  readonly name: string;
+  getAllConfig(): Promise<ConfigMap>;
+  setAllConfig(config: ConfigMap): Promise<void>;
+  up(opts?: EngineRunOptions): Promise<{ summary: UpdateSummary; outputs: OutputMap }>;
+  preview(opts?: EngineRunOptions): Promise<{ changeSummary: OpMap }>;
+  /** A refresh that changes nothing: what changed outside Pulumi. */
+  previewRefresh(opts?: EngineRunOptions): Promise<{ changeSummary: OpMap }>;
+  refresh(opts?: EngineRunOptions & { clearPendingCreates?: boolean }): Promise<{ summary: UpdateSummary }>;
+  destroy(opts?: EngineRunOptions): Promise<{ summary: UpdateSummary }>;
+  outputs(): Promise<OutputMap>;
+  /** Most recent first. */
+  history(pageSize?: number): Promise<UpdateSummary[]>;
+  exportStack(): Promise<Deployment>;
+  importStack(state: Deployment): Promise<void>;
+}
+
+/** A lock left on a stack by an update (file backends: `.pulumi/locks/...`). */
+export interface StackLock {
+  /** Where the lock lives (a file path for file backends). */
+  readonly location: string;
+  readonly pid?: number;
+  readonly hostname?: string;
+  readonly username?: string;
+  /** When the lock was taken. */
+  readonly timestamp?: Date;
+}
+
+/** The engine: stacks of one backend. */
+export interface Engine {
+  /** Creates a stack; throws Pulumi's StackAlreadyExistsError when it exists. */
+  createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack>;
+  /** Selects a stack; throws Pulumi's StackNotFoundError when it does not exist. */
+  selectStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack>;
+  /** Every stack of the project in the backend. */
+  listStacks(project: string): Promise<StackSummary[]>;
+  /** Removes a stack (its resources must be destroyed first). */
+  removeStack(project: string, stackName: string): Promise<void>;
+  /** Locks currently held on the stack; empty when the backend keeps no lock files. */
+  listLocks(project: string, stackName: string): Promise<StackLock[]>;
+  /** Removes one lock (recovery only, after checking it is stale). */
+  removeLock(lock: StackLock): Promise<void>;
+  /** Whether {@link listLocks} can see locks on this backend (file backends only). */
+  readonly locksVisible: boolean;
+}

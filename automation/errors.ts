@@ -1,0 +1,260 @@
+/**
+ * The error model of the automation service. Every failure of a tenant operation becomes a
+ * {@link TenantOperationError} that names the tenant, the environment, the operation and the
+ * engine's own message, and carries the exit code the CLI returns. Pulumi's typed errors map to
+ * our subclasses; anything else is wrapped (with `cause`), never swallowed.
+ */
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  StackAlreadyExistsError,
+  StackNotFoundError,
+} from "@pulumi/pulumi/automation";
+
+/** Exit codes of the `tenant` and `fleet` CLIs (docs/automation.md, "Error model"). */
+export const EXIT_CODES = Object.freeze({
+  ok: 0,
+  /** The engine or the program failed; the message is the engine's. */
+  failed: 1,
+  /** Bad input or settings, found before anything was created. */
+  invalidInput: 2,
+  /** `drift` found resources changed outside Pulumi. */
+  driftDetected: 3,
+  /** `onboard` of a tenant whose stack already exists. */
+  stackExists: 4,
+  /** The tenant's stack does not exist. */
+  stackNotFound: 5,
+  /** Another update holds the stack's lock (after retries, for fleet operations). */
+  concurrentUpdate: 6,
+  /** A guarded operation lacks its confirmation (production offboard, repair without --yes). */
+  confirmationRequired: 7,
+  /** The stack was left locked or with pending operations; run `tenant repair`. */
+  needsRepair: 8,
+});
+
+/** Operations of the service, as they appear in errors and reports. */
+export type OperationName =
+  | "onboard"
+  | "update"
+  | "preview"
+  | "drift"
+  | "offboard"
+  | "outputs"
+  | "list"
+  | "status"
+  | "repair"
+  | "prune";
+
+/** What an error is about. */
+export interface ErrorContext {
+  readonly tenant: string;
+  readonly environment: string;
+  readonly operation: OperationName;
+}
+
+/** The kinds of {@link TenantOperationError}, one per subclass. */
+export type ErrorKind =
+  | "invalid-input"
+  | "stack-exists"
+  | "stack-not-found"
+  | "concurrent-update"
+  | "confirmation-required"
+  | "needs-repair"
+  | "operation-failed";
+
+/** Base class of every failure of a tenant operation. */
+export class TenantOperationError extends Error {
+  readonly tenant: string;
+  readonly environment: string;
+  readonly operation: OperationName;
+  /** The engine's (or program's) own message, trimmed of CLI boilerplate. */
+  readonly engineMessage: string;
+  readonly kind: ErrorKind;
+  readonly exitCode: number;
+
+  constructor(
+    kind: ErrorKind,
+    exitCode: number,
+    ctx: ErrorContext,
+    engineMessage: string,
+    summary: string,
+    cause?: unknown,
+  ) {
+    super(
+      `${ctx.operation} ${ctx.tenant} (${ctx.environment}): ${summary}${engineMessage ? `\n${indent(engineMessage)}` : ""}`,
+      {
+        cause,
+      },
+    );
+    this.name = new.target.name;
+    this.kind = kind;
+    this.exitCode = exitCode;
+    this.tenant = ctx.tenant;
+    this.environment = ctx.environment;
+    this.operation = ctx.operation;
+    this.engineMessage = engineMessage;
+  }
+
+  /** A plain object for JSON reports. */
+  toJSON(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      exitCode: this.exitCode,
+      tenant: this.tenant,
+      environment: this.environment,
+      operation: this.operation,
+      message: this.message,
+      engineMessage: this.engineMessage,
+    };
+  }
+}
+
+/** Bad input (spec, flags, ids): every problem at once; nothing was created. */
+export class InvalidInputError extends TenantOperationError {
+  readonly problems: readonly string[];
+  constructor(ctx: ErrorContext, problems: readonly string[]) {
+    super(
+      "invalid-input",
+      EXIT_CODES.invalidInput,
+      ctx,
+      "",
+      `invalid input:\n  - ${problems.join("\n  - ")}`,
+    );
+    this.problems = problems;
+  }
+}
+
+/** Onboarding a tenant whose stack already exists (from Pulumi's StackAlreadyExistsError). */
+export class StackExistsError extends TenantOperationError {
+  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown) {
+    super(
+      "stack-exists",
+      EXIT_CODES.stackExists,
+      ctx,
+      engineMessage,
+      `stack already exists; use \`tenant update\` to change it`,
+      cause,
+    );
+  }
+}
+
+/** The tenant's stack does not exist (from Pulumi's StackNotFoundError). */
+export class StackMissingError extends TenantOperationError {
+  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown) {
+    super(
+      "stack-not-found",
+      EXIT_CODES.stackNotFound,
+      ctx,
+      engineMessage,
+      `stack does not exist; onboard the tenant first`,
+      cause,
+    );
+  }
+}
+
+/** Another operation holds the stack's lock (from Pulumi's ConcurrentUpdateError). */
+export class StackBusyError extends TenantOperationError {
+  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown) {
+    super(
+      "concurrent-update",
+      EXIT_CODES.concurrentUpdate,
+      ctx,
+      engineMessage,
+      `another update is in progress on this stack; retry later, or if no update is running, ` +
+        `see \`tenant status\` and \`tenant repair\` (docs/runbooks/interrupted-update.md)`,
+      cause,
+    );
+  }
+}
+
+/** A guarded operation was not confirmed. */
+export class ConfirmationRequiredError extends TenantOperationError {
+  constructor(ctx: ErrorContext, what: string) {
+    super("confirmation-required", EXIT_CODES.confirmationRequired, ctx, "", what);
+  }
+}
+
+/** The stack was left locked or with pending operations; `repair` refused or is needed. */
+export class NeedsRepairError extends TenantOperationError {
+  constructor(ctx: ErrorContext, what: string) {
+    super("needs-repair", EXIT_CODES.needsRepair, ctx, "", what);
+  }
+}
+
+/** The engine or the program failed; the engine's message says why. */
+export class OperationFailedError extends TenantOperationError {
+  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown) {
+    super("operation-failed", EXIT_CODES.failed, ctx, engineMessage, "failed", cause);
+  }
+}
+
+/**
+ * Maps anything an operation threw to our error model. Already-mapped errors pass through;
+ * Pulumi's typed errors become their counterparts; any other error becomes
+ * {@link OperationFailedError} with the original as `cause`.
+ * @param diagnostics error diagnostics the engine emitted during the operation; they are the
+ *   precise reason, while the CLI's stderr often says only "update failed".
+ */
+export function mapEngineError(
+  err: unknown,
+  ctx: ErrorContext,
+  diagnostics: readonly string[] = [],
+): TenantOperationError {
+  if (err instanceof TenantOperationError) {
+    return err;
+  }
+  const message = engineMessageOf(err, diagnostics);
+  if (err instanceof StackAlreadyExistsError) {
+    return new StackExistsError(ctx, message, err);
+  }
+  if (err instanceof StackNotFoundError) {
+    return new StackMissingError(ctx, message, err);
+  }
+  if (err instanceof ConcurrentUpdateError) {
+    return new StackBusyError(ctx, message, err);
+  }
+  return new OperationFailedError(ctx, message, err);
+}
+
+/** True for errors a fleet run retries: the stack was busy. */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof StackBusyError || err instanceof ConcurrentUpdateError;
+}
+
+/**
+ * The engine's message: its error diagnostics when there are any, else the CLI's stderr (without
+ * the Automation API's `code: / stdout: / stderr:` wrapping), else the error's message.
+ */
+export function engineMessageOf(err: unknown, diagnostics: readonly string[] = []): string {
+  const fromDiagnostics = diagnostics.map((d) => d.trim()).filter((d) => d !== "");
+  if (fromDiagnostics.length > 0) {
+    return clip(unique(fromDiagnostics).join("\n"));
+  }
+  if (err instanceof CommandError) {
+    const result = (err as unknown as { commandResult?: { stderr?: string; stdout?: string } }).commandResult;
+    const stderr = typeof result === "object" && result !== null ? (result.stderr ?? "").trim() : "";
+    if (stderr !== "") {
+      return clip(stderr);
+    }
+  }
+  if (err instanceof Error) {
+    return clip(err.message.trim());
+  }
+  return clip(String(err));
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Engine output can be long (stack traces from programs); reports keep the first part. */
+function clip(text: string, max = 4000): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n... (${text.length - max} more characters)`;
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
+}

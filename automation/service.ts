@@ -1,0 +1,410 @@
+/**
+ * Tenant operations: one stack per tenant per environment (`<tenant>-<env>`, project `tenant`) on
+ * top of the base stack. Every operation returns a typed outcome or throws a
+ * {@link TenantOperationError} naming the tenant, the operation and the engine's message.
+ */
+import type { EngineEvent, OpMap, PulumiFn } from "@pulumi/pulumi/automation";
+import { Environment, ENVIRONMENTS, isEnvironment, parseTenantStackName, tenantIdProblems } from "../common";
+import { parseTenantSpec, TenantSpec, TenantSpecError } from "../tenants/spec";
+import { Engine, EngineStack } from "./engine/types";
+import {
+  ConfirmationRequiredError,
+  ErrorContext,
+  InvalidInputError,
+  mapEngineError,
+  OperationName,
+  StackExistsError,
+  TenantOperationError,
+} from "./errors";
+import { EventCollector, ResourceChange } from "./events";
+import { diagnoseStack, Diagnosis, repairStack, RepairOptions, RepairReport } from "./recovery";
+import { CONFIG_KEYS, DeployedState, deployedState, stackConfig } from "./specs";
+import { infoOf, mapLimit, plainOutputs, TenantStackInfo } from "./inventory";
+import { defaultBaseStackName } from "./settings";
+
+/** The Pulumi project of every tenant stack. */
+export const TENANT_PROJECT = "tenant";
+
+/**
+ * A tenant program: the inline Pulumi program for one tenant in one environment. The real one is
+ * `createTenantStack` (tenants/program.ts); tests and the benchmark use the test program.
+ */
+export type TenantProgram = (spec: TenantSpec, environment: Environment, baseStackName: string) => PulumiFn;
+
+/** What a {@link TenantService} is built from. */
+export interface TenantServiceOptions {
+  readonly engine: Engine;
+  readonly program: TenantProgram;
+  /**
+   * The base stack reference of an environment.
+   * @default `organization/platform/<env>` (self-managed backends)
+   */
+  readonly baseStackName?: (environment: Environment) => string;
+}
+
+/** Per-call hooks. */
+export interface RunHooks {
+  /** Engine events as they happen (progress). */
+  readonly onEvent?: (event: EngineEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The result of an operation that ran the engine. */
+export interface OperationOutcome {
+  readonly tenant: string;
+  readonly environment: Environment;
+  readonly stack: string;
+  readonly operation: OperationName;
+  /** Resource counts by operation, as the engine reports them. */
+  readonly changes: OpMap;
+  /** The resources that changed (or would, for previews and drift). */
+  readonly resourceChanges: readonly ResourceChange[];
+  readonly durationMs: number;
+  /** Stack outputs after `onboard`/`update` (secrets shown as `[secret]`). */
+  readonly outputs?: Readonly<Record<string, unknown>>;
+  /** `drift` only: whether anything changed outside Pulumi. */
+  readonly drifted?: boolean;
+  /** `onboard` only: true when an earlier onboarding of this stack had not completed. */
+  readonly resumed?: boolean;
+}
+
+/** `status` of one tenant stack. */
+export interface TenantStatus extends Omit<TenantStackInfo, "resourceCount">, Diagnosis {
+  readonly spec?: TenantSpec;
+}
+
+/** Tenant operations over an {@link Engine} and a {@link TenantProgram}. */
+export class TenantService {
+  private readonly engine: Engine;
+  private readonly program: TenantProgram;
+  private readonly baseStackNameOf: (environment: Environment) => string;
+
+  constructor(options: TenantServiceOptions) {
+    this.engine = options.engine;
+    this.program = options.program;
+    this.baseStackNameOf = options.baseStackName ?? defaultBaseStackName;
+  }
+
+  /** The base stack reference tenant stacks of `environment` read. */
+  baseStackName(environment: Environment): string {
+    return this.baseStackNameOf(environment);
+  }
+
+  /**
+   * Creates `<tenant>-<env>`, sets its config from the spec (secrets as secret config) and deploys
+   * it. A stack whose earlier onboarding never completed is resumed; one that was deployed
+   * fails with {@link StackExistsError}.
+   */
+  async onboard(
+    rawSpec: unknown,
+    environment: string,
+    opts: RunHooks & { secrets?: Readonly<Record<string, string>> } = {},
+  ): Promise<OperationOutcome> {
+    const { spec, env } = this.validate(rawSpec, environment, "onboard");
+    const ctx = context(spec.id, env, "onboard");
+    return this.run(ctx, opts, async (collector) => {
+      const program = this.program(spec, env, this.baseStackName(env));
+      let stack: EngineStack;
+      let resumed = false;
+      try {
+        stack = await this.engine.createStack(TENANT_PROJECT, ctx.stack, program);
+      } catch (error) {
+        const mapped = mapEngineError(error, ctx);
+        if (!(mapped instanceof StackExistsError)) {
+          throw mapped;
+        }
+        stack = await this.engine.selectStack(TENANT_PROJECT, ctx.stack, program);
+        const last = deployedState(await stack.history(HISTORY_DEPTH)).lastUpdate;
+        if (last?.result === "succeeded") {
+          throw mapped;
+        }
+        resumed = true;
+      }
+      await stack.setAllConfig(await this.configFor(stack, spec, env, opts.secrets));
+      const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
+      return {
+        changes: result.summary.resourceChanges ?? {},
+        outputs: plainOutputs(result.outputs),
+        resumed,
+      };
+    });
+  }
+
+  /** Applies the spec to an existing tenant stack (config, then `up`). */
+  async update(
+    rawSpec: unknown,
+    environment: string,
+    opts: RunHooks & { secrets?: Readonly<Record<string, string>> } = {},
+  ): Promise<OperationOutcome> {
+    const { spec, env } = this.validate(rawSpec, environment, "update");
+    const ctx = context(spec.id, env, "update");
+    return this.run(ctx, opts, async (collector) => {
+      const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
+      await stack.setAllConfig(await this.configFor(stack, spec, env, opts.secrets));
+      const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
+      return { changes: result.summary.resourceChanges ?? {}, outputs: plainOutputs(result.outputs) };
+    });
+  }
+
+  /** What `update` would change, without changing anything. */
+  async preview(rawSpec: unknown, environment: string, opts: RunHooks = {}): Promise<OperationOutcome> {
+    const { spec, env } = this.validate(rawSpec, environment, "preview");
+    const ctx = context(spec.id, env, "preview");
+    return this.run(ctx, opts, async (collector) => {
+      const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
+      await stack.setAllConfig(await this.configFor(stack, spec, env));
+      const result = await stack.preview({ onEvent: collector.onEvent, signal: opts.signal });
+      return { changes: result.changeSummary };
+    });
+  }
+
+  /**
+   * A refresh that changes nothing (`pulumi refresh --preview-only`): which resources changed
+   * outside Pulumi. `drifted` is true when any did.
+   */
+  async drift(tenant: string, environment: string, opts: RunHooks = {}): Promise<OperationOutcome> {
+    const env = this.validateIds(tenant, environment, "drift");
+    const ctx = context(tenant, env, "drift");
+    return this.run(ctx, opts, async (collector) => {
+      const stack = await this.select(ctx, noProgram);
+      const result = await stack.previewRefresh({ onEvent: collector.onEvent, signal: opts.signal });
+      const drifted = collector.resourceChanges.length > 0;
+      return { changes: result.changeSummary, drifted };
+    });
+  }
+
+  /**
+   * Destroys the tenant's resources, then removes its stack (history and config included).
+   * Production requires `confirm` to equal the tenant id. Data stores take a final snapshot as
+   * the tenant program declares (docs/automation.md, "Offboarding").
+   */
+  async offboard(
+    tenant: string,
+    environment: string,
+    opts: RunHooks & { confirm?: string } = {},
+  ): Promise<OperationOutcome> {
+    const env = this.validateIds(tenant, environment, "offboard");
+    const ctx = context(tenant, env, "offboard");
+    if (env === "production" && opts.confirm !== tenant) {
+      throw new ConfirmationRequiredError(
+        ctx,
+        `offboarding in production destroys the tenant's resources; confirm by passing --confirm ${tenant} ` +
+          `(got ${opts.confirm === undefined ? "no confirmation" : JSON.stringify(opts.confirm)})`,
+      );
+    }
+    return this.run(ctx, opts, async (collector) => {
+      const stack = await this.select(ctx, noProgram);
+      const result = await stack.destroy({ onEvent: collector.onEvent, signal: opts.signal });
+      await this.engine.removeStack(TENANT_PROJECT, ctx.stack);
+      return { changes: result.summary.resourceChanges ?? {} };
+    });
+  }
+
+  /** The stack's outputs; secret values are shown as `[secret]` unless `showSecrets`. */
+  async outputs(
+    tenant: string,
+    environment: string,
+    opts: { showSecrets?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
+    const env = this.validateIds(tenant, environment, "outputs");
+    const ctx = context(tenant, env, "outputs");
+    try {
+      const stack = await this.select(ctx, noProgram);
+      return plainOutputs(await stack.outputs(), opts.showSecrets);
+    } catch (error) {
+      throw mapEngineError(error, ctx);
+    }
+  }
+
+  /**
+   * Every tenant stack in the backend (optionally of one environment), with tier, last update
+   * result and time from each stack's history. Stacks that are not tenant stacks are left out.
+   */
+  async list(environment?: string, opts: { concurrency?: number } = {}): Promise<TenantStackInfo[]> {
+    return (await this.inventory(environment, opts)).map((i) => i.info);
+  }
+
+  /**
+   * {@link list} with what each stack was last deployed with, read in the same pass (one history
+   * read per stack), for fleet planning.
+   */
+  async inventory(
+    environment?: string,
+    opts: { concurrency?: number } = {},
+  ): Promise<{ info: TenantStackInfo; deployed: DeployedState }[]> {
+    if (environment !== undefined && !isEnvironment(environment)) {
+      throw new InvalidInputError(context("*", environment, "list"), [envProblem(environment)]);
+    }
+    let summaries;
+    try {
+      summaries = await this.engine.listStacks(TENANT_PROJECT);
+    } catch (error) {
+      throw mapEngineError(error, context("*", environment ?? "*", "list"));
+    }
+    const stacks = summaries
+      .map((s) => ({ summary: s, parsed: parseTenantStackName(s.name.split("/").pop() ?? s.name) }))
+      .filter(
+        (s) => s.parsed !== undefined && (environment === undefined || s.parsed.environment === environment),
+      )
+      .sort((a, b) => a.summary.name.localeCompare(b.summary.name));
+    return mapLimit(stacks, opts.concurrency ?? 4, async ({ summary, parsed }) => {
+      const { tenant, environment: env } = parsed!;
+      const ctx = context(tenant, env, "list");
+      try {
+        const stack = await this.select(ctx, noProgram);
+        const history = await stack.history(HISTORY_DEPTH);
+        return {
+          info: infoOf(tenant, env, history, summary.resourceCount, summary.updateInProgress ?? false),
+          deployed: deployedState(history),
+        };
+      } catch (error) {
+        throw mapEngineError(error, ctx);
+      }
+    });
+  }
+
+  /** One stack's last update, tier, locks and pending operations. */
+  async status(tenant: string, environment: string): Promise<TenantStatus> {
+    const env = this.validateIds(tenant, environment, "status");
+    const ctx = context(tenant, env, "status");
+    try {
+      const stack = await this.select(ctx, noProgram);
+      const history = await stack.history(HISTORY_DEPTH);
+      const diagnosis = await diagnoseStack(this.engine, TENANT_PROJECT, stack);
+      const info = infoOf(tenant, env, history, diagnosis.resourceCount, diagnosis.locks.length > 0);
+      return { ...info, ...diagnosis, spec: deployedState(history).spec };
+    } catch (error) {
+      throw mapEngineError(error, ctx);
+    }
+  }
+
+  /**
+   * Repairs a stack an interrupted run left behind (docs/runbooks/interrupted-update.md): removes
+   * stale locks only, drops pending operations after listing them, then refreshes.
+   */
+  async repair(tenant: string, environment: string, opts: RepairOptions & RunHooks): Promise<RepairReport> {
+    const env = this.validateIds(tenant, environment, "repair");
+    const ctx = context(tenant, env, "repair");
+    const collector = new EventCollector(opts.onEvent);
+    try {
+      const stack = await this.select(ctx, noProgram);
+      return await repairStack(this.engine, TENANT_PROJECT, stack, ctx, {
+        ...opts,
+        onEvent: collector.onEvent,
+      });
+    } catch (error) {
+      throw mapEngineError(error, ctx, collector.errorDiagnostics);
+    }
+  }
+
+  private validate(
+    rawSpec: unknown,
+    environment: string,
+    operation: OperationName,
+  ): { spec: TenantSpec; env: Environment } {
+    const id = (rawSpec as { id?: unknown } | undefined)?.id;
+    const ctx = context(typeof id === "string" ? id : "?", environment, operation);
+    const problems: string[] = [];
+    let spec: TenantSpec | undefined;
+    try {
+      spec = parseTenantSpec(rawSpec);
+    } catch (error) {
+      if (!(error instanceof TenantSpecError)) {
+        throw error;
+      }
+      problems.push(...error.problems);
+    }
+    if (!isEnvironment(environment)) {
+      problems.push(envProblem(environment));
+    } else if (spec && !spec.environments.includes(environment)) {
+      problems.push(
+        `environments: ${JSON.stringify(spec.environments)} does not include "${environment}"; ` +
+          `add it to the tenant's spec to run it there`,
+      );
+    }
+    if (problems.length > 0 || !spec) {
+      throw new InvalidInputError(ctx, problems);
+    }
+    return { spec, env: environment as Environment };
+  }
+
+  private validateIds(tenant: string, environment: string, operation: OperationName): Environment {
+    const problems = tenantIdProblems(tenant).map((p) => `tenant: ${p}`);
+    if (!isEnvironment(environment)) {
+      problems.push(envProblem(environment));
+    }
+    if (problems.length > 0) {
+      throw new InvalidInputError(context(tenant, environment, operation), problems);
+    }
+    return environment as Environment;
+  }
+
+  private async select(ctx: Context, program: PulumiFn): Promise<EngineStack> {
+    try {
+      return await this.engine.selectStack(TENANT_PROJECT, ctx.stack, program);
+    } catch (error) {
+      throw mapEngineError(error, ctx);
+    }
+  }
+
+  /** Config from the spec; new secrets are merged into the stack's existing ones. */
+  private async configFor(
+    stack: EngineStack,
+    spec: TenantSpec,
+    env: Environment,
+    secrets?: Readonly<Record<string, string>>,
+  ) {
+    if (!secrets || Object.keys(secrets).length === 0) {
+      return stackConfig(spec, this.baseStackName(env));
+    }
+    const existing = (await stack.getAllConfig())[CONFIG_KEYS.secrets]?.value;
+    const merged = { ...(existing ? (JSON.parse(existing) as Record<string, string>) : {}), ...secrets };
+    return stackConfig(spec, this.baseStackName(env), merged);
+  }
+
+  /** Runs an engine operation: times it, collects events, maps every failure. */
+  private async run(
+    ctx: Context,
+    hooks: RunHooks,
+    body: (collector: EventCollector) => Promise<Partial<OperationOutcome> & { changes: OpMap }>,
+  ): Promise<OperationOutcome> {
+    const started = Date.now();
+    const collector = new EventCollector(hooks.onEvent);
+    try {
+      const result = await body(collector);
+      return {
+        tenant: ctx.tenant,
+        environment: ctx.environment as Environment,
+        stack: ctx.stack,
+        operation: ctx.operation,
+        resourceChanges: collector.resourceChanges,
+        durationMs: Date.now() - started,
+        ...result,
+      };
+    } catch (error) {
+      throw mapEngineError(error, ctx, collector.errorDiagnostics);
+    }
+  }
+}
+
+interface Context extends ErrorContext {
+  readonly stack: string;
+}
+
+function context(tenant: string, environment: string, operation: OperationName): Context {
+  return { tenant, environment, operation, stack: `${tenant}-${environment}` };
+}
+
+function envProblem(environment: string): string {
+  return `env: ${JSON.stringify(environment)} is not one of ${ENVIRONMENTS.join(", ")}`;
+}
+
+/** Updates read from history: enough to find the last `update` behind a few refreshes. */
+const HISTORY_DEPTH = 10;
+
+/** Refresh, destroy and reads never run the program; an operation that would gets nothing. */
+const noProgram: PulumiFn = async () => undefined;
+
+export { TenantOperationError };
+export type { TenantStackInfo };
+export { mapLimit, plainOutputs };

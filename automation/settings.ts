@@ -1,0 +1,169 @@
+/**
+ * Where the automation service keeps state and how it reaches the Pulumi CLI: backend, secrets
+ * provider, passphrase, CLI root, workspace directory. Resolved once from the environment (and CLI
+ * flags) into a frozen object; every problem is reported at once, before any stack is touched.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** The repository root (automation/ sits directly under it). */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** The Pulumi CLI version the service drives: the same as our `@pulumi/pulumi` (DEVELOPERS notes). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const PULUMI_VERSION: string = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+
+/**
+ * Passphrase used only with the default local file backend when none is set. State in
+ * `.pulumi-state/` never leaves the machine, and a fixed passphrase keeps a fresh checkout usable
+ * with no setup; any other backend must be given `PULUMI_CONFIG_PASSPHRASE` (or a KMS provider),
+ * because a well-known passphrase protects nothing once state is shared.
+ */
+export const LOCAL_DEFAULT_PASSPHRASE = "platform-local-only";
+
+/** Everything the engine layer needs to run an operation. */
+export interface AutomationSettings {
+  /** `PULUMI_BACKEND_URL`, or `file://<repo>/.pulumi-state`. */
+  readonly backendUrl: string;
+  /** True when {@link backendUrl} is the default file backend inside the checkout. */
+  readonly localDefaultBackend: boolean;
+  /** Secrets provider for new stacks: `passphrase` or e.g. `awskms://alias/platform-secrets`. */
+  readonly secretsProvider: string;
+  /** Passphrase handed to the CLI when the secrets provider is `passphrase`. */
+  readonly passphrase?: string;
+  /** Root of the Pulumi CLI (`<root>/bin/pulumi`). */
+  readonly pulumiRoot: string;
+  /** Pulumi version the CLI must report. */
+  readonly pulumiVersion: string;
+  /** Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml` of each project. */
+  readonly workDir: string;
+  /** `PULUMI_HOME` for the CLI; undefined keeps the user's (~/.pulumi). */
+  readonly pulumiHome?: string;
+  /** Extra environment handed to every CLI process. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Overrides from CLI flags or tests; each wins over the environment. */
+export interface SettingsOverrides {
+  readonly backendUrl?: string;
+  readonly secretsProvider?: string;
+  readonly passphrase?: string;
+  readonly pulumiRoot?: string;
+  readonly workDir?: string;
+  readonly pulumiHome?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A settings problem: the user must fix configuration; nothing was run. */
+export class SettingsError extends Error {
+  /** Every problem found, each naming the variable or flag and what to do. */
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`automation settings are invalid:\n  - ${problems.join("\n  - ")}`);
+    this.name = "SettingsError";
+    this.problems = problems;
+  }
+}
+
+/** The default CLI root: the cache scripts/setup-pulumi.sh fills. */
+export function defaultPulumiRoot(
+  version: string = PULUMI_VERSION,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const cache =
+    env.PLATFORM_PULUMI_CACHE ??
+    path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform-pulumi");
+  return path.join(cache, `v${version}`);
+}
+
+/**
+ * Resolves the settings from the environment and overrides.
+ * @throws SettingsError listing every problem (missing passphrase, missing CLI, bad provider).
+ */
+export function resolveSettings(
+  overrides: SettingsOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): AutomationSettings {
+  const problems: string[] = [];
+  const defaultBackend = `file://${path.join(REPO_ROOT, ".pulumi-state")}`;
+  const backendUrl = overrides.backendUrl ?? env.PULUMI_BACKEND_URL ?? defaultBackend;
+  const localDefaultBackend = backendUrl === defaultBackend;
+  const secretsProvider = overrides.secretsProvider ?? env.PLATFORM_SECRETS_PROVIDER ?? "passphrase";
+  if (
+    !/^(passphrase|default|awskms:\/\/|azurekeyvault:\/\/|gcpkms:\/\/|hashivault:\/\/)/.test(secretsProvider)
+  ) {
+    problems.push(
+      `secrets provider "${secretsProvider}" is not supported; use passphrase, default (Pulumi Cloud), ` +
+        `awskms://..., azurekeyvault://..., gcpkms://... or hashivault://...`,
+    );
+  }
+  let passphrase = overrides.passphrase ?? env.PULUMI_CONFIG_PASSPHRASE;
+  if (
+    secretsProvider === "passphrase" &&
+    passphrase === undefined &&
+    env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined
+  ) {
+    if (localDefaultBackend) {
+      passphrase = LOCAL_DEFAULT_PASSPHRASE;
+    } else {
+      problems.push(
+        `PULUMI_CONFIG_PASSPHRASE is not set: the passphrase secrets provider needs it for backend ${backendUrl} ` +
+          `(or set PULUMI_CONFIG_PASSPHRASE_FILE, or use --secrets-provider awskms://<key>)`,
+      );
+    }
+  }
+  const pulumiRoot = overrides.pulumiRoot ?? env.PULUMI_ROOT ?? defaultPulumiRoot(PULUMI_VERSION, env);
+  if (!fs.existsSync(path.join(pulumiRoot, "bin", "pulumi"))) {
+    problems.push(
+      `no Pulumi CLI at ${path.join(pulumiRoot, "bin", "pulumi")}: run \`npm run setup:pulumi\` ` +
+        `(scripts/setup-pulumi.sh) or set PULUMI_ROOT to a directory holding bin/pulumi v${PULUMI_VERSION}`,
+    );
+  }
+  const workDir =
+    overrides.workDir ??
+    env.PLATFORM_WORKDIR ??
+    (backendUrl.startsWith("file://")
+      ? path.join(backendUrl.slice("file://".length), "workspaces")
+      : path.join(REPO_ROOT, ".pulumi-state", "workspaces"));
+  if (problems.length > 0) {
+    throw new SettingsError(problems);
+  }
+  return Object.freeze({
+    backendUrl,
+    localDefaultBackend,
+    secretsProvider,
+    passphrase,
+    pulumiRoot,
+    pulumiVersion: PULUMI_VERSION,
+    workDir,
+    pulumiHome: overrides.pulumiHome ?? env.PULUMI_HOME,
+    env: Object.freeze({ ...(overrides.env ?? {}) }),
+  });
+}
+
+/** The environment every CLI process gets (backend, passphrase, plugin helpers, no update check). */
+export function cliEnvironment(settings: AutomationSettings): Record<string, string> {
+  const env: Record<string, string> = {
+    PULUMI_BACKEND_URL: settings.backendUrl,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    // The dynamic-provider helper next to the CLI resolves @pulumi/pulumi from here.
+    PLATFORM_REPO_ROOT: REPO_ROOT,
+    ...settings.env,
+  };
+  if (settings.passphrase !== undefined) {
+    env.PULUMI_CONFIG_PASSPHRASE = settings.passphrase;
+  }
+  // Plugins next to the CLI (pulumi-resource-pulumi-nodejs) and Node 22 from node_modules come first.
+  env.PATH = [
+    path.join(settings.pulumiRoot, "bin"),
+    path.join(REPO_ROOT, "node_modules", ".bin"),
+    process.env.PATH ?? "",
+  ].join(path.delimiter);
+  return env;
+}
+
+/** The stack reference name of the base stack of an environment on a self-managed backend. */
+export function defaultBaseStackName(environment: string): string {
+  return `organization/platform/${environment}`;
+}

@@ -1,0 +1,277 @@
+/**
+ * FakeEngine: an in-memory {@link Engine} for the unit tests only. It runs no program and no CLI;
+ * it keeps stacks, config, history, locks and a checkpoint in memory, throws Pulumi's own typed
+ * errors (StackAlreadyExistsError, StackNotFoundError, ConcurrentUpdateError) the way the CLI
+ * would, and lets a test script each operation (delay, failure, conflict) through `behavior`.
+ * The e2e suite covers the same paths on the real engine.
+ */
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  ConfigMap,
+  Deployment,
+  EngineEvent,
+  OpMap,
+  OutputMap,
+  StackAlreadyExistsError,
+  StackNotFoundError,
+  StackSummary,
+  UpdateSummary,
+} from "@pulumi/pulumi/automation";
+import { Engine, EngineRunOptions, EngineStack, StackLock } from "../engine/types";
+
+/** The operations a test can script. */
+export type FakeOp = "up" | "preview" | "previewRefresh" | "refresh" | "destroy";
+
+/** One stack's state. */
+export interface FakeStackState {
+  config: ConfigMap;
+  outputs: OutputMap;
+  history: UpdateSummary[];
+  deployment: Deployment;
+  locks: StackLock[];
+  /** Resource names; `up` creates them once, later runs report them as `same`. */
+  resources: string[];
+}
+
+type ErrorClass =
+  | typeof StackAlreadyExistsError
+  | typeof StackNotFoundError
+  | typeof ConcurrentUpdateError
+  | typeof CommandError;
+
+/** A Pulumi typed error with a CLI-like result, as the Automation API builds them. */
+export function pulumiError(kind: ErrorClass, stderr: string): Error {
+  const result = {
+    stdout: "",
+    stderr,
+    code: 255,
+    toString: () => `code: 255\n stdout: \n stderr: ${stderr}\n`,
+  };
+  return new (kind as unknown as new (r: unknown) => Error)(result);
+}
+
+/** In-memory engine for unit tests. */
+export class FakeEngine implements Engine {
+  readonly locksVisible = true;
+  readonly stacks = new Map<string, FakeStackState>();
+  /** Calls, in order: `up acme-staging`, `select acme-staging`, ... */
+  readonly calls: string[] = [];
+  /** Scripted behaviour of each operation; may wait or throw. */
+  behavior: (op: FakeOp, stack: string) => Promise<void> | void = () => undefined;
+  /** Resources `up` creates in a new stack. */
+  resourcesPerStack = ["service", "db"];
+  private clock = Date.parse("2026-01-01T00:00:00Z");
+
+  async createStack(project: string, stackName: string): Promise<EngineStack> {
+    this.calls.push(`create ${stackName}`);
+    const key = `${project}/${stackName}`;
+    if (this.stacks.has(key)) {
+      throw pulumiError(StackAlreadyExistsError, `error: stack '${stackName}' already exists`);
+    }
+    this.stacks.set(key, {
+      config: {},
+      outputs: {},
+      history: [],
+      deployment: { version: 3, deployment: { resources: [] } },
+      locks: [],
+      resources: [],
+    });
+    return new FakeStack(this, stackName, this.stacks.get(key)!);
+  }
+
+  async selectStack(project: string, stackName: string): Promise<EngineStack> {
+    this.calls.push(`select ${stackName}`);
+    const state = this.stacks.get(`${project}/${stackName}`);
+    if (!state) {
+      throw pulumiError(StackNotFoundError, `error: no stack named '${stackName}' found`);
+    }
+    return new FakeStack(this, stackName, state);
+  }
+
+  async listStacks(project: string): Promise<StackSummary[]> {
+    return [...this.stacks.entries()]
+      .filter(([k]) => k.startsWith(`${project}/`))
+      .map(([k, s]) => ({
+        name: k.slice(project.length + 1),
+        current: false,
+        updateInProgress: s.locks.length > 0,
+        resourceCount: s.resources.length,
+      }));
+  }
+
+  async removeStack(project: string, stackName: string): Promise<void> {
+    this.calls.push(`remove ${stackName}`);
+    this.stacks.delete(`${project}/${stackName}`);
+  }
+
+  async listLocks(project: string, stackName: string): Promise<StackLock[]> {
+    return [...(this.stacks.get(`${project}/${stackName}`)?.locks ?? [])];
+  }
+
+  async removeLock(lock: StackLock): Promise<void> {
+    for (const state of this.stacks.values()) {
+      state.locks = state.locks.filter((l) => l.location !== lock.location);
+    }
+  }
+
+  /** A deterministic clock for history entries. */
+  tick(): Date {
+    this.clock += 1000;
+    return new Date(this.clock);
+  }
+}
+
+class FakeStack implements EngineStack {
+  constructor(
+    private readonly engine: FakeEngine,
+    readonly name: string,
+    private readonly state: FakeStackState,
+  ) {}
+
+  async getAllConfig(): Promise<ConfigMap> {
+    return { ...this.state.config };
+  }
+
+  async setAllConfig(config: ConfigMap): Promise<void> {
+    Object.assign(this.state.config, config);
+  }
+
+  async up(opts: EngineRunOptions = {}) {
+    const started = this.engine.tick();
+    const changes = await this.operate(
+      "up",
+      opts,
+      () => {
+        const created = this.engine.resourcesPerStack.filter((r) => !this.state.resources.includes(r));
+        this.state.resources.push(...created);
+        this.state.outputs = { stack: { value: this.name, secret: false } };
+        return created.length > 0 ? { create: created.length } : { same: this.state.resources.length };
+      },
+      started,
+    );
+    return { summary: this.state.history[0], outputs: this.state.outputs, changes };
+  }
+
+  async preview(opts: EngineRunOptions = {}) {
+    await this.engine.behavior("preview", this.name);
+    this.engine.calls.push(`preview ${this.name}`);
+    emit(opts, this.name, "service", "update", true);
+    return { changeSummary: { update: 1 } as OpMap };
+  }
+
+  async previewRefresh(_opts: EngineRunOptions = {}) {
+    await this.engine.behavior("previewRefresh", this.name);
+    this.engine.calls.push(`previewRefresh ${this.name}`);
+    return { changeSummary: { same: this.state.resources.length } as OpMap };
+  }
+
+  async refresh(opts: EngineRunOptions = {}) {
+    await this.operate("refresh", opts, () => ({ same: this.state.resources.length }), this.engine.tick());
+    return { summary: this.state.history[0] };
+  }
+
+  async destroy(opts: EngineRunOptions = {}) {
+    await this.operate(
+      "destroy",
+      opts,
+      () => {
+        const n = this.state.resources.length;
+        this.state.resources = [];
+        return { delete: n };
+      },
+      this.engine.tick(),
+    );
+    return { summary: this.state.history[0] };
+  }
+
+  async outputs(): Promise<OutputMap> {
+    return { ...this.state.outputs };
+  }
+
+  async history(pageSize?: number): Promise<UpdateSummary[]> {
+    return this.state.history.slice(0, pageSize ?? this.state.history.length);
+  }
+
+  async exportStack(): Promise<Deployment> {
+    return JSON.parse(JSON.stringify(this.state.deployment));
+  }
+
+  async importStack(state: Deployment): Promise<void> {
+    this.engine.calls.push(`import ${this.name}`);
+    this.state.deployment = JSON.parse(JSON.stringify(state));
+  }
+
+  /** Locked stacks refuse updates with the CLI's message; results go to history. */
+  private async operate(
+    op: FakeOp,
+    opts: EngineRunOptions,
+    apply: () => OpMap,
+    started: Date,
+  ): Promise<OpMap> {
+    this.engine.calls.push(`${op} ${this.name}`);
+    if (this.state.locks.length > 0) {
+      throw pulumiError(
+        ConcurrentUpdateError,
+        `error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`.`,
+      );
+    }
+    const kind = op === "up" ? "update" : op;
+    try {
+      await this.engine.behavior(op, this.name);
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) {
+        this.record(kind as UpdateSummary["kind"], "failed", started, {});
+      }
+      throw error;
+    }
+    const changes = apply();
+    for (const r of this.state.resources) {
+      emit(opts, this.name, r, changes.create ? "create" : "same", false);
+    }
+    this.record(kind as UpdateSummary["kind"], "succeeded", started, changes);
+    return changes;
+  }
+
+  private record(
+    kind: UpdateSummary["kind"],
+    result: UpdateSummary["result"],
+    started: Date,
+    changes: OpMap,
+  ) {
+    this.state.history.unshift({
+      kind,
+      result,
+      startTime: started,
+      endTime: this.engine.tick(),
+      message: "",
+      environment: {},
+      config: JSON.parse(JSON.stringify(this.state.config)),
+      version: this.state.history.length + 1,
+      resourceChanges: changes,
+    });
+  }
+}
+
+function emit(
+  opts: EngineRunOptions,
+  stack: string,
+  name: string,
+  op: "create" | "update" | "same",
+  planning: boolean,
+) {
+  const urn = `urn:pulumi:${stack}::tenant::test:index:Resource::${name}`;
+  const metadata = {
+    op,
+    urn,
+    type: "test:index:Resource",
+    provider: "",
+    diffs: op === "update" ? ["value"] : [],
+  };
+  const event = {
+    sequence: 0,
+    timestamp: 0,
+    resourcePreEvent: { metadata, planning },
+  } as unknown as EngineEvent;
+  opts.onEvent?.(event);
+}

@@ -1,0 +1,452 @@
+/**
+ * Unit tests of the library without the CLI: error mapping, tenant operations and recovery over
+ * {@link FakeEngine}, spec diffing and change detection.
+ */
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  StackAlreadyExistsError,
+  StackNotFoundError,
+} from "@pulumi/pulumi/automation";
+import { parseTenantSpec } from "../../tenants/spec";
+import {
+  ConfirmationRequiredError,
+  engineMessageOf,
+  EXIT_CODES,
+  InvalidInputError,
+  isRetryable,
+  mapEngineError,
+  NeedsRepairError,
+  OperationFailedError,
+  StackBusyError,
+  StackExistsError,
+  StackMissingError,
+} from "../errors";
+import { lockStatus, pendingOperationsOf, withoutPendingOperations } from "../recovery";
+import { TENANT_PROJECT, TenantService } from "../service";
+import { canonicalJson, CONFIG_KEYS, deployedState, specDiff, updateReasons } from "../specs";
+import { FakeEngine, pulumiError } from "./fakeEngine";
+
+const spec = (id: string, overrides: Record<string, unknown> = {}) =>
+  parseTenantSpec({
+    id,
+    displayName: id,
+    tier: "trial",
+    environments: ["staging", "production"],
+    owner: "team@example.com",
+    costCenter: "cc-1",
+    dataClassification: "internal",
+    imageTag: "1.0.0",
+    ...overrides,
+  });
+
+const ctx = { tenant: "acme", environment: "staging", operation: "update" as const };
+
+describe("error mapping", () => {
+  test.each([
+    [
+      StackAlreadyExistsError,
+      "error: stack 'acme-staging' already exists",
+      StackExistsError,
+      "stack-exists",
+      EXIT_CODES.stackExists,
+    ],
+    [
+      StackNotFoundError,
+      "error: no stack named 'acme-staging' found",
+      StackMissingError,
+      "stack-not-found",
+      EXIT_CODES.stackNotFound,
+    ],
+    [
+      ConcurrentUpdateError,
+      "error: the stack is currently locked by 1 lock(s).",
+      StackBusyError,
+      "concurrent-update",
+      EXIT_CODES.concurrentUpdate,
+    ],
+    [CommandError, "error: update failed", OperationFailedError, "operation-failed", EXIT_CODES.failed],
+  ] as const)(
+    "%p maps to our class with tenant, operation, exit code and the engine's message",
+    (cls, stderr, ours, kind, code) => {
+      const mapped = mapEngineError(pulumiError(cls, stderr), ctx);
+      expect(mapped).toBeInstanceOf(ours);
+      expect(mapped).toMatchObject({
+        tenant: "acme",
+        environment: "staging",
+        operation: "update",
+        kind,
+        exitCode: code,
+        engineMessage: stderr,
+      });
+      expect(mapped.message).toMatch(/^update acme \(staging\): /);
+      expect(mapped.message).toContain(stderr);
+      expect(mapped.cause).toBeInstanceOf(cls);
+    },
+  );
+
+  test("error diagnostics from the engine win over the CLI's generic stderr", () => {
+    const err = pulumiError(CommandError, "error: update failed");
+    expect(engineMessageOf(err, ["  provider error: bucket exists ", "provider error: bucket exists"])).toBe(
+      "provider error: bucket exists",
+    );
+    expect(mapEngineError(err, ctx, ["boom"]).engineMessage).toBe("boom");
+  });
+
+  test("a program's own error is wrapped, never swallowed; our errors pass through", () => {
+    const programError = new TypeError("cannot read property 'x'");
+    const mapped = mapEngineError(programError, ctx);
+    expect(mapped).toBeInstanceOf(OperationFailedError);
+    expect(mapped.engineMessage).toBe("cannot read property 'x'");
+    expect(mapped.cause).toBe(programError);
+    expect(mapEngineError(mapped, { ...ctx, tenant: "other" })).toBe(mapped);
+    expect(mapEngineError("a string", ctx).engineMessage).toBe("a string");
+  });
+
+  test("only concurrent updates are retryable", () => {
+    expect(isRetryable(pulumiError(ConcurrentUpdateError, "locked"))).toBe(true);
+    expect(isRetryable(new StackBusyError(ctx, "locked"))).toBe(true);
+    expect(isRetryable(new OperationFailedError(ctx, "x"))).toBe(false);
+    expect(isRetryable(pulumiError(StackNotFoundError, "no stack named 'x' found"))).toBe(false);
+  });
+
+  test("long engine output is clipped in reports", () => {
+    const message = engineMessageOf(new Error("x".repeat(5000)));
+    expect(message).toHaveLength(4000 + "\n... (1000 more characters)".length);
+  });
+
+  test("toJSON carries everything a report needs", () => {
+    expect(new StackMissingError(ctx, "no stack named 'acme-staging' found").toJSON()).toEqual({
+      kind: "stack-not-found",
+      exitCode: 5,
+      tenant: "acme",
+      environment: "staging",
+      operation: "update",
+      message: expect.stringContaining("stack does not exist; onboard the tenant first"),
+      engineMessage: "no stack named 'acme-staging' found",
+    });
+  });
+});
+
+describe("tenant operations over the fake engine", () => {
+  let engine: FakeEngine;
+  let service: TenantService;
+  beforeEach(() => {
+    engine = new FakeEngine();
+    service = new TenantService({ engine, program: () => async () => undefined });
+  });
+
+  test("onboard creates <tenant>-<env>, sets the spec, base reference and secrets as config, then runs up", async () => {
+    const outcome = await service.onboard(spec("acme"), "staging", { secrets: { dbPassword: "s3cret" } });
+    expect(engine.calls).toEqual(["create acme-staging", "up acme-staging"]);
+    expect(outcome).toMatchObject({
+      tenant: "acme",
+      environment: "staging",
+      stack: "acme-staging",
+      operation: "onboard",
+      changes: { create: 2 },
+    });
+    expect(outcome.resourceChanges.map((c) => [c.name, c.op])).toEqual([
+      ["service", "create"],
+      ["db", "create"],
+    ]);
+    const config = engine.stacks.get(`${TENANT_PROJECT}/acme-staging`)!.config;
+    expect(config).toEqual({
+      [CONFIG_KEYS.spec]: { value: canonicalJson(spec("acme")), secret: false },
+      [CONFIG_KEYS.baseStackName]: { value: "organization/platform/staging", secret: false },
+      [CONFIG_KEYS.secrets]: { value: '{"dbPassword":"s3cret"}', secret: true },
+    });
+  });
+
+  test("secrets given later are merged with the stack's existing ones", async () => {
+    await service.onboard(spec("acme"), "staging", { secrets: { a: "1" } });
+    await service.update(spec("acme"), "staging", { secrets: { b: "2" } });
+    expect(engine.stacks.get(`${TENANT_PROJECT}/acme-staging`)!.config[CONFIG_KEYS.secrets]).toEqual({
+      value: '{"a":"1","b":"2"}',
+      secret: true,
+    });
+  });
+
+  test("the base stack reference is configurable", async () => {
+    const custom = new TenantService({
+      engine,
+      program: () => async () => undefined,
+      baseStackName: (e) => `acme-org/platform/${e}`,
+    });
+    await custom.onboard(spec("acme"), "production", {});
+    expect(
+      engine.stacks.get(`${TENANT_PROJECT}/acme-production`)!.config[CONFIG_KEYS.baseStackName].value,
+    ).toBe("acme-org/platform/production");
+  });
+
+  test("onboarding a deployed tenant is StackExistsError; an onboarding that never completed is resumed", async () => {
+    await service.onboard(spec("acme"), "staging");
+    await expect(service.onboard(spec("acme"), "staging")).rejects.toBeInstanceOf(StackExistsError);
+
+    engine.behavior = (op, stack) => {
+      if (op === "up" && stack === "beta-staging") throw pulumiError(CommandError, "error: update failed");
+    };
+    await expect(service.onboard(spec("beta"), "staging")).rejects.toBeInstanceOf(OperationFailedError);
+    engine.behavior = () => undefined;
+    const resumed = await service.onboard(spec("beta"), "staging");
+    expect(resumed.resumed).toBe(true);
+  });
+
+  test("the program receives the spec, the environment and the base stack name", async () => {
+    const seen: unknown[] = [];
+    const recording = new TenantService({
+      engine,
+      program: (s, e, b) => (seen.push([s.id, e, b]), async () => undefined),
+    });
+    await recording.onboard(spec("acme"), "staging");
+    expect(seen).toEqual([["acme", "staging", "organization/platform/staging"]]);
+  });
+
+  test("invalid specs and environments are refused with every problem, before the engine is called", async () => {
+    const error = await service
+      .onboard({ ...spec("acme"), tier: "gold", owner: "" }, "dev")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).problems).toEqual([
+      'tier: "gold" is not one of trial, standard, enterprise',
+      'owner: tag Owner must be a non-empty string, got ""',
+      'env: "dev" is not one of staging, production',
+    ]);
+    expect((error as InvalidInputError).exitCode).toBe(2);
+    const notListed = await service
+      .onboard(spec("acme", { environments: ["staging"] }), "production")
+      .catch((e: unknown) => e);
+    expect((notListed as InvalidInputError).problems).toEqual([
+      'environments: ["staging"] does not include "production"; add it to the tenant\'s spec to run it there',
+    ]);
+    await expect(service.drift("Bad_Id", "staging")).rejects.toThrow(
+      /tenant: tenant id "Bad_Id" must be a lowercase DNS label/,
+    );
+    expect(engine.calls).toEqual([]);
+  });
+
+  test("operations on a missing stack are StackMissingError naming tenant and operation", async () => {
+    for (const op of [
+      () => service.update(spec("ghost"), "staging"),
+      () => service.drift("ghost", "staging"),
+      () => service.outputs("ghost", "staging"),
+    ]) {
+      const error = await op().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StackMissingError);
+      expect(error).toMatchObject({ tenant: "ghost", environment: "staging" });
+    }
+  });
+
+  test("a locked stack is StackBusyError with the engine's message", async () => {
+    await service.onboard(spec("acme"), "staging");
+    engine.stacks
+      .get(`${TENANT_PROJECT}/acme-staging`)!
+      .locks.push({ location: "lock-1", pid: 1, hostname: "h" });
+    const error = await service.update(spec("acme"), "staging").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StackBusyError);
+    expect((error as StackBusyError).engineMessage).toMatch(/currently locked by 1 lock/);
+  });
+
+  test("offboard in production requires the tenant id as confirmation; then destroys and removes", async () => {
+    await service.onboard(spec("acme"), "production");
+    await expect(service.offboard("acme", "production")).rejects.toBeInstanceOf(ConfirmationRequiredError);
+    await expect(service.offboard("acme", "production", { confirm: "acme-typo" })).rejects.toThrow(
+      'offboarding in production destroys the tenant\'s resources; confirm by passing --confirm acme (got "acme-typo")',
+    );
+    const outcome = await service.offboard("acme", "production", { confirm: "acme" });
+    expect(outcome.changes).toEqual({ delete: 2 });
+    expect(engine.calls.slice(-3)).toEqual([
+      "select acme-production",
+      "destroy acme-production",
+      "remove acme-production",
+    ]);
+    expect(engine.stacks.size).toBe(0);
+  });
+
+  test("list gives tenant stacks with tier, environment and last result; others are left out", async () => {
+    await service.onboard(spec("acme"), "staging");
+    await service.onboard(spec("beta", { tier: "enterprise" }), "production");
+    await engine.createStack(TENANT_PROJECT, "not-a-tenant-stack");
+    const all = await service.list();
+    expect(all.map((s) => [s.tenant, s.environment, s.tier, s.lastKind, s.lastResult])).toEqual([
+      ["acme", "staging", "trial", "update", "succeeded"],
+      ["beta", "production", "enterprise", "update", "succeeded"],
+    ]);
+    expect(all[0].lastUpdateTime).toMatch(/^2026-01-01T00:00:\d\d\.000Z$/);
+    expect((await service.list("production")).map((s) => s.tenant)).toEqual(["beta"]);
+    await expect(service.list("qa")).rejects.toThrow('env: "qa" is not one of staging, production');
+  });
+
+  test("drift reports no drift when the refresh preview changes nothing", async () => {
+    await service.onboard(spec("acme"), "staging");
+    expect(await service.drift("acme", "staging")).toMatchObject({ drifted: false, changes: { same: 2 } });
+  });
+});
+
+describe("recovery", () => {
+  const now = Date.parse("2026-01-01T12:00:00Z");
+  const lock = {
+    location: "/state/.pulumi/locks/organization/tenant/acme-staging/1.json",
+    pid: 4242,
+    hostname: "ci-1",
+    timestamp: new Date(now - 5 * 60000),
+  };
+
+  test("a lock is stale when its owner is gone on this host, or when it is older than the threshold", () => {
+    expect(lockStatus(lock, { now: () => now, hostname: "ci-1", isProcessAlive: () => false })).toMatchObject(
+      {
+        stale: true,
+        reason: "owner pid 4242 on ci-1 is gone (lock taken 300s ago)",
+      },
+    );
+    expect(lockStatus(lock, { now: () => now, hostname: "ci-1", isProcessAlive: () => true })).toMatchObject({
+      stale: false,
+      reason:
+        "owner pid 4242 on ci-1 is still running (lock taken 300s ago); wait for it, or pass a lower --stale-after",
+    });
+    expect(
+      lockStatus(lock, { now: () => now, hostname: "laptop", isProcessAlive: () => false }),
+    ).toMatchObject({ stale: false });
+    expect(lockStatus(lock, { now: () => now, hostname: "laptop", staleAfterMs: 60000 })).toMatchObject({
+      stale: true,
+      reason: "lock taken 300s ago, older than the 1-minute threshold (owner pid 4242 on ci-1)",
+    });
+  });
+
+  test("pending operations are listed and removed from an exported deployment", () => {
+    const state = {
+      version: 3,
+      deployment: {
+        resources: [{ urn: "a" }],
+        pending_operations: [
+          { type: "creating", resource: { urn: "urn:x::service", id: "" } },
+          { type: "updating", resource: { urn: "urn:x::db", id: "db-1" } },
+        ],
+      },
+    };
+    expect(pendingOperationsOf(state)).toEqual([
+      { type: "creating", urn: "urn:x::service", id: undefined },
+      { type: "updating", urn: "urn:x::db", id: "db-1" },
+    ]);
+    expect(withoutPendingOperations(state)).toEqual({
+      version: 3,
+      deployment: { resources: [{ urn: "a" }] },
+    });
+    expect(state.deployment.pending_operations).toHaveLength(2);
+  });
+
+  test("status reports a stack that needs repair; repair needs --yes, refuses live locks, then clears and refreshes", async () => {
+    const engine = new FakeEngine();
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    await service.onboard(spec("acme"), "staging");
+    const state = engine.stacks.get(`${TENANT_PROJECT}/acme-staging`)!;
+    state.locks.push(lock);
+    state.deployment = {
+      version: 3,
+      deployment: {
+        resources: [],
+        pending_operations: [{ type: "creating", resource: { urn: "urn:x::service" } }],
+      },
+    };
+
+    const status = await service.status("acme", "staging");
+    expect(status).toMatchObject({
+      needsRepair: true,
+      pendingOperations: [{ type: "creating", urn: "urn:x::service" }],
+    });
+    expect(status.locks).toHaveLength(1);
+
+    const live = { now: () => now, hostname: "ci-1", isProcessAlive: () => true };
+    await expect(service.repair("acme", "staging", { yes: true, ...live })).rejects.toBeInstanceOf(
+      NeedsRepairError,
+    );
+    const gone = { now: () => now, hostname: "ci-1", isProcessAlive: () => false };
+    const unconfirmed = await service.repair("acme", "staging", gone).catch((e: unknown) => e);
+    expect(unconfirmed).toBeInstanceOf(ConfirmationRequiredError);
+    expect((unconfirmed as Error).message).toContain(
+      `remove lock ${lock.location} (owner pid 4242 on ci-1 is gone`,
+    );
+    expect((unconfirmed as Error).message).toContain("drop pending operation creating urn:x::service");
+    expect(state.locks).toHaveLength(1);
+
+    const report = await service.repair("acme", "staging", { yes: true, ...gone });
+    expect(report.actions).toEqual([
+      `removed lock ${lock.location}: owner pid 4242 on ci-1 is gone (lock taken 300s ago)`,
+      "dropped pending operation creating urn:x::service (if the resource exists in the cloud, import or delete it by hand)",
+      "refreshed the stack against the cloud",
+    ]);
+    expect(state.locks).toEqual([]);
+    expect(state.deployment.deployment).toEqual({ resources: [] });
+    expect(engine.calls.slice(-2)).toEqual(["import acme-staging", "refresh acme-staging"]);
+    expect((await service.status("acme", "staging")).needsRepair).toBe(false);
+    expect((await service.repair("acme", "staging", { yes: true })).actions).toEqual(["nothing to repair"]);
+  });
+});
+
+describe("spec diffing and change detection", () => {
+  test("specDiff lists changed fields, nested ones by path, sorted", () => {
+    const a = spec("acme");
+    const b = spec("acme", { tier: "standard", sizing: { desiredCount: 3 }, imageTag: "1.0.1" });
+    expect(specDiff(a, b)).toEqual([
+      'imageTag: "1.0.0" → "1.0.1"',
+      'sizing: (unset) → {"desiredCount":3}',
+      'tier: "trial" → "standard"',
+    ]);
+    expect(
+      specDiff(b, spec("acme", { tier: "standard", sizing: { desiredCount: 4 }, imageTag: "1.0.1" })),
+    ).toEqual(["sizing.desiredCount: 3 → 4"]);
+    expect(specDiff(a, JSON.parse(JSON.stringify(a)))).toEqual([]);
+  });
+
+  test("canonical JSON does not depend on key order", () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: 3 } })).toBe(
+      '{"a":{"c":3,"d":[2,{"e":0,"f":1}]},"b":1}',
+    );
+  });
+
+  const summary = (
+    result: "succeeded" | "failed",
+    config: Record<string, string>,
+    kind: "update" | "refresh" = "update",
+  ) => ({
+    kind,
+    result,
+    startTime: new Date(0),
+    endTime: new Date(0),
+    message: "",
+    environment: {},
+    version: 1,
+    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v, secret: false }])),
+  });
+
+  test("the deployed spec comes from the last update in history, skipping refreshes", () => {
+    const deployed = deployedState([
+      summary("succeeded", {}, "refresh"),
+      summary("succeeded", {
+        [CONFIG_KEYS.spec]: canonicalJson(spec("acme")),
+        [CONFIG_KEYS.baseStackName]: "organization/platform/staging",
+      }),
+    ]);
+    expect(deployed.spec?.id).toBe("acme");
+    expect(updateReasons(deployed, spec("acme"), "organization/platform/staging")).toEqual([]);
+    expect(
+      updateReasons(deployed, spec("acme", { tier: "standard" }), "organization/platform/staging"),
+    ).toEqual(['tier: "trial" → "standard"']);
+    expect(updateReasons(deployed, spec("acme"), "other/platform/staging")).toEqual([
+      'baseStackName: "organization/platform/staging" → "other/platform/staging"',
+    ]);
+  });
+
+  test("a failed last update, a missing or an invalid deployed spec all mean update", () => {
+    expect(updateReasons(deployedState([]), spec("acme"), "b")).toEqual(["never deployed"]);
+    const failed = deployedState([summary("failed", { [CONFIG_KEYS.spec]: canonicalJson(spec("acme")) })]);
+    expect(updateReasons(failed, spec("acme"), "b")).toEqual(["last update failed"]);
+    expect(updateReasons(deployedState([summary("succeeded", {})]), spec("acme"), "b")).toEqual([
+      "its last update has no tenant:spec config",
+    ]);
+    const invalid = deployedState([summary("succeeded", { [CONFIG_KEYS.spec]: '{"id":"acme"}' })]);
+    expect(invalid.problem).toMatch(
+      /^its tenant:spec config is not a valid spec: displayName: is required .*; tier: is required/,
+    );
+  });
+});
