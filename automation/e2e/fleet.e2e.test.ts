@@ -14,13 +14,21 @@ import { cloudFiles, createHarness, Harness, testSpec } from "./harness";
 const failing = new Set<string>(["broken"]);
 const delays = new Map<string, number>();
 const holds = new Map<string, string>();
+/** Tenants whose program has read its hold: the CLI takes the lock before the program runs. */
+const heldBy = new Set<string>();
 let h: Harness;
 
 beforeAll(async () => {
   h = await createHarness("fleet", {
     failTenants: (t) => failing.has(t),
     delayMs: (t) => delays.get(t) ?? 0,
-    holdUntilFile: (t) => holds.get(t),
+    holdUntilFile: (t) => {
+      const file = holds.get(t);
+      if (file) {
+        heldBy.add(t);
+      }
+      return file;
+    },
   });
 });
 
@@ -151,8 +159,15 @@ describe("fleet reconcile, drift and conflicts", () => {
     const release = path.join(h.dir, "release-alpha");
     delays.set("alpha", 90000);
     holds.set("alpha", release);
+    heldBy.clear();
     const slow = h.service.update(testSpec("alpha", { imageTag: "1.0.1" }), "staging");
-    await waitFor(async () => (await h.engine.listLocks(TENANT_PROJECT, "alpha-staging")).length > 0, 20000);
+    // Wait for the lock AND for the program to have read its hold: the lock comes first, and
+    // clearing the hold before the program reads it lets the update finish at once.
+    await waitFor(
+      async () =>
+        heldBy.has("alpha") && (await h.engine.listLocks(TENANT_PROJECT, "alpha-staging")).length > 0,
+      20000,
+    );
     delays.delete("alpha");
     holds.delete("alpha");
 
