@@ -183,8 +183,11 @@ export class NeedsRepairError extends TenantOperationError {
 
 /** The engine or the program failed; the engine's message says why. */
 export class OperationFailedError extends TenantOperationError {
-  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown) {
-    super("operation-failed", EXIT_CODES.failed, ctx, engineMessage, "failed", cause);
+  /**
+   * @param summary what failed and what to do, before the engine's message. @default "failed"
+   */
+  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown, summary = "failed") {
+    super("operation-failed", EXIT_CODES.failed, ctx, engineMessage, summary, cause);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { EngineEvent, OpMap, PulumiFn } from "@pulumi/pulumi/automation";
 import { Environment, ENVIRONMENTS, isEnvironment, parseTenantStackName, tenantIdProblems } from "../common";
+import { parseDecommission } from "../tenants/config";
 import { parseTenantSpec, TenantSpec, TenantSpecError } from "../tenants/spec";
 import { Engine, EngineStack } from "./engine/types";
 import {
@@ -12,6 +13,7 @@ import {
   ErrorContext,
   InvalidInputError,
   mapEngineError,
+  OperationFailedError,
   OperationName,
   StackExistsError,
   TenantOperationError,
@@ -40,6 +42,33 @@ export interface TenantServiceOptions {
    * @default `organization/platform/<env>` (self-managed backends)
    */
   readonly baseStackName?: (environment: Environment) => string;
+  /**
+   * The clock offboarding stamps `tenant:decommission` with.
+   * @default () => new Date()
+   */
+  readonly now?: () => Date;
+}
+
+/**
+ * What an offboarding left behind, from the decommissioning update's outputs (the tenant program's
+ * `decommission` output): where the data went once the stack was destroyed.
+ */
+export interface DecommissionReport {
+  /** `tenant:decommission`: when offboarding started (ISO-8601 UTC). */
+  readonly at: string;
+  /**
+   * True when this run applied the decommissioning update; false when an earlier run had (a
+   * resumed offboarding goes straight to destroy, so nothing destroyed is created again).
+   */
+  readonly updated: boolean;
+  /** RDS final snapshot of the tenant's database. */
+  readonly databaseFinalSnapshot?: string;
+  /** ElastiCache final snapshot (tiers with a cache). */
+  readonly cacheFinalSnapshot?: string;
+  /** The bucket left in AWS, out of any stack (production). */
+  readonly retainedBucket?: string;
+  /** The dedicated KMS key left in AWS (production, tiers with a dedicated key). */
+  readonly retainedKeyArn?: string;
 }
 
 /** Per-call hooks. */
@@ -66,6 +95,11 @@ export interface OperationOutcome {
   readonly drifted?: boolean;
   /** `onboard` only: true when an earlier onboarding of this stack had not completed. */
   readonly resumed?: boolean;
+  /**
+   * `offboard` only: the decommissioning (final snapshots, what was retained). Absent when the stack
+   * held no tenant spec to run the program with (it was destroyed as it was).
+   */
+  readonly decommission?: DecommissionReport;
 }
 
 /** `status` of one tenant stack. */
@@ -78,11 +112,13 @@ export class TenantService {
   private readonly engine: Engine;
   private readonly program: TenantProgram;
   private readonly baseStackNameOf: (environment: Environment) => string;
+  private readonly now: () => Date;
 
   constructor(options: TenantServiceOptions) {
     this.engine = options.engine;
     this.program = options.program;
     this.baseStackNameOf = options.baseStackName ?? defaultBaseStackName;
+    this.now = options.now ?? (() => new Date());
   }
 
   /** The base stack reference tenant stacks of `environment` read. */
@@ -174,9 +210,19 @@ export class TenantService {
   }
 
   /**
-   * Destroys the tenant's resources, then removes its stack (history and config included).
-   * Production requires `confirm` to equal the tenant id. Data stores take a final snapshot as
-   * the tenant program declares (docs/automation.md, "Offboarding").
+   * Decommissions the tenant's stack, destroys its resources, then removes the stack (history and
+   * config included). Production requires `confirm` to equal the tenant id. In every environment:
+   *
+   * 1. set `tenant:decommission` to now (UTC), then `up`: the tenant program lifts the database's
+   *    deletion protection and names the final snapshots `<identifier>-final-<yyyymmddhhmm>`; in
+   *    production it marks the bucket and the dedicated key to be retained in AWS;
+   * 2. `destroy`: data stores leave their final snapshots;
+   * 3. remove the stack.
+   *
+   * A failure stops the sequence and keeps the stack: nothing is lost, and running offboard again
+   * resumes (an earlier run's timestamp is reused, and once its update has succeeded the update is
+   * not run again, so a partly destroyed stack is never re-created). docs/automation.md,
+   * "Offboarding and data".
    */
   async offboard(
     tenant: string,
@@ -193,10 +239,51 @@ export class TenantService {
       );
     }
     return this.run(ctx, opts, async (collector) => {
-      const stack = await this.select(ctx, noProgram);
-      const result = await stack.destroy({ onEvent: collector.onEvent, signal: opts.signal });
+      const current = await this.select(ctx, noProgram);
+      const config = await current.getAllConfig();
+      const history = await current.history(HISTORY_DEPTH);
+      const deployed = deployedState(history);
+      const spec = specFromConfig(config[CONFIG_KEYS.spec]?.value) ?? deployed.spec;
+      const baseStackName =
+        config[CONFIG_KEYS.baseStackName]?.value || deployed.baseStackName || this.baseStackName(env);
+      // An earlier, interrupted offboarding's timestamp is kept: the same snapshot names.
+      const at =
+        parseDecommission(config[CONFIG_KEYS.decommission]?.value).decommission?.at ??
+        this.now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, "Z");
+      const stage = (what: "update" | "destroy", error: unknown) =>
+        offboardFailure(ctx, what, at, mapEngineError(error, ctx, collector.errorDiagnostics));
+
+      let decommission: DecommissionReport | undefined;
+      let stack = current;
+      if (spec) {
+        stack = await this.select(ctx, this.program(spec, env, baseStackName));
+        const last = deployed.lastUpdate;
+        const alreadyUpdated =
+          last?.result === "succeeded" && last.config?.[CONFIG_KEYS.decommission]?.value === at;
+        let outputs: Record<string, unknown>;
+        if (alreadyUpdated) {
+          outputs = plainOutputs(await stack.outputs());
+        } else {
+          try {
+            await stack.setAllConfig({ [CONFIG_KEYS.decommission]: { value: at, secret: false } });
+            const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
+            outputs = plainOutputs(result.outputs);
+          } catch (error) {
+            throw stage("update", error);
+          }
+        }
+        decommission = decommissionReport(at, !alreadyUpdated, outputs.decommission);
+      }
+      let result;
+      try {
+        result = await stack.destroy({ onEvent: collector.onEvent, signal: opts.signal });
+      } catch (error) {
+        throw stage("destroy", error);
+      }
       await this.engine.removeStack(TENANT_PROJECT, ctx.stack);
-      return { changes: result.summary.resourceChanges ?? {} };
+      return { changes: result.summary.resourceChanges ?? {}, ...(decommission ? { decommission } : {}) };
     });
   }
 
@@ -397,6 +484,61 @@ function context(tenant: string, environment: string, operation: OperationName):
 
 function envProblem(environment: string): string {
   return `env: ${JSON.stringify(environment)} is not one of ${ENVIRONMENTS.join(", ")}`;
+}
+
+/** `tenant:spec` config (JSON) as a valid spec, or undefined. */
+function specFromConfig(raw: string | undefined): TenantSpec | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  try {
+    return parseTenantSpec(JSON.parse(raw), CONFIG_KEYS.spec);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The program's `decommission` output, as far as it is well formed. */
+function decommissionReport(at: string, updated: boolean, output: unknown): DecommissionReport {
+  const o = (output !== null && typeof output === "object" ? output : {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof o[key] === "string" ? { [key]: o[key] as string } : {});
+  return {
+    at,
+    updated,
+    ...text("databaseFinalSnapshot"),
+    ...text("cacheFinalSnapshot"),
+    ...text("retainedBucket"),
+    ...text("retainedKeyArn"),
+  };
+}
+
+/**
+ * A failed offboarding step: what happened to the data and what to do. A busy stack keeps its own
+ * error (it is retried by fleet runs and says what to do); any other failure says that the stack
+ * is kept and that offboarding again resumes.
+ */
+function offboardFailure(
+  ctx: Context,
+  step: "update" | "destroy",
+  at: string,
+  error: TenantOperationError,
+): TenantOperationError {
+  if (!(error instanceof OperationFailedError)) {
+    return error;
+  }
+  const again = `\`tenant offboard ${ctx.tenant} --env ${ctx.environment}${
+    ctx.environment === "production" ? ` --confirm ${ctx.tenant}` : ""
+  }\``;
+  const summary =
+    step === "update"
+      ? `the decommissioning update (${CONFIG_KEYS.decommission}=${at}) failed; nothing was destroyed. ` +
+        `The stack ${ctx.stack} and its resources remain and the database keeps its data (its deletion ` +
+        `protection may already be off). Fix the cause below, then run ${again} again to resume, or ` +
+        `cancel (docs/automation.md, "Offboarding and data")`
+      : `destroy failed; the stack ${ctx.stack} is kept with what remains. Data stores already ` +
+        `deleted left their final snapshots (named after ${at}); the others still hold their data. ` +
+        `Fix the cause below, then run ${again} again to resume`;
+  return new OperationFailedError(ctx, error.engineMessage, error.cause ?? error, summary);
 }
 
 /** Updates read from history: enough to find the last `update` behind a few refreshes. */

@@ -13,6 +13,11 @@ export const CONFIG_KEYS = Object.freeze({
   baseStackName: "tenant:baseStackName",
   /** Per-tenant secrets, one secret JSON object (encrypted by the stack's secrets provider). */
   secrets: "tenant:secrets",
+  /**
+   * Set by `offboard` only: the time offboarding started (ISO-8601 UTC). The tenant program then
+   * lifts deletion protection and names final snapshots after it (tenants/config.ts).
+   */
+  decommission: "tenant:decommission",
 });
 
 /** JSON with object keys sorted at every level: equal specs give equal text. */

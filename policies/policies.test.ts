@@ -286,6 +286,37 @@ describe("the harness mirrors the engine", () => {
     ]);
   });
 
+  it("accepts a production database without deletion protection only while it is being decommissioned", async () => {
+    const rds = (changes: Record<string, unknown>) => {
+      const s = tenantFixture("enterprise", "production");
+      patch(s, "aws:rds/instance:Instance", "db", {
+        identifier: "plat-prd-acme-db",
+        deletionProtection: false,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: "plat-prd-acme-db-final-202611220130",
+        ...changes,
+      });
+      return evaluate(s.recording(), ALL_POLICIES).then(({ violations }) => brief(violations));
+    };
+    // What the tenant program declares while `tenant:decommission` is set.
+    expect(await rds({})).toEqual([]);
+    // Not decommissioning: the fixed name of an ordinary final snapshot, another database's name,
+    // or no final snapshot at all.
+    for (const changes of [
+      { finalSnapshotIdentifier: "plat-prd-acme-db-final" },
+      { finalSnapshotIdentifier: "plat-prd-other-db-final-202611220130" },
+      { skipFinalSnapshot: true },
+    ]) {
+      expect(await rds(changes)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^platform-rds-production-protection: .*deletionProtection is false; production data stores must have it on/,
+          ),
+        ]),
+      );
+    }
+  });
+
   it("never reports a missing companion when a stack policy cannot match unknown references", async () => {
     const s = tenantFixture("trial", "production");
     patch(s, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", undefined, { bucket: unknown });

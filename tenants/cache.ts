@@ -35,6 +35,12 @@ export interface TenantCacheArgs {
    * @default 1
    */
   readonly snapshotRetentionDays?: number;
+  /**
+   * Set while the tenant is being offboarded (`tenant:decommission`): deleting the replication group
+   * leaves a final snapshot under this name (`<id>-final-<yyyymmddhhmm>`), in every environment.
+   * @default undefined (a final snapshot `<id>-final` where `protect` is on, none elsewhere)
+   */
+  readonly decommissionSnapshotIdentifier?: string;
 }
 
 /** Replication group, auth token and its secret. */
@@ -75,7 +81,10 @@ export class TenantCache extends pulumi.ComponentResource {
         snapshotWindow: "03:00-04:00",
         maintenanceWindow: "sun:05:30-sun:06:30",
         autoMinorVersionUpgrade: true,
-        finalSnapshotIdentifier: args.protect ? `${args.replicationGroupId}-final` : undefined,
+        // Read only when the group is deleted: changing it modifies nothing in AWS.
+        finalSnapshotIdentifier:
+          args.decommissionSnapshotIdentifier ??
+          (args.protect ? `${args.replicationGroupId}-final` : undefined),
         applyImmediately: !args.protect,
       },
       { parent: this },

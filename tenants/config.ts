@@ -3,6 +3,7 @@
  * holds the spec, `tenant:baseStackName` names the base stack. Parsed once, validated, frozen.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { Environment, parseTenantStackName } from "../common";
 import { parseTenantSpec, TenantSpec, TenantSpecError } from "./spec";
 
@@ -10,7 +11,77 @@ import { parseTenantSpec, TenantSpec, TenantSpecError } from "./spec";
 export const TENANT_CONFIG_KEYS = Object.freeze({
   spec: "tenant:spec",
   baseStackName: "tenant:baseStackName",
+  /**
+   * Set by `tenant offboard` to the time offboarding started (ISO-8601 UTC, `2026-11-22T01:30:00Z`):
+   * the stack is being decommissioned. See {@link Decommission}.
+   */
+  decommission: "tenant:decommission",
 });
+
+/**
+ * A stack being decommissioned (`tenant:decommission` is set): the next update lifts the database's
+ * deletion protection and names the final snapshots of the database and the cache after
+ * {@link Decommission.stamp}; in environments that protect data stores the bucket (and the
+ * dedicated key that encrypts it and the snapshots) are retained in AWS when the stack is destroyed.
+ */
+export interface Decommission {
+  /** The timestamp as set, normalized to `YYYY-MM-DDTHH:MM:SSZ`. */
+  readonly at: string;
+  /** `yyyymmddhhmm` (UTC) of {@link at}: the suffix of final snapshot names. */
+  readonly stamp: string;
+}
+
+/** What `tenant:decommission` accepts, for messages. */
+export const DECOMMISSION_FORMAT =
+  "an ISO-8601 UTC timestamp, YYYY-MM-DDTHH:MM:SSZ (e.g. 2026-11-22T01:30:00Z)";
+
+/**
+ * `tenant:decommission`: a UTC timestamp ending in `Z` (fractional seconds allowed, no offsets: a
+ * snapshot name must not depend on the reader's time zone) that is a real date.
+ */
+const DecommissionSchema = z.iso
+  .datetime({ offset: false, local: false })
+  .refine((value) => !Number.isNaN(Date.parse(value)), { message: "not a real date" });
+
+/**
+ * Parses `tenant:decommission`. Empty or unset means the stack is not being decommissioned.
+ * @returns the decommission, undefined when unset, or a problem naming the key, the value and the format.
+ */
+export function parseDecommission(raw: unknown): { decommission?: Decommission; problem?: string } {
+  if (raw === undefined || raw === null || raw === "") {
+    return {};
+  }
+  const parsed = DecommissionSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      problem:
+        `${TENANT_CONFIG_KEYS.decommission}: ${JSON.stringify(raw)} is not ${DECOMMISSION_FORMAT}; ` +
+        `\`tenant offboard\` sets it, \`pulumi config rm ${TENANT_CONFIG_KEYS.decommission}\` clears it`,
+    };
+  }
+  const at = new Date(Date.parse(parsed.data)).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return { decommission: { at, stamp: at.slice(0, 16).replace(/[-T:]/g, "") } };
+}
+
+/** RDS and ElastiCache snapshot names: letters, digits and hyphens, at most 255 characters. */
+export const SNAPSHOT_NAME_MAX = 255;
+
+/**
+ * The final snapshot of a data store destroyed while decommissioning:
+ * `<identifier>-final-<yyyymmddhhmm>`, a fresh name per offboarding so offboarding the same tenant
+ * again never collides with an earlier snapshot. Made safe for RDS and ElastiCache: letters, digits
+ * and hyphens only, starting with a letter, no double hyphen, no trailing hyphen, at most 255
+ * characters (the identifier is cut, never the timestamp).
+ */
+export function finalSnapshotName(identifier: string, decommission: Decommission): string {
+  const suffix = `-final-${decommission.stamp}`;
+  let head = identifier
+    .replace(/[^A-Za-z0-9-]/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^[^A-Za-z]+/, "");
+  head = (head || "snapshot").slice(0, SNAPSHOT_NAME_MAX - suffix.length).replace(/-+$/, "");
+  return `${head}${suffix}`;
+}
 
 /** The base stack a tenant stack reads by default: `organization/platform/<env>` (self-managed backend). */
 export function defaultBaseStackName(environment: Environment): string {
@@ -35,6 +106,8 @@ export interface TenantConfig {
   readonly spec: TenantSpec;
   /** The base stack to reference. @default `organization/platform/<env>` */
   readonly baseStackName: string;
+  /** Set while the stack is being offboarded (`tenant:decommission`). @default undefined */
+  readonly decommission?: Decommission;
 }
 
 /** What {@link parseTenantConfig} reads: the stack name and the raw config values. */
@@ -44,6 +117,8 @@ export interface RawTenantConfig {
   readonly spec: unknown;
   /** `tenant:baseStackName`; empty or undefined for the default. */
   readonly baseStackName?: string;
+  /** `tenant:decommission`; empty or undefined when the stack is not being decommissioned. */
+  readonly decommission?: string;
 }
 
 /** `<stack>`, `<project>/<stack>` or `<org>/<project>/<stack>`. */
@@ -72,7 +147,7 @@ function textFields(spec: unknown): unknown {
 /**
  * Validates a tenant stack's configuration.
  * @throws naming every problem at once: the stack name, `tenant:spec` (each spec field), the spec's id
- * against the stack, the environment against `environments`.
+ * against the stack, the environment against `environments`, `tenant:decommission`.
  */
 export function parseTenantConfig(raw: RawTenantConfig): TenantConfig {
   const problems: string[] = [];
@@ -117,6 +192,10 @@ export function parseTenantConfig(raw: RawTenantConfig): TenantConfig {
         `letters, digits, "-", "_" and "."); leave it empty for organization/platform/<env>`,
     );
   }
+  const { decommission, problem } = parseDecommission(raw.decommission);
+  if (problem) {
+    problems.push(problem);
+  }
   if (problems.length > 0 || !spec || !stack) {
     throw new Error(`tenant stack "${raw.stackName}" is misconfigured:\n  - ${problems.join("\n  - ")}`);
   }
@@ -125,6 +204,7 @@ export function parseTenantConfig(raw: RawTenantConfig): TenantConfig {
     environment: stack.environment,
     spec,
     baseStackName: baseStackName || defaultBaseStackName(stack.environment),
+    ...(decommission ? { decommission } : {}),
   });
 }
 
@@ -135,5 +215,19 @@ export function loadTenantConfig(): TenantConfig {
     stackName: pulumi.getStack(),
     spec: config.getObject<unknown>("spec"),
     baseStackName: config.get("baseStackName"),
+    decommission: config.get("decommission"),
   });
+}
+
+/**
+ * Reads and validates `tenant:decommission` alone, for callers that take the spec from elsewhere
+ * (the automation service's inline program).
+ * @throws naming the key, the value and the allowed format.
+ */
+export function loadDecommission(): Decommission | undefined {
+  const { decommission, problem } = parseDecommission(new pulumi.Config("tenant").get("decommission"));
+  if (problem) {
+    throw new Error(`tenant stack "${pulumi.getStack()}" is misconfigured:\n  - ${problem}`);
+  }
+  return decommission;
 }

@@ -42,6 +42,13 @@ export interface TenantDatabaseArgs {
   readonly databaseName?: string;
   /** @default "app" */
   readonly username?: string;
+  /**
+   * Set while the tenant is being offboarded (`tenant:decommission`): deletion protection is lifted
+   * so `pulumi destroy` can delete the instance, and deleting it leaves a final snapshot under this
+   * name (`<identifier>-final-<yyyymmddhhmm>`, config.ts `finalSnapshotName`), in every environment.
+   * @default undefined (protection and final snapshot per environment)
+   */
+  readonly decommissionSnapshotIdentifier?: string;
 }
 
 /** RDS PostgreSQL, its parameter group, its password and its credentials secret. */
@@ -58,6 +65,7 @@ export class TenantDatabase extends pulumi.ComponentResource {
     const databaseName = args.databaseName ?? "app";
     const username = args.username ?? "app";
     const protect = args.sizing.deletionProtection;
+    const decommissionSnapshot = args.decommissionSnapshotIdentifier;
 
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-params`,
@@ -105,11 +113,14 @@ export class TenantDatabase extends pulumi.ComponentResource {
         backupWindow: "01:00-02:00",
         maintenanceWindow: "sun:04:30-sun:05:30",
         copyTagsToSnapshot: true,
-        deletionProtection: protect,
-        // Where data stores are protected, destroying the instance leaves a final snapshot. Its name
-        // is fixed, so offboarding the same tenant twice needs the old snapshot renamed or deleted.
-        skipFinalSnapshot: !protect,
-        finalSnapshotIdentifier: protect ? `${args.identifier}-final` : undefined,
+        // Where data stores are protected, destroying the instance leaves a final snapshot. Offboarding
+        // (decommissioning) first lifts the protection, which RDS applies at once whatever
+        // applyImmediately says, and names the snapshot after the offboarding time, so offboarding
+        // the same tenant again never collides with an earlier snapshot. Both settings only matter
+        // when the instance is deleted: changing them modifies nothing else.
+        deletionProtection: decommissionSnapshot ? false : protect,
+        skipFinalSnapshot: decommissionSnapshot ? false : !protect,
+        finalSnapshotIdentifier: decommissionSnapshot ?? (protect ? `${args.identifier}-final` : undefined),
         performanceInsightsEnabled: args.sizing.performanceInsights,
         performanceInsightsKmsKeyId: args.sizing.performanceInsights ? args.kmsKeyArn : undefined,
         performanceInsightsRetentionPeriod: args.sizing.performanceInsights ? 7 : undefined,

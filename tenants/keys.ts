@@ -26,6 +26,13 @@ export interface TenantKeyArgs {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * Keep the dedicated key in AWS when the stack is destroyed (its alias goes, so the tenant can be
+   * onboarded again). Set while a production tenant is offboarded: the final snapshots and the
+   * retained bucket are encrypted with this key, and a deleted key would make them unreadable.
+   * @default false
+   */
+  readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -56,7 +63,7 @@ export class TenantKey extends pulumi.ComponentResource {
           deletionWindowInDays: args.deletionWindowInDays ?? 30,
           policy: tenantKeyPolicy(args),
         },
-        { parent: this },
+        { parent: this, retainOnDelete: args.retainOnDelete ?? false },
       );
       new aws.kms.Alias(
         `${name}-alias`,

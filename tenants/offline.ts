@@ -14,6 +14,7 @@ import { TenantSpec } from "./spec";
 /**
  * Records one tenant in one environment on top of `baseOutputs` (e.g. `recordBase(env).outputs`).
  * @param baseStackName the name the base stack is referenced by. @default organization/platform/<env>
+ * @param extraConfig more stack config, keys fully qualified (e.g. `tenant:decommission`). @default {}
  * @throws what the program throws: an invalid spec, an environment the spec does not list, base
  * outputs that break the contract.
  */
@@ -22,8 +23,10 @@ export async function recordTenant(
   environment: Environment,
   baseOutputs: Record<string, unknown>,
   baseStackName: string = defaultBaseStackName(environment),
+  extraConfig: Readonly<Record<string, string>> = {},
 ): Promise<Recording> {
   const config: Record<string, string> = {
+    ...extraConfig,
     [TENANT_CONFIG_KEYS.spec]: JSON.stringify(spec),
     [TENANT_CONFIG_KEYS.baseStackName]: baseStackName,
   };

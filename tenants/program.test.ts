@@ -15,7 +15,7 @@ import {
   Recording,
   RecordedResource,
 } from "../testing/recorder";
-import { TENANT_CONFIG_KEYS } from "./config";
+import { finalSnapshotName, loadDecommission, parseDecommission, TENANT_CONFIG_KEYS } from "./config";
 import { recordBase } from "../infra/offline";
 import { recordTenant } from "./offline";
 import { createTenantStack, TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
@@ -833,6 +833,167 @@ describe("isolation", () => {
   });
 });
 
+describe("decommissioning (tenant:decommission, set by offboard)", () => {
+  const AT = "2026-11-22T01:30:00Z";
+  const DB = "aws:rds/instance:Instance";
+  const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
+  const BUCKET = "aws:s3/bucket:Bucket";
+  /** Recordings with the key set; the ones without are the suite's (`recs`). */
+  const dec: Record<string, Recording> = {};
+  beforeAll(async () => {
+    const config = { [TENANT_CONFIG_KEYS.decommission]: AT };
+    for (const [key, s, env] of [
+      ["enterprise-production", spec("acme", "enterprise"), "production"],
+      ["enterprise-staging", spec("acme", "enterprise"), "staging"],
+      ["trial-production", spec("initech", "trial"), "production"],
+    ] as const) {
+      dec[key] = await recordTenant(s, env, fixtureBaseOutputs(env), undefined, config);
+    }
+  }, 3 * RECORDING_TIMEOUT_MS);
+
+  /** Names of the resources `pulumi destroy` would leave in AWS. */
+  const retained = (rec: Recording) =>
+    rec.resources
+      .filter((r) => r.retainOnDelete)
+      .map((r) => `${r.type} ${r.name}`)
+      .sort();
+  /** Inputs of every resource but the listed ones, by URN. */
+  const inputsExcept = (rec: Recording, types: string[]) =>
+    Object.fromEntries(
+      rec.resources.filter((r) => !types.includes(r.type)).map((r) => [r.urn, JSON.stringify(r.inputs)]),
+    );
+
+  it("without it: production keeps deletion protection, nothing is retained, nothing is exported", () => {
+    for (const key of ["enterprise-production", "enterprise-staging", "trial-production"]) {
+      expect([key, retained(recs[key])]).toEqual([key, []]);
+      expect([key, recs[key].outputs.decommission]).toEqual([key, undefined]);
+    }
+    expect(one(recs["enterprise-production"], DB).inputs).toMatchObject({
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "plat-prd-acme-db-final",
+    });
+  });
+
+  it("production: protection lifted, timestamped final snapshots, bucket and key retained", () => {
+    const rec = dec["enterprise-production"];
+    expect(one(rec, DB).inputs).toMatchObject({
+      deletionProtection: false,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "plat-prd-acme-db-final-202611220130",
+      // Nothing else of the instance changes; protection is lifted at once by RDS regardless.
+      applyImmediately: false,
+      backupRetentionPeriod: 35,
+      multiAz: true,
+    });
+    expect(one(rec, CACHE).inputs.finalSnapshotIdentifier).toBe("plat-prd-acme-cache-final-202611220130");
+    expect(one(rec, BUCKET).inputs).toMatchObject({
+      bucket: "plat-prd-acme-data-123456789012",
+      forceDestroy: false,
+      tags: { Backup: "production", Decommissioned: AT },
+    });
+    // The bucket with every setting that keeps it private, encrypted, versioned and TLS-only, and
+    // the dedicated key without which the bucket and the snapshots could not be read.
+    expect(retained(rec)).toEqual([
+      "aws:kms/key:Key key",
+      "aws:s3/bucket:Bucket storage",
+      "aws:s3/bucketPolicy:BucketPolicy storage-policy",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock storage-public-access",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration storage-encryption",
+      "aws:s3/bucketVersioning:BucketVersioning storage-versioning",
+    ]);
+    expect(rec.outputs.decommission).toEqual({
+      at: AT,
+      databaseFinalSnapshot: "plat-prd-acme-db-final-202611220130",
+      cacheFinalSnapshot: "plat-prd-acme-cache-final-202611220130",
+      retainedBucket: "plat-prd-acme-data-123456789012",
+      retainedKeyArn: one(rec, "aws:kms/key:Key").state.arn,
+    });
+  });
+
+  it("production: every other resource is declared exactly as without the key", () => {
+    const rec = dec["enterprise-production"];
+    const before = recs["enterprise-production"];
+    expect(countByType(rec)).toEqual(countByType(before));
+    expect(inputsExcept(rec, [DB, CACHE, BUCKET])).toEqual(inputsExcept(before, [DB, CACHE, BUCKET]));
+  });
+
+  it("production without a dedicated key or a cache: only the bucket is retained, one snapshot", () => {
+    const rec = dec["trial-production"];
+    expect(one(rec, DB).inputs).toMatchObject({
+      deletionProtection: false,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "plat-prd-initech-db-final-202611220130",
+    });
+    expect(retained(rec)).toEqual([
+      "aws:s3/bucket:Bucket storage",
+      "aws:s3/bucketPolicy:BucketPolicy storage-policy",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock storage-public-access",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration storage-encryption",
+      "aws:s3/bucketVersioning:BucketVersioning storage-versioning",
+    ]);
+    expect(rec.outputs.decommission).toEqual({
+      at: AT,
+      databaseFinalSnapshot: "plat-prd-initech-db-final-202611220130",
+      retainedBucket: "plat-prd-initech-data-123456789012",
+    });
+  });
+
+  it("staging: final snapshots too, the bucket is force-destroyed, nothing is retained", () => {
+    const rec = dec["enterprise-staging"];
+    expect(one(rec, DB).inputs).toMatchObject({
+      deletionProtection: false,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "plat-stg-acme-db-final-202611220130",
+      applyImmediately: true,
+    });
+    expect(one(rec, CACHE).inputs.finalSnapshotIdentifier).toBe("plat-stg-acme-cache-final-202611220130");
+    expect(one(rec, BUCKET).inputs).toMatchObject({ forceDestroy: true, tags: { Backup: "staging" } });
+    expect(retained(rec)).toEqual([]);
+    expect(rec.outputs.decommission).toEqual({
+      at: AT,
+      databaseFinalSnapshot: "plat-stg-acme-db-final-202611220130",
+      cacheFinalSnapshot: "plat-stg-acme-cache-final-202611220130",
+    });
+    const before = recs["enterprise-staging"];
+    expect(inputsExcept(rec, [DB, CACHE])).toEqual(inputsExcept(before, [DB, CACHE]));
+  });
+
+  it("the timestamp is normalized to minutes in names; fractional seconds are accepted", () => {
+    expect(parseDecommission("2026-11-22T01:30:59.999Z")).toEqual({
+      decommission: { at: "2026-11-22T01:30:59Z", stamp: "202611220130" },
+    });
+    expect(parseDecommission("")).toEqual({});
+    expect(parseDecommission(undefined)).toEqual({});
+  });
+
+  it("property: final snapshot names are valid RDS/ElastiCache identifiers for any identifier and time", () => {
+    const time = fc
+      .date({
+        min: new Date("2000-01-01T00:00:00Z"),
+        max: new Date("2999-12-31T23:59:59Z"),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString());
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), time, (identifier, at) => {
+        const { decommission } = parseDecommission(at);
+        const name = finalSnapshotName(identifier, decommission!);
+        expect(name.length).toBeLessThanOrEqual(255);
+        expect(name).toMatch(/^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$/);
+        expect(name).not.toContain("--");
+        expect(name.endsWith(`-final-${decommission!.stamp}`)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+    const longest = tenantPhysicalNames("abcdefghij-klmnopqrs", "production", "123456789012");
+    const { decommission } = parseDecommission(AT);
+    expect(finalSnapshotName(longest.database, decommission!)).toBe(
+      "plat-prd-abcdefghij-klmnopqrs-db-final-202611220130",
+    );
+  });
+});
+
 describe("physical names", () => {
   const LONGEST = "abcdefghij-klmnopqrs";
   let rec: Recording;
@@ -995,6 +1156,65 @@ describe("errors stop the program before any resource exists", () => {
     expect(caught?.message).toBe(
       "tenant initech cannot be deployed to production:\n" +
         '  - environments: ["staging"] does not include "production"; add it to tenants/registry/initech.yaml to deploy the tenant there',
+    );
+  });
+
+  it("an invalid tenant:decommission, named with its value and the allowed format", async () => {
+    const message = await failing(
+      spec("acme", "enterprise"),
+      "production",
+      fixtureBaseOutputs("production"),
+      {
+        [TENANT_CONFIG_KEYS.decommission]: "2026-11-22 01:30",
+      },
+    );
+    expect(message).toBe(
+      'tenant stack "acme-production" is misconfigured:\n' +
+        '  - tenant:decommission: "2026-11-22 01:30" is not an ISO-8601 UTC timestamp, YYYY-MM-DDTHH:MM:SSZ ' +
+        "(e.g. 2026-11-22T01:30:00Z); `tenant offboard` sets it, `pulumi config rm tenant:decommission` clears it",
+    );
+  });
+
+  it("a tenant:decommission with a time zone offset, reported with the other problems at once", async () => {
+    const message = await failing(
+      spec("initech", "trial", { environments: ["staging"] }),
+      "production",
+      fixtureBaseOutputs("production"),
+      { [TENANT_CONFIG_KEYS.decommission]: "2026-11-22T01:30:00+01:00" },
+    );
+    expect(message).toBe(
+      'tenant stack "initech-production" is misconfigured:\n' +
+        '  - tenant:spec.environments: ["staging"] does not include "production"; add it to tenants/registry/initech.yaml to deploy the tenant there\n' +
+        '  - tenant:decommission: "2026-11-22T01:30:00+01:00" is not an ISO-8601 UTC timestamp, YYYY-MM-DDTHH:MM:SSZ ' +
+        "(e.g. 2026-11-22T01:30:00Z); `tenant offboard` sets it, `pulumi config rm tenant:decommission` clears it",
+    );
+  });
+
+  it("an invalid tenant:decommission read by the automation service's entry (loadDecommission)", async () => {
+    let caught: Error | undefined;
+    const rec = await record(
+      async () => {
+        try {
+          return await createTenantStack(spec("acme", "enterprise"), "staging", undefined, {
+            decommission: loadDecommission(),
+          });
+        } catch (error) {
+          caught = error as Error;
+          return {};
+        }
+      },
+      {
+        project: TENANT_PROJECT,
+        stack: "acme-staging",
+        config: { [TENANT_CONFIG_KEYS.decommission]: "2026-02-30T01:30:00Z" },
+        stackOutputs: { "organization/platform/staging": fixtureBaseOutputs("staging") },
+      },
+    );
+    expect(rec.resources).toEqual([]);
+    expect(caught?.message).toBe(
+      'tenant stack "acme-staging" is misconfigured:\n' +
+        '  - tenant:decommission: "2026-02-30T01:30:00Z" is not an ISO-8601 UTC timestamp, YYYY-MM-DDTHH:MM:SSZ ' +
+        "(e.g. 2026-11-22T01:30:00Z); `tenant offboard` sets it, `pulumi config rm tenant:decommission` clears it",
     );
   });
 

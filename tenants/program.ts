@@ -18,7 +18,13 @@ import {
   physicalName,
 } from "../common";
 import { TenantCache } from "./cache";
-import { defaultBaseStackName, loadTenantConfig, tenantEnvironmentProblems } from "./config";
+import {
+  Decommission,
+  defaultBaseStackName,
+  finalSnapshotName,
+  loadTenantConfig,
+  tenantEnvironmentProblems,
+} from "./config";
 
 export { defaultBaseStackName } from "./config";
 import { TenantDatabase } from "./database";
@@ -53,6 +59,37 @@ export interface TenantOutputs {
   /** `host:port` of the cache and the secret with its token, for tiers with a cache. */
   readonly cacheEndpoint?: pulumi.Output<string>;
   readonly cacheSecretArn?: pulumi.Output<string>;
+  /** While the stack is being decommissioned (`tenant:decommission`): what destroying it keeps. */
+  readonly decommission?: DecommissionOutputs;
+}
+
+/**
+ * What a decommissioned tenant leaves behind once its stack is destroyed: the final snapshots (in
+ * the stack's account and region, kept until deleted by hand) and, where the environment protects
+ * data stores, the bucket and the dedicated key, retained in AWS but no longer in any stack.
+ */
+export interface DecommissionOutputs {
+  /** The `tenant:decommission` timestamp. */
+  readonly at: string;
+  /** RDS snapshot taken when the instance is deleted. */
+  readonly databaseFinalSnapshot: string;
+  /** ElastiCache snapshot taken when the replication group is deleted (tiers with a cache). */
+  readonly cacheFinalSnapshot?: string;
+  /** The bucket left in AWS by `pulumi destroy` (production); absent where it is deleted. */
+  readonly retainedBucket?: string;
+  /** ARN of the dedicated key left in AWS (production, tiers with a dedicated key). */
+  readonly retainedKeyArn?: pulumi.Output<string>;
+}
+
+/** Options of {@link createTenantStack}. */
+export interface TenantStackOptions {
+  /**
+   * The stack is being decommissioned (`tenant:decommission`, set by `tenant offboard`): lift the
+   * database's deletion protection, name final snapshots after the time, and, where the
+   * environment protects data stores, retain the bucket and the dedicated key on destroy.
+   * @default undefined (protection per environment)
+   */
+  readonly decommission?: Decommission;
 }
 
 /** Every AWS physical name of a tenant stack, from the one naming function. */
@@ -103,6 +140,7 @@ function awsContext(base: BaseOutputs): { account: string; partition: string; re
  * groups, bucket, database, cache (per tier), roles, service and monitoring.
  * @param spec a validated spec (parseTenantSpec).
  * @param baseStackName the base stack to read. @default defaultBaseStackName(environment)
+ * @param options decommissioning (offboarding). @default {}
  * @throws before any resource is created: the environment is not one of the spec's, the base stack
  * serves another environment or breaks the contract, or `aws:region` differs from the base's region.
  */
@@ -110,6 +148,7 @@ export async function createTenantStack(
   spec: TenantSpec,
   environment: Environment,
   baseStackName: string = defaultBaseStackName(environment),
+  options: TenantStackOptions = {},
 ): Promise<TenantOutputs> {
   const problems = tenantEnvironmentProblems(spec, environment);
   const sizing = effectiveSizing(spec, environment);
@@ -149,6 +188,13 @@ export async function createTenantStack(
   const names = tenantPhysicalNames(spec.id, environment, account);
   const hostname = tenantHostname(spec, base.domain);
   const protect = ENVIRONMENT_PROFILES[environment].deletionProtection;
+  const decommission = options.decommission;
+  // Decommissioning where data stores are protected: the bucket and the key that encrypts it and
+  // the snapshots outlive the stack. Elsewhere (staging) they are deleted with it.
+  const retain = decommission !== undefined && protect;
+  const databaseFinalSnapshot = decommission ? finalSnapshotName(names.database, decommission) : undefined;
+  const cacheFinalSnapshot =
+    decommission && sizing.cache.enabled ? finalSnapshotName(names.cache, decommission) : undefined;
   const provider = new aws.Provider("aws", {
     region: base.region as aws.Region,
     defaultTags: { tags: { ...tags } },
@@ -167,6 +213,7 @@ export async function createTenantStack(
       region,
       partition,
       logGroupArn,
+      retainOnDelete: retain,
     },
     opts,
   );
@@ -188,7 +235,14 @@ export async function createTenantStack(
   );
   const storage = new TenantStorage(
     "storage",
-    { bucketName: names.bucket, environment, kmsKeyArn: key.arn, forceDestroy: !protect },
+    {
+      bucketName: names.bucket,
+      environment,
+      kmsKeyArn: key.arn,
+      forceDestroy: !protect,
+      retainOnDelete: retain,
+      decommissionedAt: retain ? decommission.at : undefined,
+    },
     opts,
   );
   const database = new TenantDatabase(
@@ -201,6 +255,7 @@ export async function createTenantStack(
       subnetGroupName: base.dbSubnetGroupName,
       securityGroupId: network.databaseSecurityGroup.id,
       kmsKeyArn: key.arn,
+      decommissionSnapshotIdentifier: databaseFinalSnapshot,
     },
     opts,
   );
@@ -220,6 +275,7 @@ export async function createTenantStack(
             kmsKeyArn: key.arn,
             protect,
             snapshotRetentionDays: sizing.cache.automaticFailover ? 7 : 1,
+            decommissionSnapshotIdentifier: cacheFinalSnapshot,
           },
           opts,
         )
@@ -321,6 +377,17 @@ export async function createTenantStack(
     logGroupName: logs.name,
     dashboardName: observability.dashboard.dashboardName,
     ...(cache ? { cacheEndpoint: cache.endpoint, cacheSecretArn: cache.secretArn } : {}),
+    ...(decommission && databaseFinalSnapshot
+      ? {
+          decommission: {
+            at: decommission.at,
+            databaseFinalSnapshot,
+            ...(cache && cacheFinalSnapshot ? { cacheFinalSnapshot } : {}),
+            ...(retain ? { retainedBucket: names.bucket } : {}),
+            ...(retain && key.key ? { retainedKeyArn: key.key.arn } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -330,5 +397,7 @@ export async function createTenantStack(
  */
 export async function tenantProgram(): Promise<TenantOutputs> {
   const config = loadTenantConfig();
-  return createTenantStack(config.spec, config.environment, config.baseStackName);
+  return createTenantStack(config.spec, config.environment, config.baseStackName, {
+    decommission: config.decommission,
+  });
 }

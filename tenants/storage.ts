@@ -19,7 +19,25 @@ export interface TenantStorageArgs {
    * @default false
    */
   readonly forceDestroy?: boolean;
+  /**
+   * Keep the bucket and its settings (encryption, public access block, versioning, TLS-only
+   * policy) in AWS when the stack is destroyed: `pulumi destroy` only forgets them. Set while a
+   * production tenant is being offboarded, so its data outlives the stack (docs/automation.md,
+   * "Offboarding and data"). The settings are kept too: a retained bucket stays private, encrypted,
+   * versioned and TLS-only.
+   * @default false
+   */
+  readonly retainOnDelete?: boolean;
+  /**
+   * When the tenant was offboarded (`tenant:decommission`), tagged on a retained bucket as
+   * `Decommissioned` so it can be found and cleaned up later.
+   * @default undefined (no tag)
+   */
+  readonly decommissionedAt?: string;
 }
+
+/** Tag a retained bucket carries: when its tenant was offboarded (ISO-8601 UTC). */
+export const DECOMMISSIONED_TAG_KEY = "Decommissioned";
 
 /** Bucket, encryption, public access block, versioning and a TLS-only policy. */
 export class TenantStorage extends pulumi.ComponentResource {
@@ -30,15 +48,21 @@ export class TenantStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: TenantStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:tenant:TenantStorage", name, {}, opts);
+    const retainOnDelete = args.retainOnDelete ?? false;
+    // Every resource of the bucket: retained together, so a retained bucket keeps its settings.
+    const childOpts = { parent: this, retainOnDelete };
     this.bucket = new aws.s3.Bucket(
       name,
       {
         bucket: args.bucketName,
         forceDestroy: args.forceDestroy ?? false,
         // AWS Backup selects data stores by this tag (base stack's backup plan).
-        tags: { [BACKUP_TAG_KEY]: args.environment },
+        tags: {
+          [BACKUP_TAG_KEY]: args.environment,
+          ...(args.decommissionedAt ? { [DECOMMISSIONED_TAG_KEY]: args.decommissionedAt } : {}),
+        },
       },
-      { parent: this },
+      childOpts,
     );
     const bucket = this.bucket.id;
     new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -53,7 +77,7 @@ export class TenantStorage extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      childOpts,
     );
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
@@ -64,19 +88,19 @@ export class TenantStorage extends pulumi.ComponentResource {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       },
-      { parent: this },
+      childOpts,
     );
     // Versioning protects against overwrites and deletes, and AWS Backup requires it for S3.
     new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
+      childOpts,
     );
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       { bucket, policy: tlsOnlyPolicy(this.bucket.arn) },
       // S3 rejects a policy while the public access block is being applied; order them.
-      { parent: this, dependsOn: [publicAccessBlock] },
+      { ...childOpts, dependsOn: [publicAccessBlock] },
     );
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;

@@ -33,6 +33,11 @@ export interface RecordedResource {
    * resources whose outputs feed its inputs. Optional so hand-built fixtures may omit it.
    */
   readonly dependencies?: readonly string[];
+  /**
+   * The `retainOnDelete` resource option: `pulumi destroy` forgets the resource but leaves it in the
+   * cloud. Optional so hand-built fixtures may omit it.
+   */
+  readonly retainOnDelete?: boolean;
   /** The inputs the program set, as the provider would receive them. */
   readonly inputs: Record<string, any>;
   /** Mocked outputs: inputs plus placeholder ids, ARNs, endpoints. */
@@ -193,6 +198,7 @@ function captureRegistrations(into: RecordedResource[], errors: Error[]): void {
             custom: read ? true : req.getCustom(),
             read,
             dependencies: req.getDependenciesList(),
+            retainOnDelete: read ? false : req.getRetainondelete() === true,
             inputs: deserializeProperties(read ? req.getProperties() : req.getObject()),
             state: deserializeProperties(read ? resp.getProperties() : resp.getObject()),
           });

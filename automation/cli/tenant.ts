@@ -38,7 +38,27 @@ function outcomeSummary(o: OperationOutcome): string {
       ),
     );
   }
+  if (o.operation === "offboard") {
+    lines.push(...decommissionLines(o));
+  }
   return lines.join("\n");
+}
+
+/** Where an offboarded tenant's data went (docs/automation.md, "Offboarding and data"). */
+export function decommissionLines(o: OperationOutcome): string[] {
+  const d = o.decommission;
+  if (!d) {
+    return ["  no decommissioning update: the stack held no tenant spec; destroyed as it was"];
+  }
+  return [
+    `  decommissioned at ${d.at}${d.updated ? "" : " (resumed: the decommissioning update had already run)"}`,
+    ...(d.databaseFinalSnapshot ? [`  database final snapshot: ${d.databaseFinalSnapshot} (RDS)`] : []),
+    ...(d.cacheFinalSnapshot ? [`  cache final snapshot: ${d.cacheFinalSnapshot} (ElastiCache)`] : []),
+    ...(d.retainedBucket ? [`  retained bucket: ${d.retainedBucket} (kept in AWS, in no stack)`] : []),
+    ...(d.retainedKeyArn
+      ? [`  retained key: ${d.retainedKeyArn} (encrypts the snapshots and the bucket)`]
+      : []),
+  ];
 }
 
 const program = new Command("tenant")
@@ -126,7 +146,9 @@ withCommonOptions(
 withCommonOptions(
   program
     .command("offboard <tenant>")
-    .description("destroy the tenant's resources and remove its stack (production: --confirm <tenant>)")
+    .description(
+      "decommission (lift deletion protection, name final snapshots), destroy the tenant's resources and remove its stack (production: --confirm <tenant>)",
+    )
     .option("--env <env>", `environment: ${ENVIRONMENTS.join(", ")}`)
     .option("--confirm <tenant>", "required in production: the tenant id again")
     .option(

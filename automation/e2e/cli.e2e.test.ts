@@ -266,6 +266,11 @@ describe("tenant and fleet CLIs", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("[acme-staging] - deleting pulumi-nodejs:dynamic:Resource acme-service");
     expect(r.stdout).toContain("removed acme.yaml from the registry");
+    // The decommissioning update ran first: the summary names the final snapshot from its time.
+    const at = /decommissioned at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\n/.exec(r.stdout)?.[1] ?? "";
+    expect(r.stdout).toContain(
+      `database final snapshot: test-acme-db-final-${at.slice(0, 16).replace(/[-T:]/g, "")} (RDS)`,
+    );
     expect(fs.existsSync(path.join(registry, "acme.yaml"))).toBe(false);
     const list = await run("tenant", ["list", "--json"]);
     expect(JSON.parse(list.stdout).result.map((s: { tenant: string }) => s.tenant)).toEqual([

@@ -131,9 +131,18 @@ describe("one tenant's lifecycle", () => {
     expect((error as Error).message).toMatch(/--confirm acme/);
   });
 
-  test("offboard destroys the resources and removes the stack", async () => {
+  test("offboard decommissions (tenant:decommission set for the update), destroys the resources and removes the stack", async () => {
+    const before = Date.now();
     const outcome = await h.service.offboard("acme", "staging");
     expect(outcome.changes.delete).toBeGreaterThanOrEqual(2);
+    // The test program exports what it read from tenant:decommission, as the real one does.
+    const at = outcome.decommission?.at ?? "";
+    expect(Date.parse(at)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(outcome.decommission).toEqual({
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      updated: true,
+      databaseFinalSnapshot: `test-acme-db-final-${at.slice(0, 16).replace(/[-T:]/g, "")}`,
+    });
     expect(cloudFiles(h.cloudDir, "acme")).toEqual([]);
     expect(await h.service.list()).toEqual([]);
   });

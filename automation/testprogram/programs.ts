@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BaseOutputs, BaseOutputsSchema, Environment, parseBaseOutputs } from "../../common";
+import { finalSnapshotName, loadDecommission } from "../../tenants/config";
 import type { TenantSpec } from "../../tenants/spec";
 import type { TenantProgram } from "../service";
 import { TestResource } from "./resource";
@@ -106,6 +107,9 @@ export function testTenantProgram(options: TestTenantProgramOptions): TenantProg
       cloudDir: options.cloudDir,
       value: { tier: spec.tier, subnetGroup: outputs.dbSubnetGroupName },
     });
+    // `tenant:decommission` (set by offboard), validated as the real program does; exported in the
+    // real program's shape so the e2e tests can see that offboarding set it before destroying.
+    const decommission = loadDecommission();
     return {
       tenant: spec.id,
       tier: spec.tier,
@@ -113,6 +117,14 @@ export function testTenantProgram(options: TestTenantProgramOptions): TenantProg
       vpcId: outputs.vpcId,
       serviceId: service.id,
       databaseId: database.id,
+      ...(decommission
+        ? {
+            decommission: {
+              at: decommission.at,
+              databaseFinalSnapshot: finalSnapshotName(`test-${spec.id}-db`, decommission),
+            },
+          }
+        : {}),
     };
   };
 }

@@ -9,6 +9,7 @@ import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseTenantSpec } from "../../tenants/spec";
 import { UsageError } from "../cli/common";
+import { decommissionLines } from "../cli/tenant";
 import { specFromFlags, validateTarget } from "../cli/flags";
 import { EventCollector, progressPrinter } from "../events";
 import { LOCAL_DEFAULT_PASSPHRASE, REPO_ROOT, resolveSettings, SettingsError } from "../settings";
@@ -215,5 +216,42 @@ describe("progress from engine events", () => {
       ["acme-data", "update", ["tags"]],
     ]);
     expect(collector.errorDiagnostics).toEqual(["AccessDenied"]);
+  });
+});
+
+describe("offboard output", () => {
+  const outcome = {
+    tenant: "acme",
+    environment: "production" as const,
+    stack: "acme-production",
+    operation: "offboard" as const,
+    changes: { delete: 54 },
+    resourceChanges: [],
+    durationMs: 1000,
+  };
+
+  test("names the final snapshots and what was retained, and says when the run resumed", () => {
+    expect(
+      decommissionLines({
+        ...outcome,
+        decommission: {
+          at: "2026-11-22T01:30:00Z",
+          updated: false,
+          databaseFinalSnapshot: "plat-prd-acme-db-final-202611220130",
+          cacheFinalSnapshot: "plat-prd-acme-cache-final-202611220130",
+          retainedBucket: "plat-prd-acme-data-123456789012",
+          retainedKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+        },
+      }),
+    ).toEqual([
+      "  decommissioned at 2026-11-22T01:30:00Z (resumed: the decommissioning update had already run)",
+      "  database final snapshot: plat-prd-acme-db-final-202611220130 (RDS)",
+      "  cache final snapshot: plat-prd-acme-cache-final-202611220130 (ElastiCache)",
+      "  retained bucket: plat-prd-acme-data-123456789012 (kept in AWS, in no stack)",
+      "  retained key: arn:aws:kms:us-east-1:123456789012:key/k (encrypts the snapshots and the bucket)",
+    ]);
+    expect(decommissionLines(outcome)).toEqual([
+      "  no decommissioning update: the stack held no tenant spec; destroyed as it was",
+    ]);
   });
 });

@@ -61,6 +61,14 @@ export class FakeEngine implements Engine {
   behavior: (op: FakeOp, stack: string) => Promise<void> | void = () => undefined;
   /** Resources `up` creates in a new stack. */
   resourcesPerStack = ["service", "db"];
+  /**
+   * Outputs of a successful `up`, from the stack's config at that moment (a stand-in for the
+   * program's exports).
+   * @default `{ stack: <name> }`
+   */
+  upOutputs: (stack: string, config: ConfigMap) => OutputMap = (stack) => ({
+    stack: { value: stack, secret: false },
+  });
   private clock = Date.parse("2026-01-01T00:00:00Z");
 
   async createStack(project: string, stackName: string): Promise<EngineStack> {
@@ -145,7 +153,7 @@ class FakeStack implements EngineStack {
       () => {
         const created = this.engine.resourcesPerStack.filter((r) => !this.state.resources.includes(r));
         this.state.resources.push(...created);
-        this.state.outputs = { stack: { value: this.name, secret: false } };
+        this.state.outputs = this.engine.upOutputs(this.name, { ...this.state.config });
         return created.length > 0 ? { create: created.length } : { same: this.state.resources.length };
       },
       started,

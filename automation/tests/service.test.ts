@@ -5,6 +5,7 @@
 import {
   CommandError,
   ConcurrentUpdateError,
+  OutputMap,
   StackAlreadyExistsError,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
@@ -247,22 +248,6 @@ describe("tenant operations over the fake engine", () => {
     expect((error as StackBusyError).engineMessage).toMatch(/currently locked by 1 lock/);
   });
 
-  test("offboard in production requires the tenant id as confirmation; then destroys and removes", async () => {
-    await service.onboard(spec("acme"), "production");
-    await expect(service.offboard("acme", "production")).rejects.toBeInstanceOf(ConfirmationRequiredError);
-    await expect(service.offboard("acme", "production", { confirm: "acme-typo" })).rejects.toThrow(
-      'offboarding in production destroys the tenant\'s resources; confirm by passing --confirm acme (got "acme-typo")',
-    );
-    const outcome = await service.offboard("acme", "production", { confirm: "acme" });
-    expect(outcome.changes).toEqual({ delete: 2 });
-    expect(engine.calls.slice(-3)).toEqual([
-      "select acme-production",
-      "destroy acme-production",
-      "remove acme-production",
-    ]);
-    expect(engine.stacks.size).toBe(0);
-  });
-
   test("list gives tenant stacks with tier, environment and last result; others are left out", async () => {
     await service.onboard(spec("acme"), "staging");
     await service.onboard(spec("beta", { tier: "enterprise" }), "production");
@@ -280,6 +265,216 @@ describe("tenant operations over the fake engine", () => {
   test("drift reports no drift when the refresh preview changes nothing", async () => {
     await service.onboard(spec("acme"), "staging");
     expect(await service.drift("acme", "staging")).toMatchObject({ drifted: false, changes: { same: 2 } });
+  });
+});
+
+describe("offboard: decommission, destroy, remove", () => {
+  let engine: FakeEngine;
+  let service: TenantService;
+  /** The clock of the service; tests move it to show that a resumed offboarding keeps its stamp. */
+  let now: Date;
+  const stack = (name: string) => engine.stacks.get(`${TENANT_PROJECT}/${name}`);
+  beforeEach(() => {
+    engine = new FakeEngine();
+    now = new Date("2026-11-22T01:30:45.678Z");
+    service = new TenantService({ engine, program: () => async () => undefined, now: () => now });
+    // Stands in for the tenant program: while `tenant:decommission` is set, it exports the final
+    // snapshot names it derived from it (tenants/program.ts, `decommission`).
+    engine.upOutputs = (name, config): OutputMap => {
+      const at = config[CONFIG_KEYS.decommission]?.value;
+      if (!at) {
+        return { stack: { value: name, secret: false } };
+      }
+      const stamp = at.slice(0, 16).replace(/[-T:]/g, "");
+      const decommission = {
+        at,
+        databaseFinalSnapshot: `plat-prd-acme-db-final-${stamp}`,
+        cacheFinalSnapshot: `plat-prd-acme-cache-final-${stamp}`,
+        retainedBucket: "plat-prd-acme-data-123456789012",
+      };
+      return { decommission: { value: decommission, secret: false } };
+    };
+  });
+
+  test("production needs the tenant id as confirmation, before anything runs", async () => {
+    await service.onboard(spec("acme"), "production");
+    const before = [...engine.calls];
+    const missing = await service.offboard("acme", "production").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ConfirmationRequiredError);
+    expect((missing as Error).message).toBe(
+      "offboard acme (production): offboarding in production destroys the tenant's resources; " +
+        "confirm by passing --confirm acme (got no confirmation)",
+    );
+    await expect(service.offboard("acme", "production", { confirm: "acme-typo" })).rejects.toThrow(
+      'offboarding in production destroys the tenant\'s resources; confirm by passing --confirm acme (got "acme-typo")',
+    );
+    expect(engine.calls).toEqual(before);
+    expect(stack("acme-production")?.config[CONFIG_KEYS.decommission]).toBeUndefined();
+  });
+
+  test("production: sets tenant:decommission to now (UTC), updates, destroys, removes; reports the snapshots", async () => {
+    await service.onboard(spec("acme"), "production");
+    const calls = engine.calls.length;
+    let configAtDestroy: Record<string, { value: string }> = {};
+    engine.behavior = (op, name) => {
+      if (op === "destroy") {
+        configAtDestroy = { ...stack(name)!.config };
+        // The update that lifted protection ran with the key set, before the destroy.
+        expect(stack(name)!.history[0]).toMatchObject({ kind: "update", result: "succeeded" });
+        expect(stack(name)!.history[0].config[CONFIG_KEYS.decommission].value).toBe("2026-11-22T01:30:45Z");
+      }
+    };
+    const outcome = await service.offboard("acme", "production", { confirm: "acme" });
+    expect(engine.calls.slice(calls)).toEqual([
+      "select acme-production",
+      "select acme-production",
+      "up acme-production",
+      "destroy acme-production",
+      "remove acme-production",
+    ]);
+    expect(configAtDestroy[CONFIG_KEYS.decommission]).toEqual({
+      value: "2026-11-22T01:30:45Z",
+      secret: false,
+    });
+    expect(outcome).toMatchObject({
+      operation: "offboard",
+      stack: "acme-production",
+      changes: { delete: 2 },
+    });
+    expect(outcome.decommission).toEqual({
+      at: "2026-11-22T01:30:45Z",
+      updated: true,
+      databaseFinalSnapshot: "plat-prd-acme-db-final-202611220130",
+      cacheFinalSnapshot: "plat-prd-acme-cache-final-202611220130",
+      retainedBucket: "plat-prd-acme-data-123456789012",
+    });
+    expect(engine.stacks.size).toBe(0);
+  });
+
+  test("staging: the same sequence, without confirmation", async () => {
+    await service.onboard(spec("acme"), "staging");
+    const calls = engine.calls.length;
+    const outcome = await service.offboard("acme", "staging");
+    expect(engine.calls.slice(calls)).toEqual([
+      "select acme-staging",
+      "select acme-staging",
+      "up acme-staging",
+      "destroy acme-staging",
+      "remove acme-staging",
+    ]);
+    expect(outcome.decommission).toMatchObject({ at: "2026-11-22T01:30:45Z", updated: true });
+  });
+
+  test("a failed update stops before destroy and keeps the stack; offboarding again resumes with the same stamp", async () => {
+    await service.onboard(spec("acme"), "production");
+    engine.behavior = (op) => {
+      if (op === "up") {
+        throw pulumiError(CommandError, "error: update failed");
+      }
+    };
+    const calls = engine.calls.length;
+    const error = await service.offboard("acme", "production", { confirm: "acme" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect(error).toMatchObject({
+      tenant: "acme",
+      operation: "offboard",
+      exitCode: 1,
+      engineMessage: "error: update failed",
+    });
+    expect((error as Error).message).toBe(
+      "offboard acme (production): the decommissioning update (tenant:decommission=2026-11-22T01:30:45Z) " +
+        "failed; nothing was destroyed. The stack acme-production and its resources remain and the database " +
+        "keeps its data (its deletion protection may already be off). Fix the cause below, then run " +
+        "`tenant offboard acme --env production --confirm acme` again to resume, or cancel " +
+        '(docs/automation.md, "Offboarding and data")\n    error: update failed',
+    );
+    expect(engine.calls.slice(calls)).toEqual([
+      "select acme-production",
+      "select acme-production",
+      "up acme-production",
+    ]);
+    expect(stack("acme-production")!.resources).toEqual(["service", "db"]);
+    expect(stack("acme-production")!.config[CONFIG_KEYS.decommission].value).toBe("2026-11-22T01:30:45Z");
+
+    // Later, fixed: the earlier stamp (and so the snapshot names) is kept; the update runs again.
+    engine.behavior = () => undefined;
+    now = new Date("2026-11-23T09:00:00Z");
+    const outcome = await service.offboard("acme", "production", { confirm: "acme" });
+    expect(engine.calls.slice(-3)).toEqual([
+      "up acme-production",
+      "destroy acme-production",
+      "remove acme-production",
+    ]);
+    expect(outcome.decommission).toMatchObject({
+      at: "2026-11-22T01:30:45Z",
+      updated: true,
+      databaseFinalSnapshot: "plat-prd-acme-db-final-202611220130",
+    });
+  });
+
+  test("a failed destroy keeps the stack; offboarding again destroys without re-running the update", async () => {
+    await service.onboard(spec("acme"), "production");
+    engine.behavior = (op) => {
+      if (op === "destroy") {
+        throw pulumiError(CommandError, "error: deleting RDS DB Instance: InvalidDBInstanceState");
+      }
+    };
+    const error = await service.offboard("acme", "production", { confirm: "acme" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect((error as Error).message).toBe(
+      "offboard acme (production): destroy failed; the stack acme-production is kept with what remains. " +
+        "Data stores already deleted left their final snapshots (named after 2026-11-22T01:30:45Z); the " +
+        "others still hold their data. Fix the cause below, then run " +
+        "`tenant offboard acme --env production --confirm acme` again to resume" +
+        "\n    error: deleting RDS DB Instance: InvalidDBInstanceState",
+    );
+    expect(engine.calls.slice(-2)).toEqual(["up acme-production", "destroy acme-production"]);
+    expect(engine.calls).not.toContain("remove acme-production");
+    expect(stack("acme-production")).toBeDefined();
+
+    // Resumed: an `up` now would re-create what the destroy already deleted, so it is skipped.
+    engine.behavior = () => undefined;
+    now = new Date("2026-11-23T09:00:00Z");
+    const calls = engine.calls.length;
+    const outcome = await service.offboard("acme", "production", { confirm: "acme" });
+    expect(engine.calls.slice(calls)).toEqual([
+      "select acme-production",
+      "select acme-production",
+      "destroy acme-production",
+      "remove acme-production",
+    ]);
+    expect(outcome.decommission).toEqual({
+      at: "2026-11-22T01:30:45Z",
+      updated: false,
+      databaseFinalSnapshot: "plat-prd-acme-db-final-202611220130",
+      cacheFinalSnapshot: "plat-prd-acme-cache-final-202611220130",
+      retainedBucket: "plat-prd-acme-data-123456789012",
+    });
+  });
+
+  test("a busy stack keeps its own error (retryable), and nothing is destroyed", async () => {
+    await service.onboard(spec("acme"), "staging");
+    engine.behavior = (op) => {
+      if (op === "up") {
+        throw pulumiError(ConcurrentUpdateError, "error: the stack is currently locked by 1 lock(s).");
+      }
+    };
+    const error = await service.offboard("acme", "staging").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StackBusyError);
+    expect(engine.calls).not.toContain("destroy acme-staging");
+    expect(stack("acme-staging")).toBeDefined();
+  });
+
+  test("a stack that never held a spec is destroyed as it is, without a decommissioning update", async () => {
+    await engine.createStack(TENANT_PROJECT, "acme-staging");
+    const outcome = await service.offboard("acme", "staging");
+    expect(engine.calls).toEqual([
+      "create acme-staging",
+      "select acme-staging",
+      "destroy acme-staging",
+      "remove acme-staging",
+    ]);
+    expect(outcome.decommission).toBeUndefined();
   });
 });
 

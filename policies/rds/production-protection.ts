@@ -2,6 +2,11 @@
  * platform-rds-production-protection: per environment (common/environments.ts): where the environment
  * protects data stores, databases have deletion protection and a final snapshot; every database keeps
  * automated backups at least as long as its tier requires (1 day on the base stack).
+ *
+ * A database being decommissioned (`tenant offboard` sets `tenant:decommission`; tenants/config.ts)
+ * has its protection lifted on purpose, just before its stack is destroyed. A policy sees only the
+ * resource, so it recognizes that state by what the tenant program declares then and only then: a
+ * final snapshot kept (`skipFinalSnapshot` not true) and named `<identifier>-final-<yyyymmddhhmm>`.
  */
 import * as aws from "@pulumi/aws";
 import { ENVIRONMENT_PROFILES } from "../../common";
@@ -17,7 +22,7 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
     category: "limits",
     severity: "high",
     rules: [
-      "deletionProtection is true where the environment protects data stores (production)",
+      "deletionProtection is true where the environment protects data stores (production), unless the database is being decommissioned (final snapshot <identifier>-final-<yyyymmddhhmm> kept)",
       "skipFinalSnapshot is not true where the environment protects data stores",
       "backupRetentionPeriod is at least the tier's minBackupRetentionDays (1 without a tier)",
     ],
@@ -28,7 +33,7 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
   (db, ctx, report) => {
     const where = `database "${ctx.args.name}" (${ctx.stack.environment})`;
     if (ENVIRONMENT_PROFILES[ctx.stack.environment].deletionProtection) {
-      if (db.deletionProtection !== true) {
+      if (db.deletionProtection !== true && !decommissioning(db)) {
         report(
           `${where}: deletionProtection is ${show(db.deletionProtection)}; ${ctx.stack.environment} data stores must have it on.`,
         );
@@ -49,3 +54,18 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
     }
   },
 );
+
+/** Final snapshot names of decommissioning (tenants/config.ts `finalSnapshotName`). */
+const DECOMMISSION_SNAPSHOT = /^[A-Za-z][A-Za-z0-9-]*-final-\d{12}$/;
+
+/** True when the database keeps a final snapshot named as decommissioning names it. */
+function decommissioning(db: { skipFinalSnapshot?: unknown; finalSnapshotIdentifier?: unknown }): boolean {
+  const identifier = (db as { identifier?: unknown }).identifier;
+  const snapshot = db.finalSnapshotIdentifier;
+  return (
+    db.skipFinalSnapshot !== true &&
+    typeof snapshot === "string" &&
+    DECOMMISSION_SNAPSHOT.test(snapshot) &&
+    (typeof identifier !== "string" || snapshot.startsWith(`${identifier}-final-`))
+  );
+}

@@ -393,7 +393,7 @@ export const FAILING_CASES: readonly FailingCase[] = [
   },
   {
     policy: "platform-rds-production-protection",
-    rule: "deletionProtection is true where the environment protects data stores (production)",
+    rule: "deletionProtection is true where the environment protects data stores (production), unless the database is being decommissioned (final snapshot <identifier>-final-<yyyymmddhhmm> kept)",
     stack: "standard",
     change: (s) => patch(s, RDS, "db", { deletionProtection: false }),
     expect: /deletionProtection is false; production data stores/,
