@@ -20,7 +20,7 @@ import {
 } from "./errors";
 import { EventCollector, ResourceChange } from "./events";
 import { diagnoseStack, Diagnosis, repairStack, RepairOptions, RepairReport } from "./recovery";
-import { CONFIG_KEYS, DeployedState, deployedState, stackConfig } from "./specs";
+import { CONFIG_KEYS, DeployedState, deployedState, stackConfig, updateReasons } from "./specs";
 import { infoOf, mapLimit, plainOutputs, TenantStackInfo } from "./inventory";
 import { defaultBaseStackName } from "./settings";
 
@@ -96,6 +96,11 @@ export interface OperationOutcome {
   /** `onboard` only: true when an earlier onboarding of this stack had not completed. */
   readonly resumed?: boolean;
   /**
+   * `onboard` only: true when the stack was already onboarded with this very spec; the run was an
+   * `up` that converged (idempotent re-run).
+   */
+  readonly alreadyOnboarded?: boolean;
+  /**
    * `offboard` only: the decommissioning (final snapshots, what was retained). Absent when the stack
    * held no tenant spec to run the program with (it was destroyed as it was).
    */
@@ -128,8 +133,9 @@ export class TenantService {
 
   /**
    * Creates `<tenant>-<env>`, sets its config from the spec (secrets as secret config) and deploys
-   * it. A stack whose earlier onboarding never completed is resumed; one that was deployed
-   * fails with {@link StackExistsError}.
+   * it. A stack whose earlier onboarding never completed is resumed; one already onboarded with the
+   * same spec converges (`alreadyOnboarded`, an `up` that changes nothing), so re-running is safe;
+   * one onboarded with a different spec fails with {@link StackExistsError} (use `update`).
    */
   async onboard(
     rawSpec: unknown,
@@ -142,6 +148,7 @@ export class TenantService {
       const program = this.program(spec, env, this.baseStackName(env));
       let stack: EngineStack;
       let resumed = false;
+      let alreadyOnboarded = false;
       try {
         stack = await this.engine.createStack(TENANT_PROJECT, ctx.stack, program);
       } catch (error) {
@@ -150,11 +157,24 @@ export class TenantService {
           throw mapped;
         }
         stack = await this.engine.selectStack(TENANT_PROJECT, ctx.stack, program);
-        const last = deployedState(await stack.history(HISTORY_DEPTH)).lastUpdate;
-        if (last?.result === "succeeded") {
-          throw mapped;
+        const deployed = deployedState(await stack.history(HISTORY_DEPTH));
+        if (deployed.lastUpdate?.result === "succeeded") {
+          // Re-running an onboarding that completed is safe: with the same spec it converges (an
+          // `up` that changes nothing); a different spec is a change, which is `update`'s job.
+          const reasons = updateReasons(deployed, spec, this.baseStackName(env));
+          if (reasons.length > 0 || (opts.secrets && Object.keys(opts.secrets).length > 0)) {
+            throw new StackExistsError(
+              ctx,
+              `${mapped.engineMessage}; it was onboarded with a different spec (${
+                reasons.join("; ") || "new secrets"
+              })`,
+              error,
+            );
+          }
+          alreadyOnboarded = true;
+        } else {
+          resumed = true;
         }
-        resumed = true;
       }
       await stack.setAllConfig(await this.configFor(stack, spec, env, opts.secrets));
       const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
@@ -162,6 +182,7 @@ export class TenantService {
         changes: result.summary.resourceChanges ?? {},
         outputs: plainOutputs(result.outputs),
         resumed,
+        alreadyOnboarded,
       };
     });
   }

@@ -31,6 +31,11 @@ function outcomeSummary(o: OperationOutcome): string {
   const lines = [
     `${o.operation} ${o.stack}: ${formatChanges(o.changes)} in ${(o.durationMs / 1000).toFixed(1)}s`,
   ];
+  if (o.alreadyOnboarded) {
+    lines.push("  already onboarded with this spec: nothing to do (use `tenant update` to change it)");
+  } else if (o.resumed) {
+    lines.push("  resumed an onboarding that had not completed");
+  }
   if (o.outputs) {
     lines.push(
       ...Object.entries(o.outputs).map(

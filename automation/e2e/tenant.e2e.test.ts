@@ -69,11 +69,13 @@ describe("one tenant's lifecycle", () => {
     expect(file).not.toContain("hunter2");
   });
 
-  test("onboarding a deployed tenant again is StackExistsError (exit 4)", async () => {
-    const error = await h.service.onboard(spec, "staging").catch((e: unknown) => e);
+  test("re-running onboard with the same spec changes nothing; with another spec it is StackExistsError (exit 4)", async () => {
+    const again = await h.service.onboard(spec, "staging");
+    expect(again).toMatchObject({ alreadyOnboarded: true, changes: { same: 3 } });
+    const error = await h.service.onboard({ ...spec, imageTag: "7.7.7" }, "staging").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StackExistsError);
     expect(error).toMatchObject({ tenant: "acme", operation: "onboard", exitCode: 4 });
-    expect((error as StackExistsError).engineMessage).toMatch(/already exists/);
+    expect((error as StackExistsError).engineMessage).toMatch(/already exists.*different spec \(imageTag/);
   });
 
   test("an update with the same spec changes nothing (idempotent)", async () => {

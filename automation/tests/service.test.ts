@@ -180,9 +180,20 @@ describe("tenant operations over the fake engine", () => {
     ).toBe("acme-org/platform/production");
   });
 
-  test("onboarding a deployed tenant is StackExistsError; an onboarding that never completed is resumed", async () => {
+  test("re-onboarding converges with the same spec, is StackExistsError with another; an unfinished one is resumed", async () => {
     await service.onboard(spec("acme"), "staging");
-    await expect(service.onboard(spec("acme"), "staging")).rejects.toBeInstanceOf(StackExistsError);
+    const again = await service.onboard(spec("acme"), "staging");
+    expect(again).toMatchObject({ alreadyOnboarded: true, resumed: false });
+    const changed = await service
+      .onboard({ ...spec("acme"), imageTag: "9.9.9" }, "staging")
+      .catch((e: unknown) => e);
+    expect(changed).toBeInstanceOf(StackExistsError);
+    expect((changed as StackExistsError).message).toMatch(
+      "stack already exists; use `tenant update` to change it",
+    );
+    expect((changed as StackExistsError).engineMessage).toMatch(
+      /already exists; it was onboarded with a different spec \(imageTag: "1\.0\.0" → "9\.9\.9"\)/,
+    );
 
     engine.behavior = (op, stack) => {
       if (op === "up" && stack === "beta-staging") throw pulumiError(CommandError, "error: update failed");
