@@ -42,6 +42,12 @@ export interface AutomationSettings {
   readonly pulumiHome?: string;
   /** Extra environment handed to every CLI process. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Policy packs every `up` and `preview` runs (DESIGN.md: the pack runs in the automation
+   * service); a mandatory violation fails the operation before anything changes.
+   * @default [<repo>/policies]; `PLATFORM_POLICY_PACKS` (comma-separated paths, `none` for none)
+   */
+  readonly policyPacks: readonly string[];
 }
 
 /** Overrides from CLI flags or tests; each wins over the environment. */
@@ -53,7 +59,11 @@ export interface SettingsOverrides {
   readonly workDir?: string;
   readonly pulumiHome?: string;
   readonly env?: Readonly<Record<string, string>>;
+  readonly policyPacks?: readonly string[];
 }
+
+/** The policy pack of this repository. */
+export const DEFAULT_POLICY_PACK = path.join(REPO_ROOT, "policies");
 
 /** A settings problem: the user must fix configuration; nothing was run. */
 export class SettingsError extends Error {
@@ -126,6 +136,15 @@ export function resolveSettings(
     (backendUrl.startsWith("file://")
       ? path.join(backendUrl.slice("file://".length), "workspaces")
       : path.join(REPO_ROOT, ".pulumi-state", "workspaces"));
+  const policyPacks = overrides.policyPacks ?? parsePolicyPacks(env.PLATFORM_POLICY_PACKS);
+  for (const pack of policyPacks) {
+    if (!fs.existsSync(path.join(pack, "PulumiPolicy.yaml"))) {
+      problems.push(
+        `policy pack "${pack}" (PLATFORM_POLICY_PACKS) has no PulumiPolicy.yaml; give directories of ` +
+          `policy packs separated by commas, or "none" to run without one`,
+      );
+    }
+  }
   if (problems.length > 0) {
     throw new SettingsError(problems);
   }
@@ -139,7 +158,22 @@ export function resolveSettings(
     workDir,
     pulumiHome: overrides.pulumiHome ?? env.PULUMI_HOME,
     env: Object.freeze({ ...(overrides.env ?? {}) }),
+    policyPacks: Object.freeze([...policyPacks]),
   });
+}
+
+function parsePolicyPacks(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === "") {
+    return [DEFAULT_POLICY_PACK];
+  }
+  if (value.trim() === "none") {
+    return [];
+  }
+  return value
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => path.resolve(p));
 }
 
 /** The environment every CLI process gets (backend, passphrase, plugin helpers, no update check). */

@@ -35,7 +35,7 @@ export class LocalEngine implements Engine {
   async createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
     const ws = await this.workspace(project, program);
     // `stack init` with the workspace's secrets provider; throws StackAlreadyExistsError.
-    return new LocalEngineStack(await Stack.create(stackName, ws));
+    return new LocalEngineStack(await Stack.create(stackName, ws), this.settings.policyPacks);
   }
 
   async selectStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
@@ -46,7 +46,7 @@ export class LocalEngine implements Engine {
     if (!fs.existsSync(this.stackConfigFile(project, stackName))) {
       await stack.refreshConfig().catch(() => undefined);
     }
-    return new LocalEngineStack(stack);
+    return new LocalEngineStack(stack, this.settings.policyPacks);
   }
 
   async listStacks(project: string): Promise<StackSummary[]> {
@@ -146,7 +146,18 @@ export class LocalEngine implements Engine {
 
 /** {@link EngineStack} over a Pulumi `Stack`. */
 class LocalEngineStack implements EngineStack {
-  constructor(private readonly stack: Stack) {}
+  /**
+   * @param policyPacks run by `up` and `preview` (not by refresh or destroy, which the engine does
+   * not check against policies).
+   */
+  constructor(
+    private readonly stack: Stack,
+    private readonly policyPacks: readonly string[],
+  ) {}
+
+  private get policyOptions(): { policyPacks?: string[] } {
+    return this.policyPacks.length > 0 ? { policyPacks: [...this.policyPacks] } : {};
+  }
 
   get name(): string {
     return this.stack.name;
@@ -163,11 +174,21 @@ class LocalEngineStack implements EngineStack {
   }
 
   up(opts: EngineRunOptions = {}) {
-    return this.stack.up({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+    return this.stack.up({
+      onEvent: opts.onEvent,
+      signal: opts.signal,
+      color: "never",
+      ...this.policyOptions,
+    });
   }
 
   preview(opts: EngineRunOptions = {}) {
-    return this.stack.preview({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+    return this.stack.preview({
+      onEvent: opts.onEvent,
+      signal: opts.signal,
+      color: "never",
+      ...this.policyOptions,
+    });
   }
 
   previewRefresh(opts: EngineRunOptions = {}) {
