@@ -1,0 +1,282 @@
+/**
+ * Unit tests of the user-facing error paths of the `tenant` and `fleet` CLIs that only the
+ * commander programs reach: each parses real arguments in-process, and asserts the exact message on
+ * stderr (and the --json document), exit code 2, and that nothing reached the engine or the
+ * registry. No Pulumi CLI needed: settings point at a placeholder CLI and temporary directories.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Command } from "commander";
+import { cliContext, UsageError } from "../cli/common";
+import { requireRegistrySpec } from "../cli/flags";
+import { LocalEngine } from "../engine/localEngine";
+import { EXIT_CODES } from "../errors";
+
+/** What one CLI run printed and the code it exited with. */
+interface CliRun {
+  code: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cli-errors-"));
+/** A registry holding only acme: every other tenant is unregistered. */
+const registry = path.join(tmp, "registry");
+/** The state the CLI would use if it ever got that far; must stay empty. */
+const backend = path.join(tmp, "backend");
+const workDir = path.join(tmp, "workspaces");
+const pulumiRoot = path.join(tmp, "pulumi");
+for (const dir of [registry, backend, workDir, path.join(pulumiRoot, "bin")]) {
+  fs.mkdirSync(dir, { recursive: true });
+}
+fs.writeFileSync(path.join(pulumiRoot, "bin", "pulumi"), "");
+fs.copyFileSync(
+  path.join(__dirname, "..", "..", "tenants", "registry", "acme.yaml"),
+  path.join(registry, "acme.yaml"),
+);
+
+/** Settings the CLI resolves from the environment: placeholder CLI, temporary file backend. */
+const ENV: Readonly<Record<string, string | undefined>> = {
+  PULUMI_ROOT: pulumiRoot,
+  PULUMI_BACKEND_URL: `file://${backend}`,
+  PULUMI_CONFIG_PASSPHRASE: "test-only",
+  PLATFORM_WORKDIR: workDir,
+  PLATFORM_POLICY_PACKS: "none",
+  PLATFORM_TENANT_PROGRAM: undefined,
+  PLATFORM_SECRETS_PROVIDER: undefined,
+};
+const savedEnv: Record<string, string | undefined> = {};
+
+/** The root commander program a CLI module builds at load time (it parses argv only as main). */
+async function loadCli(load: () => Promise<unknown>, name: string): Promise<Command> {
+  const spy = jest.spyOn(Command.prototype, "command");
+  try {
+    await load();
+    const root = spy.mock.contexts.find((c) => c.name() === name && c.parent === null);
+    if (!root) throw new Error(`no "${name}" program was built`);
+    return root;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+let tenantCli: Command;
+let fleetCli: Command;
+const engineCalls: string[] = [];
+
+beforeAll(async () => {
+  for (const [key, value] of Object.entries(ENV)) {
+    savedEnv[key] = process.env[key];
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  tenantCli = await loadCli(() => import("../cli/tenant"), "tenant");
+  fleetCli = await loadCli(() => import("../cli/fleet"), "fleet");
+  // Nothing in this file may get as far as the engine.
+  for (const method of ["createStack", "selectStack", "removeStack", "listStacks"] as const) {
+    jest.spyOn(LocalEngine.prototype, method).mockImplementation(() => {
+      engineCalls.push(method);
+      throw new Error(`engine reached: ${method}`);
+    });
+  }
+});
+
+afterAll(() => {
+  jest.restoreAllMocks();
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  expect(engineCalls).toEqual([]);
+  expect(fs.readdirSync(registry)).toEqual(["acme.yaml"]);
+  expect(fs.readdirSync(backend)).toEqual([]);
+  expect(fs.readdirSync(workDir)).toEqual([]);
+});
+
+/** Parses `args` as the user would type them, capturing output and the exit code. */
+async function run(cli: Command, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const out: CliRun = { code: undefined, stdout: "", stderr: "" };
+  const exit = jest.spyOn(process, "exit").mockImplementation(((code?: number) => {
+    out.code ??= code;
+  }) as typeof process.exit);
+  const stdout = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    out.stdout += String(chunk);
+    return true;
+  });
+  const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    out.stderr += String(chunk);
+    return true;
+  });
+  Object.assign(process.env, env);
+  try {
+    await cli.parseAsync(args, { from: "user" });
+  } finally {
+    for (const key of Object.keys(env)) delete process.env[key];
+    exit.mockRestore();
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+  return out;
+}
+
+/** The stderr line of a usage error with these problems. */
+const usage = (...problems: string[]) => `error: invalid input:\n  - ${problems.join("\n  - ")}\n`;
+
+/** The --json document of a usage error with these problems. */
+const usageDoc = (...problems: string[]) => ({
+  ok: false,
+  error: {
+    kind: "invalid-input",
+    exitCode: EXIT_CODES.invalidInput,
+    message: `invalid input:\n  - ${problems.join("\n  - ")}`,
+    problems,
+  },
+});
+
+describe("tenant update / preview of a tenant with no registry spec", () => {
+  const problem = `<tenant>: "globex" has no spec in ${registry}; onboard it first (tenant onboard globex ...)`;
+
+  test.each(["update", "preview"])("%s: names the registry and the fix, exit 2", async (op) => {
+    expect(await run(tenantCli, [op, "globex", "--env", "staging", "--registry", registry])).toEqual({
+      code: EXIT_CODES.invalidInput,
+      stdout: "",
+      stderr: usage(problem),
+    });
+  });
+
+  test("under --json the same problem is a JSON document on stdout", async () => {
+    const r = await run(tenantCli, [
+      "update",
+      "globex",
+      "--env",
+      "staging",
+      "--registry",
+      registry,
+      "--json",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(usage(problem));
+    expect(JSON.parse(r.stdout)).toEqual(usageDoc(problem));
+  });
+
+  test("requireRegistrySpec: a missing file and an empty registry give the same message", () => {
+    const empty = fs.mkdtempSync(path.join(tmp, "empty-"));
+    expect(() => requireRegistrySpec(empty, "initech")).toThrow(
+      new UsageError([
+        `<tenant>: "initech" has no spec in ${empty}; onboard it first (tenant onboard initech ...)`,
+      ]),
+    );
+    fs.rmSync(empty, { recursive: true });
+    expect(requireRegistrySpec(registry, "acme").id).toBe("acme");
+  });
+});
+
+describe("--program / PLATFORM_TENANT_PROGRAM", () => {
+  const problem = (value: string) =>
+    `--program (PLATFORM_TENANT_PROGRAM): "${value}" is not one of real, test`;
+
+  test("an unknown --program is a usage error, exit 2", async () => {
+    expect(await run(tenantCli, ["list", "--program", "fake"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage(problem("fake")),
+    });
+  });
+
+  test("PLATFORM_TENANT_PROGRAM is checked the same way, also by fleet commands", async () => {
+    expect(await run(tenantCli, ["list"], { PLATFORM_TENANT_PROGRAM: "Test" })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage(problem("Test")),
+    });
+    const r = await run(fleetCli, ["preview", "--env", "staging", "--registry", registry, "--json"], {
+      PLATFORM_TENANT_PROGRAM: "mock",
+    });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual(usageDoc(problem("mock")));
+  });
+
+  test("cliContext rejects it before resolving settings", () => {
+    // A bad secrets provider would be a SettingsError; the program is checked first.
+    expect(() => cliContext({ program: "", secretsProvider: "rot13://x" })).toThrow(
+      new UsageError([problem("")]),
+    );
+  });
+});
+
+describe("whole-number flags", () => {
+  test("fleet --concurrency and --retries: every problem at once with the allowed range, exit 2", async () => {
+    for (const op of ["reconcile", "preview", "drift"]) {
+      expect(
+        await run(fleetCli, [
+          op,
+          "--env",
+          "qa",
+          "--concurrency",
+          "0",
+          "--retries",
+          "2.5",
+          "--registry",
+          registry,
+        ]),
+      ).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: usage(
+          '--env: "qa" is not one of staging, production',
+          '--concurrency: "0" is not a whole number from 1 to 64',
+          '--retries: "2.5" is not a whole number from 1 to 10',
+        ),
+      });
+    }
+    expect(
+      await run(fleetCli, ["reconcile", "--env", "staging", "--concurrency", "65", "--retries", "ten"]),
+    ).toMatchObject({
+      code: 2,
+      stderr: usage(
+        '--concurrency: "65" is not a whole number from 1 to 64',
+        '--retries: "ten" is not a whole number from 1 to 10',
+      ),
+    });
+    expect(await run(fleetCli, ["drift", "--env", "staging", "--retries", "11"])).toMatchObject({
+      code: 2,
+      stderr: usage('--retries: "11" is not a whole number from 1 to 10'),
+    });
+  });
+
+  test("tenant repair --stale-after, exit 2", async () => {
+    for (const value of ["-1", "1.5", "100001", "an hour"]) {
+      expect(await run(tenantCli, ["repair", "acme", "--env", "staging", "--stale-after", value])).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: usage(`--stale-after: ${JSON.stringify(value)} is not a whole number from 0 to 100000`),
+      });
+    }
+    const r = await run(tenantCli, ["repair", "acme", "--env", "staging", "--stale-after", "x", "--json"]);
+    expect(JSON.parse(r.stdout)).toEqual(
+      usageDoc('--stale-after: "x" is not a whole number from 0 to 100000'),
+    );
+  });
+});
+
+describe("tenant test-base with the real program", () => {
+  const problem =
+    "test-base: only with --program test (PLATFORM_TENANT_PROGRAM=test); the real base is `pulumi up` in the repository root";
+
+  test("the default, --program real and PLATFORM_TENANT_PROGRAM=real are refused, exit 2", async () => {
+    for (const [args, env] of [
+      [["test-base", "--env", "staging"], {}],
+      [["test-base", "--env", "production", "--program", "real", "--destroy"], {}],
+      [["test-base", "--env", "staging"], { PLATFORM_TENANT_PROGRAM: "real" }],
+    ] as const) {
+      expect(await run(tenantCli, [...args], env)).toEqual({ code: 2, stdout: "", stderr: usage(problem) });
+    }
+    const r = await run(tenantCli, ["test-base", "--env", "staging", "--json"]);
+    expect(JSON.parse(r.stdout)).toEqual(usageDoc(problem));
+  });
+});
