@@ -5,7 +5,7 @@
  */
 import type { EngineEvent, OpMap, PulumiFn } from "@pulumi/pulumi/automation";
 import { Environment, ENVIRONMENTS, isEnvironment, parseTenantStackName, tenantIdProblems } from "../common";
-import { parseDecommission } from "../tenants/config";
+import { appSecretsProblems, parseDecommission } from "../tenants/config";
 import { parseTenantSpec, TenantSpec, TenantSpecError } from "../tenants/spec";
 import { Engine, EngineStack } from "./engine/types";
 import {
@@ -142,7 +142,7 @@ export class TenantService {
     environment: string,
     opts: RunHooks & { secrets?: Readonly<Record<string, string>> } = {},
   ): Promise<OperationOutcome> {
-    const { spec, env } = this.validate(rawSpec, environment, "onboard");
+    const { spec, env } = this.validate(rawSpec, environment, "onboard", opts.secrets);
     const ctx = context(spec.id, env, "onboard");
     return this.run(ctx, opts, async (collector) => {
       const program = this.program(spec, env, this.baseStackName(env));
@@ -176,7 +176,7 @@ export class TenantService {
           resumed = true;
         }
       }
-      await stack.setAllConfig(await this.configFor(stack, spec, env, opts.secrets));
+      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets));
       const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
       return {
         changes: result.summary.resourceChanges ?? {},
@@ -193,11 +193,11 @@ export class TenantService {
     environment: string,
     opts: RunHooks & { secrets?: Readonly<Record<string, string>> } = {},
   ): Promise<OperationOutcome> {
-    const { spec, env } = this.validate(rawSpec, environment, "update");
+    const { spec, env } = this.validate(rawSpec, environment, "update", opts.secrets);
     const ctx = context(spec.id, env, "update");
     return this.run(ctx, opts, async (collector) => {
       const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
-      await stack.setAllConfig(await this.configFor(stack, spec, env, opts.secrets));
+      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets));
       const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
       return { changes: result.summary.resourceChanges ?? {}, outputs: plainOutputs(result.outputs) };
     });
@@ -209,7 +209,7 @@ export class TenantService {
     const ctx = context(spec.id, env, "preview");
     return this.run(ctx, opts, async (collector) => {
       const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
-      await stack.setAllConfig(await this.configFor(stack, spec, env));
+      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env));
       const result = await stack.preview({ onEvent: collector.onEvent, signal: opts.signal });
       return { changes: result.changeSummary };
     });
@@ -405,10 +405,15 @@ export class TenantService {
     }
   }
 
+  /**
+   * Validates the spec, the environment and the application secrets (with the tenant program's own
+   * check, tenants/config.ts `appSecretsProblems`: names only, never a value) before anything exists.
+   */
   private validate(
     rawSpec: unknown,
     environment: string,
     operation: OperationName,
+    secrets?: Readonly<Record<string, string>>,
   ): { spec: TenantSpec; env: Environment } {
     const id = (rawSpec as { id?: unknown } | undefined)?.id;
     const ctx = context(typeof id === "string" ? id : "?", environment, operation);
@@ -429,6 +434,9 @@ export class TenantService {
         `environments: ${JSON.stringify(spec.environments)} does not include "${environment}"; ` +
           `add it to the tenant's spec to run it there`,
       );
+    }
+    if (secrets && Object.keys(secrets).length > 0) {
+      problems.push(...appSecretsProblems(secrets, "secrets"));
     }
     if (problems.length > 0 || !spec) {
       throw new InvalidInputError(ctx, problems);
@@ -455,8 +463,13 @@ export class TenantService {
     }
   }
 
-  /** Config from the spec; new secrets are merged into the stack's existing ones. */
+  /**
+   * Config from the spec; new secrets are merged into the stack's existing ones (a name given again
+   * takes the new value: rotation). The merged set is checked again (e.g. the total count) before
+   * it is written.
+   */
   private async configFor(
+    ctx: Context,
     stack: EngineStack,
     spec: TenantSpec,
     env: Environment,
@@ -467,6 +480,10 @@ export class TenantService {
     }
     const existing = (await stack.getAllConfig())[CONFIG_KEYS.secrets]?.value;
     const merged = { ...(existing ? (JSON.parse(existing) as Record<string, string>) : {}), ...secrets };
+    const problems = appSecretsProblems(merged, "secrets (with the stack's existing ones)");
+    if (problems.length > 0) {
+      throw new InvalidInputError(ctx, problems);
+    }
     return stackConfig(spec, this.baseStackName(env), merged);
   }
 

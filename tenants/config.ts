@@ -16,7 +16,147 @@ export const TENANT_CONFIG_KEYS = Object.freeze({
    * the stack is being decommissioned. See {@link Decommission}.
    */
   decommission: "tenant:decommission",
+  /**
+   * The application's own secrets (API tokens and the like): one secret JSON object of environment
+   * variable names to values, set by `tenant onboard/update --secret NAME=VALUE`. The program keeps
+   * the values in a Secrets Manager secret that ECS hands the container as environment variables.
+   * See {@link parseAppSecrets}.
+   */
+  secrets: "tenant:secrets",
 });
+
+/** What an application secret's name must look like: an environment variable name. */
+export const APP_SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** At most this many application secrets per tenant (one container `secrets` entry each). */
+export const APP_SECRETS_MAX = 50;
+/** Secrets Manager's limit on a secret's value: the JSON of all of them, bytes. */
+export const APP_SECRETS_MAX_BYTES = 65_536;
+/**
+ * Environment variables the program itself sets on the container (tenants/program.ts), which an
+ * application secret may not shadow; program.test.ts checks the container against this list.
+ */
+export const PLATFORM_ENV_NAMES: readonly string[] = Object.freeze([
+  "APP_ENV",
+  "APP_PORT",
+  "AWS_REGION",
+  "DB_HOST",
+  "DB_NAME",
+  "DB_PASSWORD",
+  "DB_PORT",
+  "DB_USER",
+  "REDIS_AUTH_TOKEN",
+  "REDIS_HOST",
+  "REDIS_TLS",
+  "S3_BUCKET",
+  "TENANT_ID",
+]);
+/**
+ * Prefixes reserved for the platform: its database and cache variables (today's and future ones)
+ * and what AWS and the ECS agent set in a task (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+ * ECS_CONTAINER_METADATA_URI_V4, ...), which a secret must never override.
+ */
+export const RESERVED_ENV_PREFIXES: readonly string[] = Object.freeze(["AWS_", "ECS_", "DB_", "REDIS_"]);
+
+/** What {@link appSecretsProblems} allows, for messages. */
+const APP_SECRET_NAME_RULE =
+  "an environment variable name: an upper-case letter, then upper-case letters, digits or _, at most 64 characters";
+
+/** One application secret's name: an environment variable the platform does not set itself. */
+const AppSecretNameSchema = z
+  .string()
+  .regex(APP_SECRET_NAME_PATTERN, { message: `is not ${APP_SECRET_NAME_RULE} (e.g. API_TOKEN)` })
+  .refine((name) => !PLATFORM_ENV_NAMES.includes(name), {
+    message: "is set by the platform itself; choose another name",
+  })
+  .refine((name) => !RESERVED_ENV_PREFIXES.some((prefix) => name.startsWith(prefix)), {
+    message: `starts with a prefix reserved for the platform (${RESERVED_ENV_PREFIXES.join(", ")}); choose another name`,
+  });
+
+/** One application secret's value: a non-empty string. */
+const AppSecretValueSchema = z.string().min(1);
+
+/**
+ * Problems with application secrets (`tenant:secrets`, `--secret`), empty when none: not an object,
+ * too many, a name that is not an environment variable name or is the platform's, a value that is
+ * not a non-empty string, all of them too large for one secret. Messages name the key and what is
+ * allowed, never a value.
+ * @param field how messages name the whole. @default `tenant:secrets`
+ */
+export function appSecretsProblems(raw: unknown, field: string = TENANT_CONFIG_KEYS.secrets): string[] {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    const kind = raw === null ? "null" : Array.isArray(raw) ? "an array" : `a ${typeof raw}`;
+    return [`${field}: is ${kind}; expected a JSON object of NAME: "value" (e.g. {"API_TOKEN": "..."})`];
+  }
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const problems: string[] = [];
+  if (entries.length > APP_SECRETS_MAX) {
+    problems.push(`${field}: has ${entries.length} secrets; at most ${APP_SECRETS_MAX} are allowed`);
+  }
+  for (const [name, value] of entries) {
+    const nameResult = AppSecretNameSchema.safeParse(name);
+    if (!nameResult.success) {
+      problems.push(
+        ...nameResult.error.issues.map((i) => `${field}.${name}: ${JSON.stringify(name)} ${i.message}`),
+      );
+    }
+    if (!AppSecretValueSchema.safeParse(value).success) {
+      problems.push(
+        `${field}.${name}: the value is ${typeof value === "string" ? "empty" : `a ${value === null ? "null" : typeof value}`}; ` +
+          `expected a non-empty string`,
+      );
+    }
+  }
+  if (problems.length === 0 && Buffer.byteLength(JSON.stringify(raw), "utf8") > APP_SECRETS_MAX_BYTES) {
+    problems.push(
+      `${field}: the secrets take more than ${APP_SECRETS_MAX_BYTES} bytes as JSON (Secrets Manager's limit)`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * The application's secrets as the program uses them: the names (not secret: they become the
+ * container's variable names) and the values, a secret Output end to end.
+ */
+export interface AppSecrets {
+  /** Sorted. */
+  readonly names: readonly string[];
+  /** Name to value; marked secret, so neither state nor previews show it. */
+  readonly values: pulumi.Output<Record<string, string>>;
+}
+
+/**
+ * Parses `tenant:secrets` as the stack config holds it (JSON text; a secret, decrypted by the
+ * engine for the program). The names are checked right away, before any resource exists; the values
+ * leave this function only inside a secret Output.
+ * @returns the secrets, undefined when unset or empty, or the problems (which never include a value).
+ */
+export function parseAppSecrets(raw: string | undefined): { secrets?: AppSecrets; problems: string[] } {
+  if (raw === undefined || raw.trim() === "") {
+    return { problems: [] };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // The text may be a secret itself: say where, not what.
+    return {
+      problems: [`${TENANT_CONFIG_KEYS.secrets}: is not valid JSON; expected a JSON object of NAME: "value"`],
+    };
+  }
+  const problems = appSecretsProblems(parsed);
+  if (problems.length > 0) {
+    return { problems };
+  }
+  const values = Object.fromEntries(
+    Object.entries(parsed as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const names = Object.keys(values);
+  if (names.length === 0) {
+    return { problems: [] };
+  }
+  return { secrets: { names, values: pulumi.secret(values) }, problems: [] };
+}
 
 /**
  * A stack being decommissioned (`tenant:decommission` is set): the next update lifts the database's
@@ -108,6 +248,8 @@ export interface TenantConfig {
   readonly baseStackName: string;
   /** Set while the stack is being offboarded (`tenant:decommission`). @default undefined */
   readonly decommission?: Decommission;
+  /** The application's secrets (`tenant:secrets`). @default undefined (none) */
+  readonly appSecrets?: AppSecrets;
 }
 
 /** What {@link parseTenantConfig} reads: the stack name and the raw config values. */
@@ -119,6 +261,8 @@ export interface RawTenantConfig {
   readonly baseStackName?: string;
   /** `tenant:decommission`; empty or undefined when the stack is not being decommissioned. */
   readonly decommission?: string;
+  /** `tenant:secrets`, the JSON text; empty or undefined when the application has none. */
+  readonly secrets?: string;
 }
 
 /** `<stack>`, `<project>/<stack>` or `<org>/<project>/<stack>`. */
@@ -147,7 +291,8 @@ function textFields(spec: unknown): unknown {
 /**
  * Validates a tenant stack's configuration.
  * @throws naming every problem at once: the stack name, `tenant:spec` (each spec field), the spec's id
- * against the stack, the environment against `environments`, `tenant:decommission`.
+ * against the stack, the environment against `environments`, `tenant:decommission`, the names and
+ * kinds of `tenant:secrets` (never their values).
  */
 export function parseTenantConfig(raw: RawTenantConfig): TenantConfig {
   const problems: string[] = [];
@@ -196,6 +341,8 @@ export function parseTenantConfig(raw: RawTenantConfig): TenantConfig {
   if (problem) {
     problems.push(problem);
   }
+  const appSecrets = parseAppSecrets(raw.secrets);
+  problems.push(...appSecrets.problems);
   if (problems.length > 0 || !spec || !stack) {
     throw new Error(`tenant stack "${raw.stackName}" is misconfigured:\n  - ${problems.join("\n  - ")}`);
   }
@@ -205,6 +352,7 @@ export function parseTenantConfig(raw: RawTenantConfig): TenantConfig {
     spec,
     baseStackName: baseStackName || defaultBaseStackName(stack.environment),
     ...(decommission ? { decommission } : {}),
+    ...(appSecrets.secrets ? { appSecrets: appSecrets.secrets } : {}),
   });
 }
 
@@ -216,6 +364,9 @@ export function loadTenantConfig(): TenantConfig {
     spec: config.getObject<unknown>("spec"),
     baseStackName: config.get("baseStackName"),
     decommission: config.get("decommission"),
+    // Read as text so the names can be checked before any resource exists; the values go on only
+    // inside a secret Output (parseAppSecrets).
+    secrets: config.get("secrets"),
   });
 }
 
@@ -230,4 +381,17 @@ export function loadDecommission(): Decommission | undefined {
     throw new Error(`tenant stack "${pulumi.getStack()}" is misconfigured:\n  - ${problem}`);
   }
   return decommission;
+}
+
+/**
+ * Reads and validates `tenant:secrets` alone, for callers that take the spec from elsewhere (the
+ * automation service's inline program).
+ * @throws naming each bad key and what is allowed, never a value.
+ */
+export function loadAppSecrets(): AppSecrets | undefined {
+  const { secrets, problems } = parseAppSecrets(new pulumi.Config("tenant").get("secrets"));
+  if (problems.length > 0) {
+    throw new Error(`tenant stack "${pulumi.getStack()}" is misconfigured:\n  - ${problems.join("\n  - ")}`);
+  }
+  return secrets;
 }

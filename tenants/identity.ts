@@ -1,7 +1,8 @@
 /**
  * The tenant's IAM roles. The task role is what the application runs as: only its own bucket, its
  * own secrets and its own key. The execution role is what ECS uses to start the task: pull the
- * image, write the tenant's log group, read the tenant's secrets. No statement names anything of
+ * image, write the tenant's log group, read the tenant's secrets (the application's own secrets only
+ * this role reads: ECS injects them at start, the application never fetches them). No statement names anything of
  * another tenant, and nothing but `ecr:GetAuthorizationToken` (which has no resource) uses `*`.
  */
 import * as aws from "@pulumi/aws";
@@ -20,6 +21,13 @@ export interface TenantIdentityArgs {
   readonly bucketArn: pulumi.Input<string>;
   /** The tenant's secrets (database credentials, cache token). */
   readonly secretArns: pulumi.Input<string>[];
+  /**
+   * Secrets only ECS reads, when a task starts, to fill the container's environment (the
+   * application's own secrets, `tenant:secrets`): the execution role may read them, the task role
+   * may not, since the application gets the values as variables and has no reason to fetch them.
+   * @default []
+   */
+  readonly startupSecretArns?: pulumi.Input<string>[];
   /** The tenant's key, and whether it is the tenant's alone. */
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly dedicatedKey: boolean;
@@ -163,7 +171,7 @@ export function executionPolicy(args: TenantIdentityArgs): pulumi.Output<string>
         Sid: "ReadOwnSecrets",
         Effect: "Allow",
         Action: "secretsmanager:GetSecretValue",
-        Resource: args.secretArns,
+        Resource: [...args.secretArns, ...(args.startupSecretArns ?? [])],
       },
       {
         Sid: "DecryptOwnSecrets",

@@ -15,6 +15,7 @@ import { TenantSpec } from "./spec";
  * Records one tenant in one environment on top of `baseOutputs` (e.g. `recordBase(env).outputs`).
  * @param baseStackName the name the base stack is referenced by. @default organization/platform/<env>
  * @param extraConfig more stack config, keys fully qualified (e.g. `tenant:decommission`). @default {}
+ * @param secretKeys which of `extraConfig`'s keys are secret (e.g. `tenant:secrets`). @default []
  * @throws what the program throws: an invalid spec, an environment the spec does not list, base
  * outputs that break the contract.
  */
@@ -24,6 +25,7 @@ export async function recordTenant(
   baseOutputs: Record<string, unknown>,
   baseStackName: string = defaultBaseStackName(environment),
   extraConfig: Readonly<Record<string, string>> = {},
+  secretKeys: readonly string[] = [],
 ): Promise<Recording> {
   const config: Record<string, string> = {
     ...extraConfig,
@@ -37,6 +39,7 @@ export async function recordTenant(
     project: TENANT_PROJECT,
     stack: tenantStackName(spec.id, environment),
     config,
+    secretKeys,
     stackOutputs: { [baseStackName]: baseOutputs },
   });
 }

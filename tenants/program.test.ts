@@ -15,7 +15,15 @@ import {
   Recording,
   RecordedResource,
 } from "../testing/recorder";
-import { finalSnapshotName, loadDecommission, parseDecommission, TENANT_CONFIG_KEYS } from "./config";
+import {
+  APP_SECRETS_MAX,
+  appSecretsProblems,
+  finalSnapshotName,
+  loadDecommission,
+  parseDecommission,
+  PLATFORM_ENV_NAMES,
+  TENANT_CONFIG_KEYS,
+} from "./config";
 import { recordBase } from "../infra/offline";
 import { recordTenant } from "./offline";
 import { createTenantStack, TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
@@ -118,9 +126,18 @@ const RECORDING_TIMEOUT_MS = 60_000;
 
 /** Every recording, made once. */
 const recs: Record<string, Recording> = {};
-const run = async (key: string, s: TenantSpec, env: Environment) => {
-  recs[key] = await recordTenant(s, env, fixtureBaseOutputs(env));
+const run = async (
+  key: string,
+  s: TenantSpec,
+  env: Environment,
+  config: Record<string, string> = {},
+  secretKeys: string[] = [],
+) => {
+  recs[key] = await recordTenant(s, env, fixtureBaseOutputs(env), undefined, config, secretKeys);
 };
+
+/** The application secrets of the `app-secrets` recording (`tenant:secrets`, a secret key). */
+const APP_SECRETS = { API_TOKEN: "tok-7f3a9c", SMTP_PASSWORD: "mail-0b51e2", FEATURE_KEY: "feat-c4d8" };
 
 beforeAll(async () => {
   await run("enterprise-production", spec("acme", "enterprise"), "production");
@@ -132,9 +149,16 @@ beforeAll(async () => {
     spec("initech", "trial", { sizing: { cpu: 512, memory: 1024 }, imageTag: `sha256:${"b".repeat(64)}` }),
     "production",
   );
+  await run(
+    "app-secrets",
+    spec("hooli", "standard", { environments: ["staging"] }),
+    "staging",
+    { [TENANT_CONFIG_KEYS.secrets]: JSON.stringify(APP_SECRETS) },
+    [TENANT_CONFIG_KEYS.secrets],
+  );
   // About 1 s per recording on an idle machine, many times that when the whole suite and the e2e
   // tests share two cores: a limit per recording, not jest's one per hook.
-}, 5 * RECORDING_TIMEOUT_MS);
+}, 6 * RECORDING_TIMEOUT_MS);
 
 describe("enterprise tier (acme, production)", () => {
   let rec: Recording;
@@ -701,6 +725,105 @@ describe("production against staging (enterprise)", () => {
   });
 });
 
+describe("application secrets (tenant:secrets, hooli, staging)", () => {
+  let rec: Recording;
+  const SECRET = "aws:secretsmanager/secret:Secret";
+  const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+  const values = Object.values(APP_SECRETS);
+  beforeAll(() => (rec = recs["app-secrets"]));
+
+  it("adds one secret and its version to the standard tier's resources, nothing else", () => {
+    expect(countByType(rec)).toEqual(
+      sorted({
+        ...COMMON_COUNTS,
+        ...CACHE_COUNTS,
+        [SECRET]: CACHE_COUNTS[SECRET] + 1,
+        [VERSION]: CACHE_COUNTS[VERSION] + 1,
+        "platform:tenant:TenantAppSecrets": 1,
+      }),
+    );
+    expect(rec.resources).toHaveLength(52 + 3);
+  });
+
+  it("keeps them in a Secrets Manager secret encrypted with the tenant's key, the value a secret", () => {
+    const base = fixtureBaseOutputs("staging");
+    const secret = one(rec, SECRET, "app-secrets");
+    expect(secret.inputs).toEqual({
+      name: tenantPhysicalNames("hooli", "staging", "123456789012").appSecret,
+      description: "Application secrets of tenant hooli",
+      kmsKeyId: base.platformKmsKeyArn,
+      recoveryWindowInDays: 0,
+    });
+    expect(secret.inputs.name).toBe("plat-stg-hooli-app");
+    const version = one(rec, VERSION, "app-secrets-value");
+    expect(version.inputs.secretId).toBe(secret.state.id);
+    expect(isSecret(version.inputs.secretString)).toBe(true);
+    expect(JSON.parse(plain(version.inputs.secretString))).toEqual(APP_SECRETS);
+  });
+
+  it("hands each key to the container by reference to that version, never as a plain value", () => {
+    const arn = stateOf(rec, SECRET, "app-secrets").arn;
+    const versionId = stateOf(rec, VERSION, "app-secrets-value").versionId;
+    expect(versionId).toMatch(/^v-/);
+    const td = one(rec, "aws:ecs/taskDefinition:TaskDefinition");
+    const [container] = json(td, "containerDefinitions");
+    const db = stateOf(rec, SECRET, "database-secret").arn;
+    expect(
+      container.secrets.filter((s: any) => !s.valueFrom.startsWith(db) && !s.name.startsWith("REDIS_")),
+    ).toEqual([
+      { name: "API_TOKEN", valueFrom: `${arn}:API_TOKEN::${versionId}` },
+      { name: "FEATURE_KEY", valueFrom: `${arn}:FEATURE_KEY::${versionId}` },
+      { name: "SMTP_PASSWORD", valueFrom: `${arn}:SMTP_PASSWORD::${versionId}` },
+    ]);
+    // The environment is the standard tier's, and no value appears anywhere in the task
+    // definition, the outputs or any input but the secret version's.
+    expect(container.environment.map((e: any) => e.name)).toEqual(
+      json(
+        one(recs["standard-staging"], "aws:ecs/taskDefinition:TaskDefinition"),
+        "containerDefinitions",
+      )[0].environment.map((e: any) => e.name),
+    );
+    const elsewhere = [
+      JSON.stringify(rec.outputs),
+      ...rec.resources.filter((r) => r.type !== VERSION).map((r) => JSON.stringify(r.inputs)),
+    ];
+    for (const value of values) {
+      expect(elsewhere.filter((text) => text.includes(value))).toEqual([]);
+    }
+  });
+
+  it("lets the execution role read the secret, and not the task role (ECS injects the values)", () => {
+    const secret = (name: string) => stateOf(rec, SECRET, name).arn;
+    const statement = (role: string, sid: string) =>
+      json(one(rec, "aws:iam/rolePolicy:RolePolicy", role), "policy").Statement.find(
+        (s: any) => s.Sid === sid,
+      );
+    expect(statement("identity-execution", "ReadOwnSecrets")).toEqual({
+      Sid: "ReadOwnSecrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: [secret("database-secret"), secret("cache-secret"), secret("app-secrets")],
+    });
+    expect(statement("identity-task", "OwnSecrets").Resource).toEqual([
+      secret("database-secret"),
+      secret("cache-secret"),
+    ]);
+  });
+
+  it("every variable the program sets itself is one a secret may not take", () => {
+    for (const [key, r] of Object.entries(recs)) {
+      const [container] = json(one(r, "aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions");
+      const own = [...container.environment, ...container.secrets]
+        .map((e: any) => e.name)
+        .filter((name: string) => !(name in APP_SECRETS));
+      expect([key, own.filter((name: string) => !PLATFORM_ENV_NAMES.includes(name))]).toEqual([key, []]);
+      // ...and the secrets' check refuses each of them.
+      const accepted = own.filter((name: string) => appSecretsProblems({ [name]: "x" }).length === 0);
+      expect([key, accepted]).toEqual([key, []]);
+    }
+  });
+});
+
 describe("isolation", () => {
   const all = () => Object.entries(recs);
 
@@ -1113,6 +1236,75 @@ describe("errors stop the program before any resource exists", () => {
     );
     expect(message).toContain("privateSubnetIds:");
     expect(message).toContain("albArn:");
+  });
+
+  describe("tenant:secrets: names and values checked, values never printed", () => {
+    const stack = 'tenant stack "acme-staging" is misconfigured:\n  - ';
+    const secrets = (raw: string) => ({ [TENANT_CONFIG_KEYS.secrets]: raw });
+
+    it("a name that is not an environment variable name, a reserved one, an empty value", async () => {
+      const message = await failing(
+        spec("acme", "enterprise"),
+        "staging",
+        fixtureBaseOutputs("staging"),
+        secrets(
+          JSON.stringify({ apiToken: "v-1", DB_PASSWORD: "v-2", AWS_SECRET_ACCESS_KEY: "v-3", EMPTY: "" }),
+        ),
+      );
+      expect(message).toBe(
+        stack +
+          [
+            'tenant:secrets.apiToken: "apiToken" is not an environment variable name: an upper-case letter, then upper-case letters, digits or _, at most 64 characters (e.g. API_TOKEN)',
+            'tenant:secrets.DB_PASSWORD: "DB_PASSWORD" is set by the platform itself; choose another name',
+            'tenant:secrets.DB_PASSWORD: "DB_PASSWORD" starts with a prefix reserved for the platform (AWS_, ECS_, DB_, REDIS_); choose another name',
+            'tenant:secrets.AWS_SECRET_ACCESS_KEY: "AWS_SECRET_ACCESS_KEY" starts with a prefix reserved for the platform (AWS_, ECS_, DB_, REDIS_); choose another name',
+            "tenant:secrets.EMPTY: the value is empty; expected a non-empty string",
+          ].join("\n  - "),
+      );
+      expect(message).not.toMatch(/v-1|v-2|v-3/);
+    });
+
+    it.each([
+      [
+        "an array",
+        '["s3cr3t-value"]',
+        'tenant:secrets: is an array; expected a JSON object of NAME: "value" (e.g. {"API_TOKEN": "..."})',
+      ],
+      [
+        "a string",
+        '"s3cr3t-value"',
+        'tenant:secrets: is a string; expected a JSON object of NAME: "value" (e.g. {"API_TOKEN": "..."})',
+      ],
+      [
+        "not JSON",
+        "s3cr3t-value",
+        'tenant:secrets: is not valid JSON; expected a JSON object of NAME: "value"',
+      ],
+      [
+        "a value that is not a string",
+        '{"API_TOKEN": 42}',
+        "tenant:secrets.API_TOKEN: the value is a number; expected a non-empty string",
+      ],
+    ])("%s", async (_case, raw, problem) => {
+      const message = await failing(
+        spec("acme", "enterprise"),
+        "staging",
+        fixtureBaseOutputs("staging"),
+        secrets(raw),
+      );
+      expect(message).toBe(stack + problem);
+      expect(message).not.toContain("s3cr3t");
+    });
+
+    it("more than the allowed number of secrets", () => {
+      const many = Object.fromEntries(Array.from({ length: APP_SECRETS_MAX + 1 }, (_, i) => [`K${i}`, "v"]));
+      expect(appSecretsProblems(many, "--secret")).toEqual([
+        `--secret: has ${APP_SECRETS_MAX + 1} secrets; at most ${APP_SECRETS_MAX} are allowed`,
+      ]);
+      expect(appSecretsProblems({ BIG: "x".repeat(70_000) })).toEqual([
+        "tenant:secrets: the secrets take more than 65536 bytes as JSON (Secrets Manager's limit)",
+      ]);
+    });
   });
 
   it("a base stack of another environment", async () => {

@@ -17,8 +17,10 @@ import {
   parseBaseOutputs,
   physicalName,
 } from "../common";
+import { TenantAppSecrets } from "./appSecrets";
 import { TenantCache } from "./cache";
 import {
+  AppSecrets,
   Decommission,
   defaultBaseStackName,
   finalSnapshotName,
@@ -90,6 +92,12 @@ export interface TenantStackOptions {
    * @default undefined (protection per environment)
    */
   readonly decommission?: Decommission;
+  /**
+   * The application's own secrets (`tenant:secrets`): kept in a Secrets Manager secret and handed
+   * to the container as environment variables of the same names.
+   * @default undefined (none: no secret, nothing else changes)
+   */
+  readonly appSecrets?: AppSecrets;
 }
 
 /** Every AWS physical name of a tenant stack, from the one naming function. */
@@ -103,6 +111,7 @@ export function tenantPhysicalNames(tenant: string, environment: Environment, ac
     databaseSecret: physicalName("secret", { ...p, role: "db" }),
     cache: physicalName("elasticache", { ...p, role: "cache" }),
     cacheSecret: physicalName("secret", { ...p, role: "cache" }),
+    appSecret: physicalName("secret", { ...p, role: "app" }),
     // Bucket names are global: the account id keeps two accounts' platforms apart.
     bucket: physicalName("s3", { ...p, role: `data-${account}` }),
     taskRole: physicalName("iamRole", { ...p, role: "task" }),
@@ -280,6 +289,20 @@ export async function createTenantStack(
           opts,
         )
       : undefined;
+  const appSecrets = options.appSecrets
+    ? new TenantAppSecrets(
+        "app-secrets",
+        {
+          secretName: names.appSecret,
+          tenant: spec.id,
+          names: options.appSecrets.names,
+          values: options.appSecrets.values,
+          kmsKeyArn: key.arn,
+          recoveryWindowInDays: protect ? 30 : 0,
+        },
+        opts,
+      )
+    : undefined;
   const secretArns = [database.secretArn, ...(cache ? [cache.secretArn] : [])];
   const identity = new TenantIdentity(
     "identity",
@@ -291,6 +314,7 @@ export async function createTenantStack(
       partition,
       bucketArn: storage.bucketArn,
       secretArns,
+      startupSecretArns: appSecrets ? [appSecrets.secretArn] : [],
       kmsKeyArn: key.arn,
       dedicatedKey: sizing.dedicatedKmsKey,
       logGroupArn: logs.arn,
@@ -311,6 +335,8 @@ export async function createTenantStack(
           { name: "REDIS_AUTH_TOKEN", valueFrom: field(cache.secretArn, "authToken") },
         ]
       : []),
+    // Names validated against the platform's own (config.ts PLATFORM_ENV_NAMES): none shadows these.
+    ...(appSecrets ? appSecrets.containerSecrets : []),
   ];
   const separator = spec.imageTag.startsWith("sha256:") ? "@" : ":";
   const service = new TenantService(
@@ -399,5 +425,6 @@ export async function tenantProgram(): Promise<TenantOutputs> {
   const config = loadTenantConfig();
   return createTenantStack(config.spec, config.environment, config.baseStackName, {
     decommission: config.decommission,
+    appSecrets: config.appSecrets,
   });
 }

@@ -5,7 +5,7 @@
 import * as path from "path";
 import { Command, Option } from "commander";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { loadDecommission } from "../../tenants/config";
+import { loadAppSecrets, loadDecommission } from "../../tenants/config";
 import type * as TenantProgramModule from "../../tenants/program";
 import { RegistryError } from "../../tenants/registry";
 import { TenantSpecError } from "../../tenants/spec";
@@ -109,10 +109,12 @@ export function loadProgram(name: ProgramName, settings: AutomationSettings): Te
     // Loaded on first use: test mode and `list`/`status` never pay for the AWS SDK.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("../../tenants/program") as typeof TenantProgramModule;
-    // `tenant:decommission` (set by offboard) is stack config the program reads itself.
+    // `tenant:decommission` (set by offboard) and `tenant:secrets` (`--secret`) are stack config
+    // the program reads itself: the secrets' values only ever as a secret Output.
     return {
       ...(await mod.createTenantStack(spec, environment, baseStackName, {
         decommission: loadDecommission(),
+        appSecrets: loadAppSecrets(),
       })),
     };
   };

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ENVIRONMENTS, isEnvironment, tenantIdProblems } from "../../common";
+import { appSecretsProblems } from "../../tenants/config";
 import { loadRegistry } from "../../tenants/registry";
 import { parseTenantSpec, TenantSpec, tenantSpecProblems } from "../../tenants/spec";
 import { UsageError } from "./common";
@@ -99,6 +100,29 @@ function parseSecrets(pairs: readonly string[], problems: string[]): Record<stri
       continue;
     }
     secrets[key] = pair.slice(eq + 1);
+  }
+  return secrets;
+}
+
+/**
+ * `--secret` values checked as the tenant program checks `tenant:secrets` (tenants/config.ts: names
+ * are environment variable names the platform does not set, values non-empty, at most 50); the
+ * problems name the key, never the value. Empty when no secret is given.
+ */
+export function secretFlagProblems(secrets: Readonly<Record<string, string>>): string[] {
+  return Object.keys(secrets).length > 0 ? appSecretsProblems(secrets, "--secret") : [];
+}
+
+/**
+ * The `--secret KEY=VALUE` pairs of `update`, parsed and checked ({@link secretFlagProblems}).
+ * @throws UsageError with every problem at once.
+ */
+export function secretsFromFlags(pairs: readonly string[]): Record<string, string> {
+  const problems: string[] = [];
+  const secrets = parseSecrets(pairs, problems);
+  problems.push(...(problems.length === 0 ? secretFlagProblems(secrets) : []));
+  if (problems.length > 0) {
+    throw new UsageError(problems);
   }
   return secrets;
 }

@@ -24,7 +24,15 @@ import {
   wholeNumber,
   withCommonOptions,
 } from "./common";
-import { OnboardFlags, registrySpec, requireRegistrySpec, specFromFlags, validateTarget } from "./flags";
+import {
+  OnboardFlags,
+  registrySpec,
+  requireRegistrySpec,
+  secretFlagProblems,
+  secretsFromFlags,
+  specFromFlags,
+  validateTarget,
+} from "./flags";
 
 /** One operation's summary for people: changes, time, outputs. */
 function outcomeSummary(o: OperationOutcome): string {
@@ -83,16 +91,22 @@ withCommonOptions(
     .option("--display-name <name>", "human name (default: the id)")
     .option("--image-tag <tag>", "application image release tag or digest")
     .option("--subdomain <label>", "DNS label below the platform domain (default: the id)")
-    .option("--secret <key=value>", "a secret config value (repeatable)", (v: string, acc: string[] = []) => [
-      ...acc,
-      v,
-    ]),
+    .option(
+      "--secret <NAME=value>",
+      "an application secret, the container's variable NAME (repeatable)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    ),
 ).action((tenant: string, o: OnboardFlags & CommonOptions) =>
   runCommand(o.json === true, async () => {
     const dir = o.registry ?? REGISTRY_DIR;
     // A malformed id cannot name a registry file; its problems are reported with the others.
     const existing = tenantIdProblems(tenant).length === 0 ? registrySpec(dir, tenant) : undefined;
     const { spec, environment, secrets } = specFromFlags(tenant, o, existing);
+    // The tenant program's own check of the names, before the registry file is written.
+    const secretProblems = secretFlagProblems(secrets);
+    if (secretProblems.length > 0) {
+      throw new UsageError(secretProblems);
+    }
     const ctx = cliContext(o);
     const file = writeSpec(spec, dir);
     ctx.say(`wrote ${path.relative(process.cwd(), file)}`);
@@ -105,21 +119,34 @@ withCommonOptions(
 );
 
 for (const op of ["update", "preview"] as const) {
-  withCommonOptions(
-    program
-      .command(`${op} <tenant>`)
-      .description(
-        op === "update" ? "apply the tenant's registry spec to its stack" : "show what update would change",
-      )
-      .option("--env <env>", `environment: ${ENVIRONMENTS.join(", ")}`),
-  ).action((tenant: string, o: { env?: string } & CommonOptions) =>
-    runCommand(o.json === true, async () => {
-      const env = validateTarget(tenant, o.env);
-      const spec = requireRegistrySpec(o.registry ?? REGISTRY_DIR, tenant);
-      const ctx = cliContext(o);
-      const outcome = await ctx.service[op](spec, env, { onEvent: ctx.progress(`${tenant}-${env}`) });
-      return printResult(ctx, outcome, () => outcomeSummary(outcome));
-    }),
+  const command = program
+    .command(`${op} <tenant>`)
+    .description(
+      op === "update" ? "apply the tenant's registry spec to its stack" : "show what update would change",
+    )
+    .option("--env <env>", `environment: ${ENVIRONMENTS.join(", ")}`);
+  if (op === "update") {
+    // Adds or rotates application secrets: merged into the stack's, a new value rolls the service.
+    command.option(
+      "--secret <NAME=value>",
+      "add or rotate an application secret, the container's variable NAME (repeatable)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    );
+  }
+  withCommonOptions(command).action(
+    (tenant: string, o: { env?: string; secret?: string[] } & CommonOptions) =>
+      runCommand(o.json === true, async () => {
+        const env = validateTarget(tenant, o.env);
+        const secrets = secretsFromFlags(o.secret ?? []);
+        const spec = requireRegistrySpec(o.registry ?? REGISTRY_DIR, tenant);
+        const ctx = cliContext(o);
+        const onEvent = ctx.progress(`${tenant}-${env}`);
+        const outcome =
+          op === "update"
+            ? await ctx.service.update(spec, env, { secrets, onEvent })
+            : await ctx.service.preview(spec, env, { onEvent });
+        return printResult(ctx, outcome, () => outcomeSummary(outcome));
+      }),
   );
 }
 

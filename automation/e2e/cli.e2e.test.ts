@@ -127,7 +127,7 @@ describe("tenant and fleet CLIs", () => {
       "--env",
       "staging",
       "--secret",
-      "apiKey=k-123",
+      "API_KEY=k-123",
       "--registry",
       registry,
     ]);

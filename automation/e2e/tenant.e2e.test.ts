@@ -23,7 +23,7 @@ describe("one tenant's lifecycle", () => {
 
   test("onboard creates the stack, sets config from the spec (secrets encrypted) and deploys", async () => {
     const outcome = await h.service.onboard(spec, "staging", {
-      secrets: { dbPassword: "hunter2" },
+      secrets: { API_TOKEN: "hunter2" },
       onEvent: (e) => e.resourcePreEvent && lines.push(e.resourcePreEvent.metadata.op),
     });
     expect(outcome).toMatchObject({
@@ -48,7 +48,10 @@ describe("one tenant's lifecycle", () => {
       tier: "trial",
       endpoint: "https://acme.staging.saas.example.com",
       vpcId: "vpc-test-staging",
+      // The program read the secret config: its names, never a value, are what it exports.
+      secretNames: ["API_TOKEN"],
     });
+    expect(JSON.stringify(outcome.outputs)).not.toContain("hunter2");
     expect(lines).toContain("create");
     expect(cloudFiles(h.cloudDir, "acme")).toHaveLength(2);
 
@@ -59,7 +62,7 @@ describe("one tenant's lifecycle", () => {
       value: "organization/platform/staging",
       secret: false,
     });
-    expect(config[CONFIG_KEYS.secrets]).toEqual({ value: '{"dbPassword":"hunter2"}', secret: true });
+    expect(config[CONFIG_KEYS.secrets]).toEqual({ value: '{"API_TOKEN":"hunter2"}', secret: true });
     // Encrypted at rest: the stack file holds ciphertext only.
     const file = fs.readFileSync(
       path.join(h.settings.workDir, TENANT_PROJECT, "Pulumi.acme-staging.yaml"),

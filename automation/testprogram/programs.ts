@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BaseOutputs, BaseOutputsSchema, Environment, parseBaseOutputs } from "../../common";
-import { finalSnapshotName, loadDecommission } from "../../tenants/config";
+import { finalSnapshotName, loadAppSecrets, loadDecommission } from "../../tenants/config";
 import type { TenantSpec } from "../../tenants/spec";
 import type { TenantProgram } from "../service";
 import { TestResource } from "./resource";
@@ -110,6 +110,9 @@ export function testTenantProgram(options: TestTenantProgramOptions): TenantProg
     // `tenant:decommission` (set by offboard), validated as the real program does; exported in the
     // real program's shape so the e2e tests can see that offboarding set it before destroying.
     const decommission = loadDecommission();
+    // `tenant:secrets` (`--secret`), validated as the real program does; only the names are
+    // exported, so the e2e tests can see the secrets reached the program without any value leaving it.
+    const appSecrets = loadAppSecrets();
     return {
       tenant: spec.id,
       tier: spec.tier,
@@ -117,6 +120,7 @@ export function testTenantProgram(options: TestTenantProgramOptions): TenantProg
       vpcId: outputs.vpcId,
       serviceId: service.id,
       databaseId: database.id,
+      ...(appSecrets ? { secretNames: [...appSecrets.names] } : {}),
       ...(decommission
         ? {
             decommission: {

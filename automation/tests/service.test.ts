@@ -138,7 +138,7 @@ describe("tenant operations over the fake engine", () => {
   });
 
   test("onboard creates <tenant>-<env>, sets the spec, base reference and secrets as config, then runs up", async () => {
-    const outcome = await service.onboard(spec("acme"), "staging", { secrets: { dbPassword: "s3cret" } });
+    const outcome = await service.onboard(spec("acme"), "staging", { secrets: { API_TOKEN: "s3cret" } });
     expect(engine.calls).toEqual(["create acme-staging", "up acme-staging"]);
     expect(outcome).toMatchObject({
       tenant: "acme",
@@ -155,17 +155,45 @@ describe("tenant operations over the fake engine", () => {
     expect(config).toEqual({
       [CONFIG_KEYS.spec]: { value: canonicalJson(spec("acme")), secret: false },
       [CONFIG_KEYS.baseStackName]: { value: "organization/platform/staging", secret: false },
-      [CONFIG_KEYS.secrets]: { value: '{"dbPassword":"s3cret"}', secret: true },
+      [CONFIG_KEYS.secrets]: { value: '{"API_TOKEN":"s3cret"}', secret: true },
     });
   });
 
   test("secrets given later are merged with the stack's existing ones", async () => {
-    await service.onboard(spec("acme"), "staging", { secrets: { a: "1" } });
-    await service.update(spec("acme"), "staging", { secrets: { b: "2" } });
+    await service.onboard(spec("acme"), "staging", { secrets: { A: "1", B: "old" } });
+    await service.update(spec("acme"), "staging", { secrets: { B: "2", C: "3" } });
     expect(engine.stacks.get(`${TENANT_PROJECT}/acme-staging`)!.config[CONFIG_KEYS.secrets]).toEqual({
-      value: '{"a":"1","b":"2"}',
+      value: '{"A":"1","B":"2","C":"3"}',
       secret: true,
     });
+  });
+
+  test("secrets are checked as the tenant program checks them, before the engine is called, values never shown", async () => {
+    const error = await service
+      .onboard(spec("acme"), "staging", { secrets: { dbPassword: "v-1", DB_HOST: "v-2", EMPTY: "" } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).exitCode).toBe(2);
+    expect((error as InvalidInputError).problems).toEqual([
+      'secrets.dbPassword: "dbPassword" is not an environment variable name: an upper-case letter, then upper-case letters, digits or _, at most 64 characters (e.g. API_TOKEN)',
+      'secrets.DB_HOST: "DB_HOST" is set by the platform itself; choose another name',
+      'secrets.DB_HOST: "DB_HOST" starts with a prefix reserved for the platform (AWS_, ECS_, DB_, REDIS_); choose another name',
+      "secrets.EMPTY: the value is empty; expected a non-empty string",
+    ]);
+    expect(JSON.stringify((error as InvalidInputError).problems)).not.toMatch(/v-1|v-2/);
+    expect(engine.calls).toEqual([]);
+  });
+
+  test("an update whose secrets, merged with the stack's, are too many is refused before up", async () => {
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`K${i}`, "v"]));
+    await service.onboard(spec("acme"), "staging", { secrets: fifty });
+    const error = await service
+      .update(spec("acme"), "staging", { secrets: { ONE_MORE: "v" } })
+      .catch((e: unknown) => e);
+    expect((error as InvalidInputError).problems).toEqual([
+      "secrets (with the stack's existing ones): has 51 secrets; at most 50 are allowed",
+    ]);
+    expect(engine.calls).toEqual(["create acme-staging", "up acme-staging", "select acme-staging"]);
   });
 
   test("the base stack reference is configurable", async () => {
