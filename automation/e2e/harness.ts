@@ -38,7 +38,7 @@ export async function createHarness(
   options: {
     /**
      * Policy packs the service runs. The e2e suite runs without one except where it tests the
-     * pack itself: the CLI type-checks a TypeScript pack on every operation (about 15 s each).
+     * pack itself: the CLI type-checks a TypeScript pack on every operation (7-15 s each).
      * @default []
      */
     readonly policyPacks?: readonly string[];
