@@ -339,12 +339,13 @@ withCommonOptions(
         `--env: ${JSON.stringify(o.env ?? null)} is not one of ${ENVIRONMENTS.join(", ")}`,
       ]);
     }
-    const ctx = cliContext(o);
-    if (ctx.program !== "test") {
+    // Checked before the settings, so a machine without the CLI still gets this message.
+    if ((o.program ?? "real") !== "test") {
       throw new UsageError([
         "test-base: only with --program test (PLATFORM_TENANT_PROGRAM=test); the real base is `pulumi up` in the repository root",
       ]);
     }
+    const ctx = cliContext(o);
     const engine = new LocalEngine(ctx.settings);
     const program = testBaseProgram(o.env);
     if (o.destroy) {

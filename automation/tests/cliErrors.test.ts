@@ -279,4 +279,13 @@ describe("tenant test-base with the real program", () => {
     const r = await run(tenantCli, ["test-base", "--env", "staging", "--json"]);
     expect(JSON.parse(r.stdout)).toEqual(usageDoc(problem));
   });
+
+  test("says so even where no Pulumi CLI is installed (checked before the settings)", async () => {
+    const noCli = { PULUMI_ROOT: path.join(os.tmpdir(), "no-pulumi-cli-here") };
+    expect(await run(tenantCli, ["test-base", "--env", "staging"], noCli)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage(problem),
+    });
+  });
 });
