@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransportStatement } from "../common/s3";
 
 /** Arguments of {@link AccessLogBucket}. */
 export interface AccessLogBucketArgs {
@@ -114,14 +115,7 @@ export function accessLogBucketPolicy(
         Action: "s3:PutObject",
         Resource: logObjects,
       },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransportStatement(bucketArn),
     ],
   });
 }

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_TAG_KEY, Environment } from "../common";
+import { tlsOnlyBucketPolicy } from "../common/s3";
 
 /** Arguments of {@link TenantStorage}. */
 export interface TenantStorageArgs {
@@ -98,7 +99,7 @@ export class TenantStorage extends pulumi.ComponentResource {
     );
     new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket, policy: tlsOnlyPolicy(this.bucket.arn) },
+      { bucket, policy: tlsOnlyBucketPolicy(this.bucket.arn) },
       // S3 rejects a policy while the public access block is being applied; order them.
       { ...childOpts, dependsOn: [publicAccessBlock] },
     );
@@ -106,21 +107,4 @@ export class TenantStorage extends pulumi.ComponentResource {
     this.bucketArn = this.bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
   }
-}
-
-/** A bucket policy that denies every request not made over TLS, JSON. */
-export function tlsOnlyPolicy(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
 }
