@@ -469,7 +469,9 @@ describe("offboard: decommission, destroy, remove", () => {
     );
     expect(engine.calls.slice(-2)).toEqual(["up acme-production", "destroy acme-production"]);
     expect(engine.calls).not.toContain("remove acme-production");
-    expect(stack("acme-production")).toBeDefined();
+    // The stack is kept with its spec and the decommission stamp a resumed offboard reuses.
+    expect(stack("acme-production")?.config[CONFIG_KEYS.spec]?.value).toBe(canonicalJson(spec("acme")));
+    expect(stack("acme-production")?.config[CONFIG_KEYS.decommission]?.value).toBe("2026-11-22T01:30:45Z");
 
     // Resumed: an `up` now would re-create what the destroy already deleted, so it is skipped.
     engine.behavior = () => undefined;
@@ -501,7 +503,8 @@ describe("offboard: decommission, destroy, remove", () => {
     const error = await service.offboard("acme", "staging").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StackBusyError);
     expect(engine.calls).not.toContain("destroy acme-staging");
-    expect(stack("acme-staging")).toBeDefined();
+    expect(engine.calls).not.toContain("remove acme-staging");
+    expect(stack("acme-staging")?.config[CONFIG_KEYS.spec]?.value).toBe(canonicalJson(spec("acme")));
   });
 
   test("a stack that never held a spec is destroyed as it is, without a decommissioning update", async () => {
