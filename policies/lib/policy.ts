@@ -110,6 +110,38 @@ function configOf(raw: object): Record<string, unknown> {
 }
 
 /**
+ * The level a policy runs at on this stack; a policy turned off for the environment is not
+ * applicable (`notApplicable` throws, as in the engine).
+ */
+function levelOn(
+  meta: PolicyMeta,
+  stack: StackInfo,
+  raw: object,
+  notApplicable: (reason?: string) => never,
+): Level {
+  const level = resolveLevel(meta.name, meta.category, stack.environment, raw);
+  if (level === "disabled") {
+    notApplicable(`disabled in ${stack.environment} by policy config`);
+  }
+  return level;
+}
+
+/** What every policy of the pack declares, from its meta. */
+function declaration(meta: PolicyMeta) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: "mandatory" as const,
+    severity: meta.severity,
+    remediationSteps: meta.remediationSteps,
+    configSchema: levelsConfigSchema(meta.config),
+    tags: [meta.category],
+    category: meta.category,
+    rules: meta.rules,
+  };
+}
+
+/**
  * A resource policy over one or more resource classes (e.g. `aws.lb.Listener` and its alias
  * `aws.alb.Listener`). `validate` receives the props typed after the first class.
  */
@@ -143,10 +175,7 @@ export function resourcePolicyWhere(
     }
     const stack = stackInfoFromUrn(args.urn);
     const raw = args.getConfig<object>();
-    const level = resolveLevel(meta.name, meta.category, stack.environment, raw);
-    if (level === "disabled") {
-      args.notApplicable(`disabled in ${stack.environment} by policy config`);
-    }
+    const level = levelOn(meta, stack, raw, (reason) => args.notApplicable(reason));
     const report = reporter(meta.name, level, reportViolation);
     const ctx: ResourceContext = {
       args,
@@ -159,18 +188,7 @@ export function resourcePolicyWhere(
     };
     validate(args.props, ctx, (message) => report(message, args.urn));
   };
-  return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: "mandatory",
-    severity: meta.severity,
-    remediationSteps: meta.remediationSteps,
-    configSchema: levelsConfigSchema(meta.config),
-    tags: [meta.category],
-    category: meta.category,
-    rules: meta.rules,
-    validateResource,
-  };
+  return { ...declaration(meta), validateResource };
 }
 
 /** A stack policy: checks that span resources (a bucket and its policy, a rule and its ALB). */
@@ -189,10 +207,7 @@ export function stackPolicy(
     }
     const stack = stackInfoFromUrn((first as PolicyResource).urn);
     const raw = args.getConfig<object>();
-    const level = resolveLevel(meta.name, meta.category, stack.environment, raw);
-    if (level === "disabled") {
-      args.notApplicable(`disabled in ${stack.environment} by policy config`);
-    }
+    const level = levelOn(meta, stack, raw, (reason) => args.notApplicable(reason));
     const report = reporter(meta.name, level, reportViolation);
     const ctx: StackContext = {
       args,
@@ -203,18 +218,7 @@ export function stackPolicy(
     };
     validate(args.resources, ctx, (message, urn) => report(message, urn));
   };
-  return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: "mandatory",
-    severity: meta.severity,
-    remediationSteps: meta.remediationSteps,
-    configSchema: levelsConfigSchema(meta.config),
-    tags: [meta.category],
-    category: meta.category,
-    rules: meta.rules,
-    validateStack,
-  };
+  return { ...declaration(meta), validateStack };
 }
 
 /** Resources of any of these classes, in stack order. */
