@@ -4,7 +4,14 @@
  * {@link TenantOperationError} naming the tenant, the operation and the engine's message.
  */
 import type { EngineEvent, OpMap, PulumiFn } from "@pulumi/pulumi/automation";
-import { Environment, ENVIRONMENTS, isEnvironment, parseTenantStackName, tenantIdProblems } from "../common";
+import {
+  defaultBaseStackName,
+  Environment,
+  ENVIRONMENTS,
+  isEnvironment,
+  parseTenantStackName,
+  tenantIdProblems,
+} from "../common";
 import { appSecretsProblems, parseDecommission } from "../tenants/config";
 import { parseTenantSpec, TenantSpec, TenantSpecError } from "../tenants/spec";
 import { Engine, EngineStack } from "./engine/types";
@@ -22,7 +29,6 @@ import { EventCollector, ResourceChange } from "./events";
 import { diagnoseStack, Diagnosis, repairStack, RepairOptions, RepairReport } from "./recovery";
 import { CONFIG_KEYS, DeployedState, deployedState, stackConfig, updateReasons } from "./specs";
 import { infoOf, mapLimit, plainOutputs, TenantStackInfo } from "./inventory";
-import { defaultBaseStackName } from "./settings";
 
 /** The Pulumi project of every tenant stack. */
 export const TENANT_PROJECT = "tenant";

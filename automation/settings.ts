@@ -196,8 +196,3 @@ export function cliEnvironment(settings: AutomationSettings): Record<string, str
   ].join(path.delimiter);
   return env;
 }
-
-/** The stack reference name of the base stack of an environment on a self-managed backend. */
-export function defaultBaseStackName(environment: string): string {
-  return `organization/platform/${environment}`;
-}

@@ -143,6 +143,14 @@ export function physicalName(service: NamedService, parts: NameParts): string {
   return `${name.slice(0, rule.max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
+/**
+ * The stack reference a tenant stack reads its base through by default: `organization/platform/<env>`,
+ * the fully qualified name of the base stack on a self-managed backend (DESIGN.md, "Stacks and names").
+ */
+export function defaultBaseStackName(environment: Environment): string {
+  return `organization/platform/${environment}`;
+}
+
 /** The tenant stack's name: `<tenant>-<env>`, e.g. `acme-staging`. */
 export function tenantStackName(tenant: string, environment: Environment): string {
   return `${tenant}-${environment}`;

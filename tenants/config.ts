@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Environment, parseTenantStackName } from "../common";
+import { defaultBaseStackName, Environment, parseTenantStackName } from "../common";
 import { parseTenantSpec, TenantSpec, TenantSpecError } from "./spec";
 
 /** Fully qualified config keys of the tenant project. */
@@ -221,11 +221,6 @@ export function finalSnapshotName(identifier: string, decommission: Decommission
     .replace(/^[^A-Za-z]+/, "");
   head = (head || "snapshot").slice(0, SNAPSHOT_NAME_MAX - suffix.length).replace(/-+$/, "");
   return `${head}${suffix}`;
-}
-
-/** The base stack a tenant stack reads by default: `organization/platform/<env>` (self-managed backend). */
-export function defaultBaseStackName(environment: Environment): string {
-  return `organization/platform/${environment}`;
 }
 
 /** Problems with deploying `spec` to `environment`, empty when none. */

@@ -5,9 +5,9 @@
  * the base stack's outputs served to the `StackReference`. Values known only after creation (ids,
  * ARNs, endpoints, passwords) are placeholders (testing/mocks.ts).
  */
-import { Environment, tenantStackName } from "../common";
+import { defaultBaseStackName, Environment, tenantStackName } from "../common";
 import { record, Recording } from "../testing/recorder";
-import { defaultBaseStackName, TENANT_CONFIG_KEYS } from "./config";
+import { TENANT_CONFIG_KEYS } from "./config";
 import { TENANT_PROJECT, tenantProgram } from "./program";
 import { TenantSpec } from "./spec";
 

@@ -12,6 +12,7 @@ import {
   BASE_OUTPUT_KEYS,
   BaseOutputs,
   buildTags,
+  defaultBaseStackName,
   Environment,
   ENVIRONMENT_PROFILES,
   parseBaseOutputs,
@@ -22,13 +23,11 @@ import { TenantCache } from "./cache";
 import {
   AppSecrets,
   Decommission,
-  defaultBaseStackName,
   finalSnapshotName,
   loadTenantConfig,
   tenantEnvironmentProblems,
 } from "./config";
 
-export { defaultBaseStackName } from "./config";
 import { TenantDatabase } from "./database";
 import { TenantIdentity } from "./identity";
 import { TenantKey } from "./keys";
