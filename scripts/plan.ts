@@ -11,7 +11,7 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { Environment, ENVIRONMENTS, isEnvironment } from "../common";
-import { countByType, RecordedResource, Recording } from "../testing/recorder";
+import { countByType, RecordedResource } from "../testing/recorder";
 import { RecordedStack, recordAllStacks } from "../testing/stacks";
 
 const PLACEHOLDER_NOTE =
@@ -30,8 +30,10 @@ function tenantOption(value: string, previous: string[] = []): string[] {
 }
 
 /** The top-level component a resource belongs to (its ancestor directly under the stack). */
-function componentOf(recording: Recording, resource: RecordedResource): RecordedResource | undefined {
-  const byUrn = new Map(recording.resources.map((r) => [r.urn, r]));
+function componentOf(
+  byUrn: ReadonlyMap<string, RecordedResource>,
+  resource: RecordedResource,
+): RecordedResource | undefined {
   let current: RecordedResource | undefined = resource;
   let top: RecordedResource | undefined;
   while (current) {
@@ -55,8 +57,9 @@ export function formatStack(stack: RecordedStack): string[] {
   const custom = recording.resources.filter((r) => r.custom && !r.read);
   const lines = [`${stackTitle(stack)}: ${custom.length} resources`];
   const groups = new Map<string, RecordedResource[]>();
+  const byUrn = new Map(recording.resources.map((r) => [r.urn, r]));
   for (const r of custom) {
-    const component = componentOf(recording, r);
+    const component = componentOf(byUrn, r);
     const key = component ? `${component.name} [${component.type}]` : "(stack root)";
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }

@@ -79,8 +79,9 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     tenant?: string;
     config?: string;
   }>();
-  if (o.tenant !== undefined && tenantIdProblems(o.tenant).length > 0) {
-    throw new UsageError(`--tenant "${o.tenant}": ${tenantIdProblems(o.tenant).join("; ")}`);
+  const tenantProblems = o.tenant === undefined ? [] : tenantIdProblems(o.tenant);
+  if (tenantProblems.length > 0) {
+    throw new UsageError(`--tenant "${o.tenant}": ${tenantProblems.join("; ")}`);
   }
   let config: PolicyPackConfig | undefined;
   if (o.config !== undefined) {
