@@ -3,3 +3,4 @@ export * from "./environments";
 export * from "./tags";
 export * from "./naming";
 export * from "./contract";
+export * from "./tiers";

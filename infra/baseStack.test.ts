@@ -14,7 +14,7 @@ import {
   REQUIRED_TAG_KEYS,
   SHARED_TENANT,
 } from "../common";
-import { MOCK_AZS } from "../testing/mocks";
+import { MOCK_AZS } from "../offline/mocks";
 import {
   countByType,
   one,
@@ -23,11 +23,11 @@ import {
   record,
   RecordedResource,
   Recording,
-} from "../testing/recorder";
+} from "../offline/recorder";
 import { planSubnets } from "./cidr";
 import { parseBaseConfig } from "./config";
 import { Network } from "./network";
-import { DEFAULT_BASE_CONFIG, recordBase } from "./offline";
+import { DEFAULT_BASE_CONFIG, recordBase } from "../offline/base";
 
 const T = {
   vpc: "aws:ec2/vpc:Vpc",

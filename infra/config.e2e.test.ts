@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, LocalWorkspaceOptions, PulumiCommand } from "@pulumi/pulumi/automation";
 import { ENVIRONMENTS } from "../common";
 import { loadBaseConfig, parseBaseConfig } from "./config";
-import { BASE_PROJECT, DEFAULT_BASE_CONFIG } from "./offline";
+import { BASE_PROJECT, DEFAULT_BASE_CONFIG } from "../offline/base";
 
 const ROOT = path.resolve(__dirname, "..");
 let dir: string;

@@ -1,5 +1,5 @@
 import { ENVIRONMENT_PROFILES } from "../common";
-import { record } from "../testing/recorder";
+import { record } from "../offline/recorder";
 import { BaseConfig, CONFIG_KEYS, loadBaseConfig, parseBaseConfig } from "./config";
 
 /** A complete, valid raw config, as Pulumi hands it over (arrays JSON-encoded). */

@@ -7,16 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import { ENVIRONMENTS } from "../common";
-import { TIER_NAMES } from "../tenants/tiers";
+import { TIER_NAMES } from "../common";
 import { resolveLevel } from "./lib/config";
 import { stackInfoFromUrn } from "./lib/stack-info";
 import { effectiveTags } from "./lib/tags";
 import { isExpired, loadWaivers, parseWaivers, waiverMatches } from "./lib/waivers";
 import { ALL_POLICIES } from "./registry";
 import { FAILING_CASES, fixtureFor } from "./testing/cases";
-import { analyzeLikeEngine } from "./testing/engine";
+import { analyzeLikeEngine } from "./testing/analyzer";
 import { baseFixture, find, patch, setDefaultTags, tenantFixture } from "./testing/fixtures";
-import { engineProps, evaluate, isTypeOf, resourceArgs } from "./testing/harness";
+import { engineProps, evaluate, isTypeOf, resourceArgs } from "./engine/harness";
 import { awsVersion, renderTaggableTypes, scanTaggableTypes } from "./tagging/generate-taggable-types";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,18 +1,18 @@
 /**
  * The pack against the real programs: the base stack in both environments and every registered
- * tenant in each of its environments (testing/stacks.ts), plus a minimal tenant for every tier the
+ * tenant in each of its environments (offline/stacks.ts), plus a minimal tenant for every tier the
  * registry leaves out of an environment, pass every policy; copies of those
  * recordings with one deliberate defect each are caught.
  */
 import { ENVIRONMENTS } from "../common";
-import { recordTenant } from "../tenants/offline";
+import { recordTenant } from "../offline/tenant";
 import { parseTenantSpec } from "../tenants/spec";
-import { TIER_NAMES } from "../tenants/tiers";
-import type { RecordedResource, Recording } from "../testing/recorder";
-import { RecordedStack, recordAllStacks } from "../testing/stacks";
+import { TIER_NAMES } from "../common";
+import type { RecordedResource, Recording } from "../offline/recorder";
+import { RecordedStack, recordAllStacks } from "../offline/stacks";
 import { ALL_POLICIES } from "./registry";
-import { analyzeLikeEngine } from "./testing/engine";
-import { evaluate, Violation } from "./testing/harness";
+import { analyzeLikeEngine } from "./testing/analyzer";
+import { evaluate, Violation } from "./engine/harness";
 
 const stacks: RecordedStack[] = [];
 

@@ -11,8 +11,8 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { Environment, ENVIRONMENTS, isEnvironment } from "../common";
-import { countByType, RecordedResource } from "../testing/recorder";
-import { RecordedStack, recordAllStacks } from "../testing/stacks";
+import { countByType, RecordedResource } from "../offline/recorder";
+import { RecordedStack, recordAllStacks } from "../offline/stacks";
 
 const PLACEHOLDER_NOTE =
   "Offline plan under Pulumi's mocks: no cloud calls were made. Values AWS assigns at creation " +

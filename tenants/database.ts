@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_TAG_KEY, Environment } from "../common";
 import { POSTGRES_PORT } from "./network";
-import { EffectiveSizing } from "./tiers";
+import { EffectiveSizing } from "../common";
 
 /** PostgreSQL major version; RDS applies minor versions in the maintenance window. */
 export const POSTGRES_MAJOR_VERSION = "16";

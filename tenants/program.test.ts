@@ -14,7 +14,7 @@ import {
   record,
   Recording,
   RecordedResource,
-} from "../testing/recorder";
+} from "../offline/recorder";
 import {
   APP_SECRETS_MAX,
   appSecretsProblems,
@@ -24,15 +24,15 @@ import {
   PLATFORM_ENV_NAMES,
   TENANT_CONFIG_KEYS,
 } from "./config";
-import { recordBase } from "../infra/offline";
-import { recordTenant } from "./offline";
+import { recordBase } from "../offline/base";
+import { recordTenant } from "../offline/tenant";
 import { createTenantStack, TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
 import { SECURITY_GROUP_DESCRIPTION_PATTERN } from "./network";
 import { derivedListenerPriority } from "./routing";
 import { loadRegistry } from "./registry";
 import { parseTenantSpec, TenantSpec } from "./spec";
 import { fixtureBaseOutputs } from "./testing/baseOutputs";
-import { Tier, TIERS } from "./tiers";
+import { Tier, TIERS } from "../common";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 

@@ -38,7 +38,7 @@ import { listenerPriority } from "./routing";
 import { APP_PORT, ContainerSecret, TenantService } from "./service";
 import { TenantSpec, tenantHostname } from "./spec";
 import { TenantStorage } from "./storage";
-import { effectiveSizing } from "./tiers";
+import { effectiveSizing } from "../common";
 
 /** The Pulumi project of tenant stacks. */
 export const TENANT_PROJECT = "tenant";

@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { parseTenantSpec, TENANT_SPEC_KEYS, TenantSpec, TenantSpecError } from "./spec";
 import { LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
-import { SIZING_OVERRIDE_KEYS } from "./tiers";
+import { SIZING_OVERRIDE_KEYS } from "../common";
 
 /** The registry directory of this checkout. */
 export const REGISTRY_DIR = path.join(__dirname, "registry");

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TaskProfile } from "./tiers";
+import { TaskProfile } from "../common";
 
 /** The application's port and health check, the same for every tenant (one image). */
 export const APP_PORT = 8080;

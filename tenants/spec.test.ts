@@ -20,7 +20,7 @@ import {
   sizingProblems,
   TIER_NAMES,
   TIERS,
-} from "./tiers";
+} from "../common";
 
 /** A valid spec; each error test changes one thing. */
 const VALID = Object.freeze({

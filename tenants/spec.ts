@@ -14,7 +14,7 @@ import {
   tenantIdProblems,
 } from "../common";
 import { LISTENER_PRIORITY_RANGE } from "./routing";
-import { isTier, SIZING_OVERRIDE_KEYS, SizingOverrides, sizingProblems, Tier, TIER_NAMES } from "./tiers";
+import { isTier, SIZING_OVERRIDE_KEYS, SizingOverrides, sizingProblems, Tier, TIER_NAMES } from "../common";
 
 /** A validated tenant spec. Frozen. */
 export interface TenantSpec {

@@ -8,7 +8,7 @@ import * as path from "path";
 import { Command } from "commander";
 import { DATA_CLASSIFICATIONS, ENVIRONMENTS, isEnvironment, tenantIdProblems } from "../../common";
 import { REGISTRY_DIR, writeSpec } from "../../tenants/registry";
-import { TIER_NAMES } from "../../tenants/tiers";
+import { TIER_NAMES } from "../../common";
 import { EXIT_CODES } from "../errors";
 import { formatChanges } from "../fleet";
 import { OperationOutcome } from "../service";

@@ -15,7 +15,7 @@ export const appautoscalingBounds: PlatformPolicy = resourcePolicy(
       "minCapacity is at least the tier's minDesiredCount and not above maxCapacity",
     ],
     remediationSteps:
-      "Take minCapacity from the desired count and maxCapacity from the tenant's maxCount (tenants/tiers.ts).",
+      "Take minCapacity from the desired count and maxCapacity from the tenant's maxCount (common/tiers.ts).",
   },
   [aws.appautoscaling.Target],
   (target, ctx, report) => {

@@ -6,7 +6,7 @@ import { ALL_POLICIES } from "../registry";
 import { baseFixture, patch, setDefaultTags, tenantFixture } from "../testing/fixtures";
 import { CliIO, main } from "./cli";
 import { StackRecording, StackSource } from "./run";
-import type { StackFilter } from "../../testing/stacks";
+import type { StackFilter } from "../../offline/stacks";
 
 function io() {
   const out: string[] = [];

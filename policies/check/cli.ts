@@ -14,7 +14,7 @@ import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { ENVIRONMENTS, Environment, tenantIdProblems } from "../../common";
-import { loadRegistry } from "../../tenants/registry";
+import { registeredTenantIds } from "../../offline/stacks";
 import { Format, FORMATS, render } from "./formats";
 import { CheckOptions, CheckReport, exitCodeOf, runCheck, StackSource } from "./run";
 
@@ -111,7 +111,7 @@ function defaultWrite(file: string, text: string): void {
 
 /**
  * Runs the CLI and returns its exit code.
- * @param source where stacks come from. @default recordAllStacks() (testing/stacks.ts)
+ * @param source where stacks come from. @default recordAllStacks() (offline/stacks.ts)
  */
 export async function main(
   argv: readonly string[],
@@ -141,7 +141,7 @@ export async function main(
     now,
   };
   if (args.tenant !== undefined) {
-    const registered = loadRegistry().map((t) => t.id);
+    const registered = registeredTenantIds();
     if (!registered.includes(args.tenant)) {
       io.stderr(
         `check: --tenant "${args.tenant}" is not in tenants/registry/; registered: ${registered.join(", ") || "none"}\n`,

@@ -1,14 +1,14 @@
 /**
  * The offline policy check: records the base stack in both environments and every registered tenant
- * in each of its environments under Pulumi's mocks (testing/stacks.ts), and evaluates the pack on
+ * in each of its environments under Pulumi's mocks (offline/stacks.ts), and evaluates the pack on
  * each with the same harness the tests use. No cloud account, no credentials, no Pulumi CLI.
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
 import type { Environment } from "../../common";
-import type { RecordedStack, StackFilter } from "../../testing/stacks";
+import type { RecordedStack, StackFilter } from "../../offline/stacks";
 import type { WaivedViolation } from "../lib/policy";
 import { ALL_POLICIES } from "../registry";
-import { evaluate, Violation } from "../testing/harness";
+import { evaluate, Violation } from "../engine/harness";
 
 /** Said in every report: what the mocks cannot know. */
 export const PLACEHOLDER_NOTE =
@@ -16,10 +16,10 @@ export const PLACEHOLDER_NOTE =
   "Policies that compare such values (a rule's security group with a load balancer's) compare consistent placeholders, not real ids; " +
   "`pulumi preview --policy-pack policies` checks the real values.";
 
-/** One recorded stack: testing/stacks.ts's, `source` optional for hand-built ones. */
+/** One recorded stack: offline/stacks.ts's, `source` optional for hand-built ones. */
 export type StackRecording = Omit<RecordedStack, "source" | "spec"> & { readonly source?: string };
 
-/** Where stacks come from: `recordAllStacks` of testing/stacks.ts, or a test's own. */
+/** Where stacks come from: `recordAllStacks` of offline/stacks.ts, or a test's own. */
 export type StackSource = (filter: StackFilter) => AsyncIterable<StackRecording> | Iterable<StackRecording>;
 
 /** What the check found on one stack. */
@@ -48,7 +48,7 @@ export interface CheckOptions {
   readonly environment?: Environment;
   readonly tenant?: string;
   readonly config?: PolicyPackConfig;
-  /** @default recordAllStacks() from testing/stacks.ts */
+  /** @default recordAllStacks() from offline/stacks.ts */
   readonly source?: StackSource;
   /** @default now (waiver expiry) */
   readonly now?: Date;
@@ -62,11 +62,11 @@ export function sourceOf(kind: "base" | "tenant", tenant?: string): string {
 function defaultSource(): StackSource {
   // Loaded lazily: recording needs @pulumi/aws and the programs, which --help and usage errors do not.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const stacks = require("../../testing/stacks") as { recordAllStacks: StackSource };
+  const stacks = require("../../offline/stacks") as { recordAllStacks: StackSource };
   return stacks.recordAllStacks;
 }
 
-/** The filter for testing/stacks.ts: only what the options ask for is recorded. */
+/** The filter for offline/stacks.ts: only what the options ask for is recorded. */
 export function stackFilter(o: Pick<CheckOptions, "environment" | "tenant">): StackFilter {
   return {
     environments: o.environment ? [o.environment] : undefined,

@@ -22,7 +22,7 @@ export const logRetention: PlatformPolicy = resourcePolicy(
       "retentionInDays is at least the tier's logRetentionDays on tenant stacks",
       "retentionInDays is a value CloudWatch Logs accepts",
     ],
-    remediationSteps: "Set retentionInDays with retentionAtLeast(max(tier, floor)) from tenants/tiers.ts.",
+    remediationSteps: "Set retentionInDays with retentionAtLeast(max(tier, floor)) from common/tiers.ts.",
   },
   [aws.cloudwatch.LogGroup],
   (group, ctx, report) => {

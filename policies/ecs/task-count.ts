@@ -11,7 +11,7 @@ export const ecsTaskCount: PlatformPolicy = resourcePolicy(
     category: "limits",
     severity: "medium",
     rules: ["desiredCount is within the tier's minDesiredCount..maxDesiredCount"],
-    remediationSteps: "Set desiredCount through the tenant spec's desiredCount override (tenants/tiers.ts).",
+    remediationSteps: "Set desiredCount through the tenant spec's desiredCount override (common/tiers.ts).",
   },
   [aws.ecs.Service],
   (service, ctx, report) => {

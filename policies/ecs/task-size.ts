@@ -1,6 +1,6 @@
 /** platform-ecs-task-size: tenant Fargate tasks stay inside their tier's CPU and memory limits. */
 import * as aws from "@pulumi/aws";
-import { isValidFargateSize } from "../../tenants/tiers";
+import { isValidFargateSize } from "../../common";
 import { PlatformPolicy, resourcePolicy } from "../lib/policy";
 import { tierFor } from "../lib/tier";
 import { num, show } from "../lib/values";
@@ -17,7 +17,7 @@ export const ecsTaskSize: PlatformPolicy = resourcePolicy(
       "cpu/memory is a valid Fargate size",
     ],
     remediationSteps:
-      "Size tasks through the tenant spec's cpu/memory overrides (tenants/tiers.ts), or move the tenant to a larger tier.",
+      "Size tasks through the tenant spec's cpu/memory overrides (common/tiers.ts), or move the tenant to a larger tier.",
   },
   [aws.ecs.TaskDefinition],
   (task, ctx, report) => {

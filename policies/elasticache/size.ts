@@ -1,5 +1,5 @@
 /**
- * platform-elasticache-size: a tenant cache stays inside its tier's limits (tenants/tiers.ts): node
+ * platform-elasticache-size: a tenant cache stays inside its tier's limits (common/tiers.ts): node
  * type and node count; tiers without a cache (trial) have none.
  */
 import * as aws from "@pulumi/aws";

@@ -1,9 +1,9 @@
 /**
  * The tier a tenant resource belongs to, from its `Tier` tag (every tenant resource carries it
  * through the provider's default tags), and the limits of that tier from the same module the
- * tenant program sizes itself with (tenants/tiers.ts).
+ * tenant program sizes itself with (common/tiers.ts).
  */
-import { isTier, TierProfile, TIER_NAMES, TIERS } from "../../tenants/tiers";
+import { isTier, TierProfile, TIER_NAMES, TIERS } from "../../common";
 import type { StackInfo } from "./stack-info";
 
 /**

@@ -1,6 +1,6 @@
 /**
  * platform-rds-multi-az: tiers that promise availability (enterprise: `requireMultiAz` in
- * tenants/tiers.ts) run their database Multi-AZ.
+ * common/tiers.ts) run their database Multi-AZ.
  */
 import * as aws from "@pulumi/aws";
 import { PlatformPolicy, resourcePolicy } from "../lib/policy";
@@ -14,7 +14,7 @@ export const rdsMultiAz: PlatformPolicy = resourcePolicy(
     category: "limits",
     severity: "high",
     rules: ["multiAz is true when the tier's limits set requireMultiAz"],
-    remediationSteps: "Set multiAz from the tier's database profile (tenants/tiers.ts).",
+    remediationSteps: "Set multiAz from the tier's database profile (common/tiers.ts).",
   },
   [aws.rds.Instance],
   (db, ctx, report) => {

@@ -27,7 +27,7 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
       "backupRetentionPeriod is at least the tier's minBackupRetentionDays (1 without a tier)",
     ],
     remediationSteps:
-      "Take deletionProtection and skipFinalSnapshot from ENVIRONMENT_PROFILES and the backup retention from the tier (tenants/tiers.ts).",
+      "Take deletionProtection and skipFinalSnapshot from ENVIRONMENT_PROFILES and the backup retention from the tier (common/tiers.ts).",
   },
   [aws.rds.Instance, aws.rds.Cluster],
   (db, ctx, report) => {

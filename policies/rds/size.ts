@@ -1,5 +1,5 @@
 /**
- * platform-rds-size: a tenant database stays inside its tier's limits (tenants/tiers.ts): instance
+ * platform-rds-size: a tenant database stays inside its tier's limits (common/tiers.ts): instance
  * class, allocated storage and storage autoscaling ceiling.
  */
 import * as aws from "@pulumi/aws";
@@ -19,7 +19,7 @@ export const rdsSize: PlatformPolicy = resourcePolicy(
       "maxAllocatedStorage (storage autoscaling) does not exceed the tier's max",
     ],
     remediationSteps:
-      "Size the database through the tenant spec's sizing overrides (validated against tenants/tiers.ts), or move the tenant to a larger tier.",
+      "Size the database through the tenant spec's sizing overrides (validated against common/tiers.ts), or move the tenant to a larger tier.",
   },
   [aws.rds.Instance],
   (db, ctx, report) => {

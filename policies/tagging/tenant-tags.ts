@@ -1,9 +1,9 @@
 /**
  * platform-tagging-tenant-tags: the `Tenant` tag says whose resource it is: the stack's tenant on a
- * tenant stack, `shared` on the base stack; a tenant stack's `Tier` names a tier of tenants/tiers.ts.
+ * tenant stack, `shared` on the base stack; a tenant stack's `Tier` names a tier of common/tiers.ts.
  */
 import { SHARED_TENANT } from "../../common";
-import { isTier, TIER_NAMES } from "../../tenants/tiers";
+import { isTier, TIER_NAMES } from "../../common";
 import { PlatformPolicy, resourcePolicyWhere } from "../lib/policy";
 import { TAGGABLE } from "./required-tags";
 
@@ -35,7 +35,7 @@ export const tenantTags: PlatformPolicy = resourcePolicyWhere(
     }
     if (ctx.stack.kind === "tenant" && tags.Tier !== undefined && !isTier(tags.Tier)) {
       report(
-        `${where}: tag Tier="${tags.Tier}" is not a tier; use one of ${TIER_NAMES.join(", ")} (tenants/tiers.ts).`,
+        `${where}: tag Tier="${tags.Tier}" is not a tier; use one of ${TIER_NAMES.join(", ")} (common/tiers.ts).`,
       );
     }
   },

@@ -3,8 +3,8 @@
  * cause. The meta test in policies.test.ts fails when a policy or one of its rules has no case here.
  */
 import type { Environment } from "../../common";
-import type { Tier } from "../../tenants/tiers";
-import type { EvaluateOptions } from "./harness";
+import type { Tier } from "../../common";
+import type { EvaluateOptions } from "../engine/harness";
 import { baseFixture, find, FixtureStack, patch, remove, setDefaultTags, tenantFixture } from "./fixtures";
 
 /** A failing case. */

@@ -4,11 +4,11 @@
  * same harness). Each policy test applies one change to a fresh fixture and expects one violation.
  *
  * Values follow what the real programs produce: provider default tags JSON-encoded, ids and ARNs in
- * the mocks' shapes, tier sizes from tenants/tiers.ts, retention from effectiveSizing.
+ * the mocks' shapes, tier sizes from common/tiers.ts, retention from effectiveSizing.
  */
 import { buildTags, Environment, ENVIRONMENT_PROFILES } from "../../common";
-import { effectiveSizing, Tier, TIERS } from "../../tenants/tiers";
-import type { RecordedResource, Recording } from "../../testing/recorder";
+import { effectiveSizing, Tier, TIERS } from "../../common";
+import type { RecordedResource, Recording } from "../../offline/recorder";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";

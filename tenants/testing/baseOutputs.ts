@@ -1,10 +1,10 @@
 /**
  * A fixture of base stack outputs for tenant tests, shaped like the mock outputs of the real base
- * program (testing/mocks.ts: account 123456789012, us-east-1). It parses with the base outputs
+ * program (offline/mocks.ts: account 123456789012, us-east-1). It parses with the base outputs
  * contract, so a contract change that the fixture misses fails the tenant tests loudly.
  */
 import { BaseOutputs, Environment, ENVIRONMENT_PROFILES, parseBaseOutputs } from "../../common";
-import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../testing/mocks";
+import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
 
 /** Base outputs for `environment`, as a `StackReference` to `organization/platform/<env>` reads them. */
 export function fixtureBaseOutputs(environment: Environment): BaseOutputs {

@@ -8,9 +8,9 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Environment, ENVIRONMENTS } from "../common";
-import { Recording, record } from "../testing/recorder";
-import { parseBaseConfig } from "./config";
-import { createBaseStack } from "./program";
+import { Recording, record } from "./recorder";
+import { parseBaseConfig } from "../infra/config";
+import { createBaseStack } from "../infra/program";
 
 /** The base project's name (Pulumi.yaml). */
 export const BASE_PROJECT = "platform";

@@ -6,7 +6,7 @@
  * Everything here is plain frozen data plus pure functions: no Pulumi import, so the policy pack
  * and the CLI can load it cheaply.
  */
-import { Environment, ENVIRONMENT_PROFILES, LOG_RETENTION_DAYS } from "../common";
+import { Environment, ENVIRONMENT_PROFILES, LOG_RETENTION_DAYS } from "./environments";
 import { FARGATE_TASK_SIZES, isValidFargateSize } from "./fargate";
 
 export { FARGATE_TASK_SIZES, isValidFargateSize } from "./fargate";

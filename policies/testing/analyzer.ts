@@ -8,8 +8,8 @@
  * so this runs with an empty policy config and no stack tags.
  */
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { Recording, RecordedResource } from "../../testing/recorder";
-import { AnyPolicy, toWire, Violation } from "./harness";
+import type { Recording, RecordedResource } from "../../offline/recorder";
+import { AnyPolicy, toWire, Violation } from "../engine/harness";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");

@@ -5,9 +5,9 @@
  * and the tests that run the policies against the real programs.
  */
 import { Environment, ENVIRONMENTS } from "../common";
-import { recordBase } from "../infra/offline";
+import { recordBase } from "./base";
 import { loadRegistry } from "../tenants/registry";
-import { recordTenant } from "../tenants/offline";
+import { recordTenant } from "./tenant";
 import type { TenantSpec } from "../tenants/spec";
 import type { Recording } from "./recorder";
 
@@ -65,6 +65,15 @@ export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator
       };
     }
   }
+}
+
+/**
+ * The ids of the registered tenants, for callers above offline/ that must not read the registry
+ * themselves (the policy check's `--tenant`).
+ * @throws on a registry error.
+ */
+export function registeredTenantIds(registryDir?: string): string[] {
+  return loadRegistry(registryDir).map((spec) => spec.id);
 }
 
 function selectTenants(registry: readonly TenantSpec[], wanted: readonly string[] | undefined): TenantSpec[] {

@@ -38,7 +38,7 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { Recording, RecordedResource } from "../../testing/recorder";
+import type { Recording, RecordedResource } from "../../offline/recorder";
 import { waivedListeners, WaivedViolation } from "../lib/policy";
 import { withWaivers, Waiver } from "../lib/waivers";
 

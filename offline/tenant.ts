@@ -3,13 +3,13 @@
  * (`npm run plan`), the offline policy check and the tests record tenants with it. It runs exactly
  * what `pulumi up` runs (config.ts, then program.ts), with the spec set as `tenant:spec` config and
  * the base stack's outputs served to the `StackReference`. Values known only after creation (ids,
- * ARNs, endpoints, passwords) are placeholders (testing/mocks.ts).
+ * ARNs, endpoints, passwords) are placeholders (offline/mocks.ts).
  */
 import { defaultBaseStackName, Environment, tenantStackName } from "../common";
-import { record, Recording } from "../testing/recorder";
-import { TENANT_CONFIG_KEYS } from "./config";
-import { TENANT_PROJECT, tenantProgram } from "./program";
-import { TenantSpec } from "./spec";
+import { record, Recording } from "./recorder";
+import { TENANT_CONFIG_KEYS } from "../tenants/config";
+import { TENANT_PROJECT, tenantProgram } from "../tenants/program";
+import { TenantSpec } from "../tenants/spec";
 
 /**
  * Records one tenant in one environment on top of `baseOutputs` (e.g. `recordBase(env).outputs`).
