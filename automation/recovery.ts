@@ -8,6 +8,7 @@
  */
 import * as os from "os";
 import { Engine, EngineRunOptions, EngineStack, StackLock } from "./engine/types";
+import { formatProblems } from "../common";
 import { ConfirmationRequiredError, ErrorContext, NeedsRepairError } from "./errors";
 import type { Deployment } from "@pulumi/pulumi/automation";
 
@@ -190,7 +191,13 @@ export async function repairStack(
       ...diagnosis.pendingOperations.map((p) => `drop pending operation ${p.type} ${p.urn}`),
       "refresh the stack",
     ];
-    throw new ConfirmationRequiredError(ctx, `repair needs --yes; it would:\n  - ${plan.join("\n  - ")}`);
+    throw new ConfirmationRequiredError(ctx, formatProblems("repair needs confirmation; it would", plan), {
+      operation: "repair",
+      tenant: ctx.tenant,
+      environment: ctx.environment,
+      yes: true,
+      runbook: "docs/runbooks/interrupted-update.md",
+    });
   }
   for (const lock of diagnosis.locks) {
     await engine.removeLock(lock);

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Problem, ProblemsError } from "../common";
 
 /** The repository root (automation/ sits directly under it). */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -66,13 +67,13 @@ export interface SettingsOverrides {
 export const DEFAULT_POLICY_PACK = path.join(REPO_ROOT, "policies");
 
 /** A settings problem: the user must fix configuration; nothing was run. */
-export class SettingsError extends Error {
-  /** Every problem found, each naming the variable or flag and what to do. */
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`automation settings are invalid:\n  - ${problems.join("\n  - ")}`);
-    this.name = "SettingsError";
-    this.problems = problems;
+export class SettingsError extends ProblemsError {
+  /** @param problems every problem found, each naming the variable or flag and what to do. */
+  constructor(problems: readonly (Problem | string)[]) {
+    super(
+      "automation settings are invalid",
+      problems.map((p) => (typeof p === "string" ? { path: "", message: p } : p)),
+    );
   }
 }
 

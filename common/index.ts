@@ -4,3 +4,5 @@ export * from "./tags";
 export * from "./naming";
 export * from "./contract";
 export * from "./tiers";
+export * from "./problems";
+export * from "./freeze";

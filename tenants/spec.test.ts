@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LOG_RETENTION_DAYS } from "../common";
-import { parseTenantConfig } from "./config";
+import { problemLines, valueOrThrow } from "../common";
+import { parseTenantConfig as readTenantConfig, RawTenantConfig } from "./contract";
 import { loadRegistry, REGISTRY_DIR, RegistryError, specToYaml, writeSpec } from "./registry";
 import { derivedListenerPriority, LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
 import { parseTenantSpec, tenantHostname, TenantSpec, TenantSpecError, tenantSpecProblems } from "./spec";
@@ -39,7 +40,7 @@ function problemsOf(raw: unknown): string[] {
     parseTenantSpec(raw, "test.yaml");
   } catch (error) {
     expect(error).toBeInstanceOf(TenantSpecError);
-    return [...(error as TenantSpecError).problems];
+    return problemLines((error as TenantSpecError).problems);
   }
   return [];
 }
@@ -415,7 +416,7 @@ describe("tenant spec", () => {
       sizing: { cpu: 4096, dbInstanceClass: "db.x1e.32xlarge" },
     };
     const problems = tenantSpecProblems(raw);
-    expect(problems.map((p) => p.split(":")[0])).toEqual([
+    expect(problems.map((p) => p.path)).toEqual([
       "id",
       "displayName",
       "environments",
@@ -514,8 +515,8 @@ describe("registry", () => {
     expect(fs.readdirSync(dir)).toEqual(["acme.yaml"]);
   });
 
-  it("writes nothing for an invalid spec", () => {
-    expect(() => writeSpec({ ...VALID, tier: "gold" }, dir)).toThrow(
+  it("writes nothing for an invalid spec (writeSpec takes only a parsed one)", () => {
+    expect(() => writeSpec(parseTenantSpec({ ...VALID, tier: "gold" }), dir)).toThrow(
       'tier: "gold" is not one of trial, standard, enterprise',
     );
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -534,7 +535,7 @@ describe("registry", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).problems).toEqual([
+    expect(problemLines((error as RegistryError).problems)).toEqual([
       expect.stringMatching(/^broken\.yaml: not valid YAML: /),
       'globex.yaml: tier: "gold" is not one of trial, standard, enterprise',
       expect.stringMatching(/^globex\.yaml: imageTag: "latest" is not a release tag/),
@@ -568,6 +569,11 @@ describe("registry", () => {
     );
   });
 });
+
+/** The config parse at a throwing boundary, as the program entry (loadTenantConfig) reports it. */
+function parseTenantConfig(raw: RawTenantConfig) {
+  return valueOrThrow(readTenantConfig(raw), `tenant stack "${raw.stackName}" is misconfigured`);
+}
 
 describe("stack config", () => {
   const raw = { stackName: "acme-staging", spec: { ...VALID } };

@@ -3,8 +3,8 @@
  * `preview` the service starts goes through `policies/` on the real engine, by default.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { DEFAULT_POLICY_PACK, resolveSettings } from "../settings";
-import { createHarness, Harness, testSpec } from "./harness";
+import { DEFAULT_POLICY_PACK, resolveSettings } from "./settings";
+import { createHarness, Harness, testSpec } from "./testing/harness";
 
 let h: Harness;
 
