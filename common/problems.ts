@@ -122,6 +122,16 @@ export function parseWholeNumber(
 }
 
 /**
+ * A schema validator's issues (zod's, or any with a key path and a message) as problems; the input
+ * as a whole is `(root)`.
+ */
+export function issueProblems(
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+): Problem[] {
+  return issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
+}
+
+/**
  * An error carrying problems, thrown only at a boundary that cannot return them. Its subclasses say
  * which input was bad (a spec, the registry, the settings, a command line); every edge reports them
  * the same way: the message, and the problems one per line.

@@ -16,6 +16,7 @@ import {
   Environment,
   EnvironmentProfile,
   isEnvironment,
+  formatProblems,
   tagValueProblem,
 } from "../common";
 import { vpcCidrProblem } from "./cidr";
@@ -285,7 +286,7 @@ export function parseBaseConfig(
   }
   if (problems.length > 0 || !result.success || !isEnvironment(environment)) {
     throw new Error(
-      `invalid configuration of base stack ${JSON.stringify(environment)}:\n  - ${problems.join("\n  - ")}\n` +
+      `${formatProblems(`invalid configuration of base stack ${JSON.stringify(environment)}`, problems)}\n` +
         "Every key, its type and default is declared in Pulumi.yaml; fix it with `pulumi config set <key> <value>`.",
     );
   }
