@@ -278,3 +278,17 @@ describe("tenant test-base with the real program", () => {
     });
   });
 });
+
+describe("main(argv, io) returns the exit code; nothing exits the process", () => {
+  test("--help is 0 with the usage on stdout; an unknown option or command is 2 on stderr", async () => {
+    const help = await run(tenantCli, ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: tenant");
+    const unknownOption = await run(fleetCli, ["drift", "--env", "staging", "--bogus"]);
+    expect(unknownOption.code).toBe(EXIT_CODES.invalidInput);
+    expect(unknownOption.stderr).toContain("error: unknown option '--bogus'");
+    const unknownCommand = await run(tenantCli, ["onbaord", "acme"]);
+    expect(unknownCommand.code).toBe(EXIT_CODES.invalidInput);
+    expect(unknownCommand.stderr).toContain("error: unknown command 'onbaord'");
+  });
+});
