@@ -46,6 +46,9 @@ export type OperationName =
   | "repair"
   | "prune";
 
+/** The runbook of stacks an interrupted run left locked or with pending operations. */
+export const REPAIR_RUNBOOK = "docs/runbooks/interrupted-update.md";
+
 /** What an error is about. */
 export interface ErrorContext {
   readonly tenant: string;
@@ -67,6 +70,15 @@ export interface NextStep {
   readonly yes?: boolean;
   /** Where the procedure is described, relative to the repository root. @default none */
   readonly runbook?: string;
+}
+
+/** The next step `operation` on the stack `ctx` is about. */
+export function nextStep(
+  ctx: ErrorContext,
+  operation: OperationName,
+  extra: Pick<NextStep, "confirm" | "yes" | "runbook"> = {},
+): NextStep {
+  return { operation, tenant: ctx.tenant, environment: ctx.environment, ...extra };
 }
 
 /** The kinds of {@link TenantOperationError}, one per subclass. */
@@ -152,7 +164,7 @@ export class StackExistsError extends TenantOperationError {
       engineMessage,
       `stack already exists; update changes it`,
       cause,
-      { operation: "update", tenant: ctx.tenant, environment: ctx.environment },
+      nextStep(ctx, "update"),
     );
   }
 }
@@ -167,7 +179,7 @@ export class StackMissingError extends TenantOperationError {
       engineMessage,
       `stack does not exist; onboard the tenant first`,
       cause,
-      { operation: "onboard", tenant: ctx.tenant, environment: ctx.environment },
+      nextStep(ctx, "onboard"),
     );
   }
 }
@@ -183,12 +195,7 @@ export class StackBusyError extends TenantOperationError {
       `another update is in progress on this stack; retry later, or if no update is running, ` +
         `check its status and repair it (docs/runbooks/interrupted-update.md)`,
       cause,
-      {
-        operation: "status",
-        tenant: ctx.tenant,
-        environment: ctx.environment,
-        runbook: "docs/runbooks/interrupted-update.md",
-      },
+      nextStep(ctx, "status", { runbook: REPAIR_RUNBOOK }),
     );
   }
 }

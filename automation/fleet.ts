@@ -13,6 +13,8 @@ import {
   isRetryable,
   mapEngineError,
   NextStep,
+  nextStep,
+  REPAIR_RUNBOOK,
   StackBusyError,
   TenantOperationError,
 } from "./errors";
@@ -287,13 +289,10 @@ async function repairHints(
       reasons,
       ...(repair
         ? {
-            next: {
-              operation: "repair",
-              tenant: item.tenant,
-              environment: env,
+            next: nextStep({ tenant: item.tenant, environment: env, operation: "status" }, "repair", {
               yes: true,
-              runbook: "docs/runbooks/interrupted-update.md",
-            },
+              runbook: REPAIR_RUNBOOK,
+            }),
           }
         : {}),
     };

@@ -9,7 +9,13 @@
 import * as os from "os";
 import { Engine, EngineRunOptions, EngineStack, StackLock } from "./engine/types";
 import { formatProblems } from "../common";
-import { ConfirmationRequiredError, ErrorContext, NeedsRepairError } from "./errors";
+import {
+  ConfirmationRequiredError,
+  ErrorContext,
+  NeedsRepairError,
+  nextStep,
+  REPAIR_RUNBOOK,
+} from "./errors";
 import type { Deployment } from "@pulumi/pulumi/automation";
 
 /** A lock and whether it may be removed. */
@@ -191,13 +197,11 @@ export async function repairStack(
       ...diagnosis.pendingOperations.map((p) => `drop pending operation ${p.type} ${p.urn}`),
       "refresh the stack",
     ];
-    throw new ConfirmationRequiredError(ctx, formatProblems("repair needs confirmation; it would", plan), {
-      operation: "repair",
-      tenant: ctx.tenant,
-      environment: ctx.environment,
-      yes: true,
-      runbook: "docs/runbooks/interrupted-update.md",
-    });
+    throw new ConfirmationRequiredError(
+      ctx,
+      formatProblems("repair needs confirmation; it would", plan),
+      nextStep(ctx, "repair", { yes: true, runbook: REPAIR_RUNBOOK }),
+    );
   }
   for (const lock of diagnosis.locks) {
     await engine.removeLock(lock);

@@ -30,7 +30,7 @@ import {
   ErrorContext,
   InvalidInputError,
   mapEngineError,
-  NextStep,
+  nextStep,
   OperationFailedError,
   OperationName,
   StackExistsError,
@@ -277,7 +277,7 @@ export class TenantService {
         ctx,
         `offboarding in production destroys the tenant's resources; confirm with the tenant id "${tenant}" ` +
           `(got ${opts.confirm === undefined ? "no confirmation" : JSON.stringify(opts.confirm)})`,
-        { operation: "offboard", tenant, environment: env, confirm: tenant },
+        nextStep(ctx, "offboard", { confirm: tenant }),
       );
     }
     return this.run(ctx, opts, async (collector) => {
@@ -571,12 +571,7 @@ function offboardFailure(
   if (!(error instanceof OperationFailedError)) {
     return error;
   }
-  const again: NextStep = {
-    operation: "offboard",
-    tenant: ctx.tenant,
-    environment: ctx.environment,
-    ...(ctx.environment === "production" ? { confirm: ctx.tenant } : {}),
-  };
+  const again = nextStep(ctx, "offboard", ctx.environment === "production" ? { confirm: ctx.tenant } : {});
   const summary =
     step === "update"
       ? `the decommissioning update (${CONFIG_KEYS.decommission}=${at}) failed; nothing was destroyed. ` +

@@ -23,7 +23,7 @@ import { REPO_ROOT } from "../settings";
 import { cliContext, CommonOptions, withCommonOptions } from "./context";
 import { CliIO, processIO } from "./io";
 import { formatFleetTable } from "./render";
-import { rootCommand, runBody, runProgram, SetCode } from "./run";
+import { rootCommand, runBody, runEntry, runProgram, SetCode } from "./run";
 
 /** Flags of every fleet command. */
 interface FleetFlags extends CommonOptions {
@@ -125,11 +125,5 @@ function fleetCommand(io: CliIO, setCode: SetCode): Command {
 if (require.main === module) {
   // The entry file: the only place that exits; pending handles of finished operations must not
   // keep the process alive.
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(EXIT_CODES.failed);
-    },
-  );
+  void runEntry(main).then((code) => process.exit(code));
 }

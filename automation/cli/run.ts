@@ -7,6 +7,17 @@ import { EXIT_CODES } from "../errors";
 import { CliIO } from "./io";
 import { reportError } from "./report";
 
+/**
+ * Runs a CLI's `main` on the process's arguments, for its entry block: resolves to the exit code,
+ * an unexpected error included (reported, exit 1). The entry block itself exits with it.
+ */
+export function runEntry(main: (argv: readonly string[]) => Promise<number>): Promise<number> {
+  return main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    return EXIT_CODES.failed;
+  });
+}
+
 /** Sets the exit code of the command that ran; actions call it through {@link commandAction}. */
 export type SetCode = (code: number) => void;
 

@@ -34,9 +34,7 @@ import {
 import { CliIO, processIO } from "./io";
 import { nextStepCommand, outcomeSummary, table } from "./render";
 import { printResult } from "./report";
-import { rootCommand, runBody, runProgram, SetCode } from "./run";
-
-export { decommissionLines } from "./render";
+import { rootCommand, runBody, runEntry, runProgram, SetCode } from "./run";
 
 /**
  * Runs the `tenant` CLI.
@@ -350,11 +348,5 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
 if (require.main === module) {
   // The entry file: the only place that exits; pending handles of finished operations must not
   // keep the process alive.
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(EXIT_CODES.failed);
-    },
-  );
+  void runEntry(main).then((code) => process.exit(code));
 }
