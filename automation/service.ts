@@ -429,7 +429,7 @@ export class TenantService {
 
   /**
    * Validates the spec, the environment and the application secrets (with the tenant program's own
-   * check, tenants/config.ts `appSecretsProblems`: names only, never a value) before anything exists.
+   * check, tenants/secretNames.ts `appSecretsProblems`: names only, never a value) before anything exists.
    */
   private validate(
     rawSpec: unknown,

@@ -117,7 +117,7 @@ function parseSecrets(pairs: readonly string[], problems: Problem[]): Record<str
 }
 
 /**
- * `--secret` values checked as the tenant program checks `tenant:secrets` (tenants/config.ts: names
+ * `--secret` values checked as the tenant program checks `tenant:secrets` (tenants/secretNames.ts: names
  * are environment variable names the platform does not set, values non-empty, at most 50); the
  * problems name the key, never the value. Empty when no secret is given.
  */
