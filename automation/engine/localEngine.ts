@@ -144,6 +144,19 @@ export class LocalEngine implements Engine {
   }
 }
 
+/**
+ * What `--policy-pack` gets for a pack directory: its launcher (`run-policy-pack`) when it has one.
+ * Pulumi 3.276 runs a directory pack only through the Node language host, which a CLI built from Go
+ * modules lacks; an executable pack it starts directly (docs/decisions/0002-pulumi-cli-offline.md).
+ */
+export function policyPackArgument(dir: string): string {
+  const launcher = path.join(dir, POLICY_PACK_LAUNCHER);
+  return fs.existsSync(launcher) ? launcher : dir;
+}
+
+/** The launcher's file name inside a pack directory. */
+export const POLICY_PACK_LAUNCHER = "run-policy-pack";
+
 /** {@link EngineStack} over a Pulumi `Stack`. */
 class LocalEngineStack implements EngineStack {
   /**
@@ -156,7 +169,7 @@ class LocalEngineStack implements EngineStack {
   ) {}
 
   private get policyOptions(): { policyPacks?: string[] } {
-    return this.policyPacks.length > 0 ? { policyPacks: [...this.policyPacks] } : {};
+    return this.policyPacks.length > 0 ? { policyPacks: this.policyPacks.map(policyPackArgument) } : {};
   }
 
   get name(): string {
