@@ -18,6 +18,7 @@ import {
   StackSummary,
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
+import { installDouble } from "../../offline/double/isolation";
 import { AutomationSettings, cliEnvironment } from "../settings";
 import { Engine, EngineRunOptions, EngineStack, StackLock } from "./types";
 
@@ -27,9 +28,20 @@ export class LocalEngine implements Engine {
   private command?: Promise<PulumiCommand>;
   private readonly env: Record<string, string>;
 
+  /** The PULUMI_HOME the CLI runs with: the double's own on the double, else the settings'. */
+  private readonly pulumiHome?: string;
+
   constructor(readonly settings: AutomationSettings) {
     this.env = cliEnvironment(settings);
     this.locksVisible = settings.backendUrl.startsWith("file://");
+    this.pulumiHome = settings.pulumiHome;
+    if (settings.cloud === "double" && settings.doubleDir !== undefined) {
+      // Written at run time into the double's own PULUMI_HOME, never onto PATH or into ~/.pulumi
+      // (offline/double/isolation.ts); the plugin refuses to start anywhere else.
+      const double = installDouble(doublePulumiHome(settings.doubleDir), settings.doubleDir);
+      Object.assign(this.env, double.env);
+      this.pulumiHome = double.pulumiHome;
+    }
   }
 
   async createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
@@ -130,18 +142,23 @@ export class LocalEngine implements Engine {
       );
       fs.renameSync(tmp, settingsFile);
     }
-    if (this.settings.pulumiHome !== undefined) {
-      fs.mkdirSync(this.settings.pulumiHome, { recursive: true });
+    if (this.pulumiHome !== undefined) {
+      fs.mkdirSync(this.pulumiHome, { recursive: true });
     }
     return LocalWorkspace.create({
       workDir: dir,
       program,
       pulumiCommand: await this.pulumiCommand(),
-      pulumiHome: this.settings.pulumiHome,
+      pulumiHome: this.pulumiHome,
       envVars: this.env,
       secretsProvider: this.settings.secretsProvider,
     });
   }
+}
+
+/** The double's PULUMI_HOME inside its directory. */
+export function doublePulumiHome(doubleDir: string): string {
+  return path.join(doubleDir, "pulumi-home");
 }
 
 /**

@@ -10,6 +10,7 @@
  * `pulumi` with another PULUMI_HOME, it refuses.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { DOUBLE_PACKAGES, DoublePackage } from "./provider";
 
@@ -28,8 +29,11 @@ interface Mark {
 /** The version of each package's SDK in node_modules: the engine asks for exactly that plugin. */
 export function doublePluginVersions(): Record<DoublePackage, string> {
   const version = (pkg: string) =>
-    (JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${pkg}/package.json`), "utf8")) as { version: string })
-      .version;
+    (
+      JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${pkg}/package.json`), "utf8")) as {
+        version: string;
+      }
+    ).version;
   return Object.fromEntries(DOUBLE_PACKAGES.map((p) => [p, version(p)])) as Record<DoublePackage, string>;
 }
 
@@ -45,7 +49,11 @@ export interface DoubleSetup {
  * before each run (launchers point at this checkout, which may have moved).
  * @throws when `pulumiHome` is the user's own (`~/.pulumi`) or already holds real plugins.
  */
-export function installDouble(pulumiHome: string, doubleDir: string, userHome = defaultUserHome()): DoubleSetup {
+export function installDouble(
+  pulumiHome: string,
+  doubleDir: string,
+  userHome = defaultUserHome(),
+): DoubleSetup {
   const home = path.resolve(pulumiHome);
   if (home === path.resolve(userHome)) {
     throw new Error(
@@ -94,7 +102,7 @@ export function installDouble(pulumiHome: string, doubleDir: string, userHome = 
 
 /** The user's PULUMI_HOME: `$PULUMI_HOME` or `~/.pulumi`. */
 export function defaultUserHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PULUMI_HOME ?? path.join(require("os").homedir(), ".pulumi");
+  return env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
 }
 
 /** Where the plugin may run, or why it may not. */

@@ -173,7 +173,9 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       }
       const properties = fromStored(record.properties, props) as Record<string, unknown>;
       const inputKeys = (properties.__inputs as string[] | undefined) ?? [];
-      const inputs = Object.fromEntries(inputKeys.filter((k) => k in properties).map((k) => [k, properties[k]]));
+      const inputs = Object.fromEntries(
+        inputKeys.filter((k) => k in properties).map((k) => [k, properties[k]]),
+      );
       return { id, props: properties, inputs };
     },
 
@@ -186,7 +188,7 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       // The id and what AWS assigned at creation stay; the inputs are the new ones.
       const oldInputs = (olds.__inputs as string[] | undefined) ?? [];
       const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => !oldInputs.includes(k)));
-      const merged = { ...kept, ...state, id };
+      const merged: Record<string, unknown> = { ...kept, ...state, id };
       if (type === "random:index/randomPassword:RandomPassword") {
         merged.result = olds.result;
       }

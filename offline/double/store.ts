@@ -78,11 +78,15 @@ export function hasUnknown(value: unknown): boolean {
 }
 
 function digest(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(reveal(value))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(reveal(value)))
+    .digest("hex");
 }
 
 function isStoredSecret(value: unknown): value is StoredSecret {
-  return typeof value === "object" && value !== null && typeof (value as StoredSecret).secretSha256 === "string";
+  return (
+    typeof value === "object" && value !== null && typeof (value as StoredSecret).secretSha256 === "string"
+  );
 }
 
 /** The record's form of `properties`: secrets (top-level or nested) replaced by their digests. */
@@ -106,13 +110,18 @@ export function toStored(value: unknown): any {
 export function fromStored(stored: unknown, known: unknown): any {
   if (isStoredSecret(stored)) {
     const candidate = isSecret(known) ? known.value : known;
-    return candidate !== undefined && digest(candidate) === stored.secretSha256 ? secret(reveal(candidate)) : stored;
+    return candidate !== undefined && digest(candidate) === stored.secretSha256
+      ? secret(reveal(candidate))
+      : stored;
   }
   if (Array.isArray(stored)) {
-    return stored.map((v, i) => fromStored(v, Array.isArray(reveal(known)) ? (known as unknown[])[i] : undefined));
+    return stored.map((v, i) =>
+      fromStored(v, Array.isArray(reveal(known)) ? (known as unknown[])[i] : undefined),
+    );
   }
   if (stored && typeof stored === "object") {
-    const k = known && typeof known === "object" && !isSecret(known) ? (known as Record<string, unknown>) : {};
+    const k =
+      known && typeof known === "object" && !isSecret(known) ? (known as Record<string, unknown>) : {};
     return Object.fromEntries(Object.entries(stored).map(([key, v]) => [key, fromStored(v, k[key])]));
   }
   return stored;
