@@ -6,3 +6,4 @@ export * from "./contract";
 export * from "./tiers";
 export * from "./problems";
 export * from "./freeze";
+export * from "./quotas";

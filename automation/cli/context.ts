@@ -7,7 +7,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { LocalEngine } from "../engine/localEngine";
 import { progressPrinter } from "../events";
 import { TenantService } from "../service";
-import { AutomationSettings, resolveSettings } from "../settings";
+import { AutomationSettings, cloudBanner, resolveSettings } from "../settings";
 import { CliIO } from "./io";
 import { loadProgram, ProgramName, programName } from "./programs";
 
@@ -60,6 +60,10 @@ export function cliContext(opts: CommonOptions, io: CliIO): CliContext {
   const settings = resolveSettings({ secretsProvider: opts.secretsProvider });
   const json = opts.json === true;
   const say = (line: string) => (json ? io.stderr : io.stdout)(`${line}\n`);
+  const banner = cloudBanner(settings);
+  if (banner !== undefined) {
+    say(banner);
+  }
   return {
     settings,
     program,
