@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Problem, ProblemsError } from "../common";
+import { choiceProblem, Problem, ProblemsError } from "../common";
 
 /** The repository root (automation/ sits directly under it). */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -116,7 +116,7 @@ export function resolveSettings(
   overrides: SettingsOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
 ): AutomationSettings {
-  const problems: string[] = [];
+  const problems: (Problem | string)[] = [];
   const defaultBackend = `file://${path.join(REPO_ROOT, ".pulumi-state")}`;
   const backendUrl = overrides.backendUrl ?? env.PULUMI_BACKEND_URL ?? defaultBackend;
   const localDefaultBackend = backendUrl === defaultBackend;
@@ -154,8 +154,9 @@ export function resolveSettings(
   // DESIGN.md: the local file backend in the checkout defaults to the double, any backend URL to AWS.
   const cloudValue = overrides.cloud ?? env.PLATFORM_CLOUD ?? (localDefaultBackend ? "double" : "aws");
   const cloud: Cloud = (CLOUDS as readonly string[]).includes(cloudValue) ? (cloudValue as Cloud) : "double";
-  if (!(CLOUDS as readonly string[]).includes(cloudValue)) {
-    problems.push(`PLATFORM_CLOUD "${cloudValue}" is not one of ${CLOUDS.join(", ")}`);
+  const cloudProblem = choiceProblem("PLATFORM_CLOUD", cloudValue, CLOUDS);
+  if (cloudProblem) {
+    problems.push(cloudProblem);
   }
   const stateDir = backendUrl.startsWith("file://")
     ? backendUrl.slice("file://".length).replace(/\?.*$/, "")

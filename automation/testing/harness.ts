@@ -150,7 +150,7 @@ export async function createDoubleHarness(
 ): Promise<DoubleHarness> {
   if (!process.env.PULUMI_ROOT) {
     throw new Error(
-      "PULUMI_ROOT is not set: run the e2e tests through jest's e2e project (automation/e2e/globalSetup.js)",
+      "PULUMI_ROOT is not set: run the e2e tests through jest's e2e project (automation/testing/globalSetup.js)",
     );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `platform-double-${name}-`));
