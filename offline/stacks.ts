@@ -4,9 +4,10 @@
  * (what the tenant's StackReference would read). Used by `npm run plan`, the offline policy check
  * and the tests that run the policies against the real programs.
  */
-import { Environment, ENVIRONMENTS } from "../common";
+import * as path from "path";
+import { Environment, ENVIRONMENTS, tenantStackName } from "../common";
 import { recordBase } from "./base";
-import { loadRegistry } from "../tenants/registry";
+import { loadRegistry, RegistryError } from "../tenants/registry";
 import { recordTenant } from "./tenant";
 import type { TenantSpec } from "../tenants/spec";
 import type { Recording } from "./recorder";
@@ -24,6 +25,93 @@ export interface RecordedStack {
   readonly recording: Recording;
 }
 
+/** One thing wrong with a source file: which file (repository-relative when inside it), which field. */
+export interface SourceProblem {
+  /** e.g. `tenants/registry/acme.yaml`; undefined for a problem of no one file. */
+  readonly file?: string;
+  /** The field's path in that file, e.g. `sizing.cpu`. */
+  readonly field?: string;
+  /** What is wrong and what is allowed (the loader's words, file and field included). */
+  readonly message: string;
+}
+
+/** The tenant registry could not be loaded: nothing was recorded. */
+export class RegistryLoadError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly problems: readonly SourceProblem[],
+    message: string,
+  ) {
+    super(message);
+    this.name = "RegistryLoadError";
+  }
+}
+
+/** A stack's program failed to run under mocks (an invalid spec or config, a broken contract). */
+export class StackRecordError extends Error {
+  constructor(
+    /** The stack whose program failed. */
+    readonly failed: Pick<RecordedStack, "kind" | "environment" | "tenant" | "source">,
+    readonly cause: unknown,
+  ) {
+    super(
+      `${failed.kind === "base" ? "base stack" : "tenant stack"} ${stackNameOf(failed)} (${failed.source}): ${(cause as Error)?.message ?? String(cause)}`,
+    );
+    this.name = "StackRecordError";
+  }
+
+  /** The stack's name, e.g. `staging` or `acme-production`. */
+  get stackName(): string {
+    return stackNameOf(this.failed);
+  }
+}
+
+function stackNameOf(s: Pick<RecordedStack, "kind" | "environment" | "tenant">): string {
+  return s.kind === "base" ? s.environment : tenantStackName(s.tenant as string, s.environment);
+}
+
+const REPO_ROOT = path.join(__dirname, "..");
+
+/** A registry problem line (`<file>: <field>: ...`) as a {@link SourceProblem}. */
+function sourceProblem(dir: string, line: string): SourceProblem {
+  const m = /^([^\s:,]+\.ya?ml)(?:, [^:]+)?: (?:([A-Za-z_][\w.[\]-]*): )?/i.exec(line);
+  if (!m) {
+    return { message: line };
+  }
+  const abs = path.resolve(dir, m[1]);
+  const rel = path.relative(REPO_ROOT, abs);
+  const file = rel.startsWith("..") || path.isAbsolute(rel) ? abs : rel.split(path.sep).join("/");
+  return { file, ...(m[2] ? { field: m[2] } : {}), message: line };
+}
+
+/** Loads the registry, turning its error into a {@link RegistryLoadError} with structured problems. */
+function registry(dir: string | undefined): readonly TenantSpec[] {
+  try {
+    return loadRegistry(dir);
+  } catch (error) {
+    if (error instanceof RegistryError) {
+      throw new RegistryLoadError(
+        error.dir,
+        error.problems.map((p) => sourceProblem(error.dir, p)),
+        error.message,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Runs one recording, naming the stack when its program fails. */
+async function recorded<T>(
+  stack: Pick<RecordedStack, "kind" | "environment" | "tenant" | "source">,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new StackRecordError(stack, error);
+  }
+}
+
 /** Which stacks to record. */
 export interface StackFilter {
   /** @default every environment */
@@ -39,29 +127,34 @@ export interface StackFilter {
 /**
  * Records the selected stacks one after another (recordings share process-wide state), yielding
  * each as soon as it is done so callers can report progress.
- * @throws on a registry error, or when a requested tenant is not registered.
+ * @throws RegistryLoadError on a registry error; StackRecordError when a program fails; an Error
+ * when a requested tenant is not registered.
  */
 export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator<RecordedStack> {
   const environments = filter.environments ?? ENVIRONMENTS;
-  const registry = await loadRegistry(filter.registryDir);
-  const specs = selectTenants(registry, filter.tenants);
+  const specs = selectTenants(registry(filter.registryDir), filter.tenants);
   for (const environment of environments) {
     const tenantsHere = specs.filter((s) => s.environments.includes(environment));
     if (filter.includeBase === false && tenantsHere.length === 0) {
       continue;
     }
-    const base = await recordBase(environment);
+    const base = await recorded({ kind: "base", environment, source: "infra/index.ts" }, () =>
+      recordBase(environment),
+    );
     if (filter.includeBase !== false) {
       yield { kind: "base", environment, source: "infra/index.ts", recording: base };
     }
     for (const spec of tenantsHere) {
-      yield {
+      const stack = {
         kind: "tenant",
         environment,
         tenant: spec.id,
-        spec,
         source: `tenants/registry/${spec.id}.yaml`,
-        recording: await recordTenant(spec, environment, base.outputs),
+      } as const;
+      yield {
+        ...stack,
+        spec,
+        recording: await recorded(stack, () => recordTenant(spec, environment, base.outputs)),
       };
     }
   }
@@ -70,10 +163,10 @@ export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator
 /**
  * The ids of the registered tenants, for callers above offline/ that must not read the registry
  * themselves (the policy check's `--tenant`).
- * @throws on a registry error.
+ * @throws RegistryLoadError on a registry error.
  */
 export function registeredTenantIds(registryDir?: string): string[] {
-  return loadRegistry(registryDir).map((spec) => spec.id);
+  return registry(registryDir).map((spec) => spec.id);
 }
 
 function selectTenants(registry: readonly TenantSpec[], wanted: readonly string[] | undefined): TenantSpec[] {

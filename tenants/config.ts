@@ -4,12 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defaultBaseStackName, Environment, parseTenantStackName } from "../common";
+import { defaultBaseStackName, Environment, parseTenantStackName, TENANT_SPEC_CONFIG_KEY } from "../common";
 import { parseTenantSpec, TenantSpec, TenantSpecError } from "./spec";
 
 /** Fully qualified config keys of the tenant project. */
 export const TENANT_CONFIG_KEYS = Object.freeze({
-  spec: "tenant:spec",
+  spec: TENANT_SPEC_CONFIG_KEY,
   baseStackName: "tenant:baseStackName",
   /**
    * Set by `tenant offboard` to the time offboarding started (ISO-8601 UTC, `2026-11-22T01:30:00Z`):

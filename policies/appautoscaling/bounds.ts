@@ -22,7 +22,7 @@ export const appautoscalingBounds: PlatformPolicy = resourcePolicy(
     if (target.serviceNamespace !== "ecs") {
       return;
     }
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`autoscaling target "${ctx.args.name}": ${problem}`);
     }

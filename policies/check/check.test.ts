@@ -6,7 +6,10 @@ import { ALL_POLICIES } from "../registry";
 import { baseFixture, patch, setDefaultTags, tenantFixture } from "../testing/fixtures";
 import { CliIO, main } from "./cli";
 import { StackRecording, StackSource } from "./run";
-import type { StackFilter } from "../../offline/stacks";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { recordAllStacks, StackFilter, StackRecordError } from "../../offline/stacks";
 
 function io() {
   const out: string[] = [];
@@ -233,5 +236,76 @@ describe("npm run check", () => {
     const t = io();
     expect(await main(["--help"], t.sink, from(compliant()))).toBe(0);
     expect(t.out()).toMatch(/Usage: check \[options\][\s\S]*--format <format>[\s\S]*--tenant <id>/);
+  });
+
+  describe("machine formats always produce a document, carrying the error", () => {
+    /** A registry with one tenant whose tier is not a tier. */
+    function badRegistry(): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-registry-"));
+      const good = fs.readFileSync(
+        path.join(__dirname, "..", "..", "tenants", "registry", "acme.yaml"),
+        "utf8",
+      );
+      fs.writeFileSync(path.join(dir, "acme.yaml"), good.replace("tier: enterprise", "tier: platinum"));
+      return dir;
+    }
+    const fromRegistry =
+      (dir: string): StackSource =>
+      (filter) =>
+        recordAllStacks({ ...filter, registryDir: dir });
+
+    it("json: a registry error is a document naming the file and the field, and exit 2", async () => {
+      const t = io();
+      expect(await main(["--format", "json"], t.sink, fromRegistry(badRegistry()))).toBe(2);
+      const json = JSON.parse(t.out());
+      expect(json).toMatchObject({ passed: false, stacks: [], error: { kind: "registry" } });
+      expect(json.error.message).not.toMatch(/a program failed to run/);
+      expect(json.error.problems).toEqual([
+        expect.objectContaining({ file: expect.stringMatching(/acme\.yaml$/), field: "tier" }),
+      ]);
+      expect(t.err()).toMatch(/acme\.yaml: tier: /);
+    });
+
+    it("sarif: a registry error is an unsuccessful invocation with a notification at the file", async () => {
+      const t = io();
+      expect(await main(["--format", "sarif"], t.sink, fromRegistry(badRegistry()))).toBe(2);
+      const run = JSON.parse(t.out()).runs[0];
+      expect(run.results).toEqual([]);
+      expect(run.invocations[0].executionSuccessful).toBe(false);
+      const notification = run.invocations[0].toolExecutionNotifications.find(
+        (n: { level: string }) => n.level === "error",
+      );
+      expect(notification.message.text).toMatch(/tier: /);
+      expect(notification.locations[0].physicalLocation.artifactLocation.uri).toMatch(/acme\.yaml$/);
+    });
+
+    it("json: a program that fails is a document naming the stack and its source, and exit 1", async () => {
+      const t = io();
+      const failing: StackSource = () => ({
+        async *[Symbol.asyncIterator]() {
+          yield compliant()[0];
+          throw new StackRecordError(
+            {
+              kind: "tenant",
+              environment: "production",
+              tenant: "acme",
+              source: "tenants/registry/acme.yaml",
+            },
+            new Error("sizing.cpu: 99999 is outside the enterprise tier's limits"),
+          );
+        },
+      });
+      expect(await main(["--format", "json"], t.sink, failing)).toBe(1);
+      const json = JSON.parse(t.out());
+      expect(json.passed).toBe(false);
+      expect(json.stacks.map((s: { stack: string }) => s.stack)).toEqual(["staging"]);
+      expect(json.error).toMatchObject({
+        kind: "program",
+        stack: "acme-production",
+        problems: [
+          { file: "tenants/registry/acme.yaml", message: expect.stringMatching(/sizing.cpu: 99999/) },
+        ],
+      });
+    });
   });
 });

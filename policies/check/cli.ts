@@ -6,8 +6,9 @@
  *     npm run check -- --format sarif --output reports/policies.sarif
  *     npm run check -- --markdown-output "$GITHUB_STEP_SUMMARY" --sarif-output reports/policies.sarif
  *
- * Exit codes: 0 no mandatory violation, 1 mandatory violation(s) or a program that failed to run,
- * 2 usage error.
+ * Exit codes: 0 no mandatory violation, 1 mandatory violation(s), a program that failed to run or a
+ * policy that failed, 2 usage error or a tenant registry that cannot be loaded. Machine formats
+ * (json, sarif, junit, github) always print a document, carrying the error when there is one.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -16,7 +17,16 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { ENVIRONMENTS, Environment, tenantIdProblems } from "../../common";
 import { registeredTenantIds } from "../../offline/stacks";
 import { Format, FORMATS, render } from "./formats";
-import { CheckOptions, CheckReport, exitCodeOf, runCheck, StackSource } from "./run";
+import { ALL_POLICIES } from "../registry";
+import {
+  CheckError,
+  checkErrorOf,
+  CheckOptions,
+  CheckReport,
+  exitCodeOf,
+  runCheck,
+  StackSource,
+} from "./run";
 
 /** Where the CLI writes; tests pass buffers. */
 export interface CliIO {
@@ -104,6 +114,21 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
   };
 }
 
+/** The `--format` the command line asks for, read before parsing so a usage error still gets one. */
+function requestedFormat(argv: readonly string[]): Format {
+  const i = argv.findIndex((a) => a === "--format" || a.startsWith("--format="));
+  const value = i < 0 ? undefined : argv[i].includes("=") ? argv[i].slice("--format=".length) : argv[i + 1];
+  return (FORMATS as readonly string[]).includes(value ?? "") ? (value as Format) : "text";
+}
+
+/** Formats that tools read: they always get a document, carrying the error when there is one. */
+const MACHINE_FORMATS: readonly Format[] = FORMATS.filter((f) => f !== "text" && f !== "markdown");
+
+/** A report of a run that stopped before checking anything. */
+function failedReport(error: CheckError): CheckReport {
+  return { stacks: [], policies: ALL_POLICIES, durationMs: 0, error };
+}
+
 function defaultWrite(file: string, text: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, text);
@@ -125,6 +150,15 @@ export async function main(
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`check: ${e.message}\nRun with --help for usage.\n`);
+      const format = requestedFormat(argv);
+      if (MACHINE_FORMATS.includes(format)) {
+        io.stdout(
+          render(
+            failedReport({ kind: "usage", message: e.message, problems: [{ message: e.message }] }),
+            format,
+          ),
+        );
+      }
       return 2;
     }
     throw e;
@@ -140,41 +174,55 @@ export async function main(
     source,
     now,
   };
+  const machine = MACHINE_FORMATS.includes(args.format);
+  const fail = (report: CheckReport): number => {
+    const error = report.error as CheckError;
+    io.stderr(`check: ${error.message}\n`);
+    emit(report);
+    return exitCodeOf(report);
+  };
+  const emit = (report: CheckReport): void => {
+    if (args.output) {
+      write(args.output, render(report, args.format));
+      io.stdout(render(report, "text"));
+      io.stdout(`Wrote the ${args.format} report to ${args.output}.\n`);
+    } else if (machine || !report.error) {
+      io.stdout(render(report, args.format));
+    }
+    if (args.sarifOutput) {
+      write(args.sarifOutput, render(report, "sarif"));
+    }
+    if (args.markdownOutput) {
+      write(args.markdownOutput, render(report, "markdown"));
+    }
+  };
   if (args.tenant !== undefined) {
-    const registered = registeredTenantIds();
+    let registered: string[];
+    try {
+      registered = registeredTenantIds();
+    } catch (e) {
+      return fail(failedReport(checkErrorOf(e)));
+    }
     if (!registered.includes(args.tenant)) {
-      io.stderr(
-        `check: --tenant "${args.tenant}" is not in tenants/registry/; registered: ${registered.join(", ") || "none"}\n`,
-      );
-      return 2;
+      const message = `--tenant "${args.tenant}" is not in tenants/registry/; registered: ${registered.join(", ") || "none"}`;
+      return fail(failedReport({ kind: "usage", message, problems: [{ message }] }));
     }
   }
-  let report: CheckReport;
-  try {
-    report = await runCheck(options);
-  } catch (e) {
-    io.stderr(`check: a program failed to run, so its stack cannot be checked:\n${(e as Error).message}\n`);
-    return 1;
+  const report = await runCheck(options);
+  if (report.error) {
+    return fail(report);
   }
   if (args.tenant && report.stacks.length === 0) {
-    io.stderr(
-      `check: tenant "${args.tenant}" has no stack${args.env ? ` in ${args.env}` : ""} (see its environments in tenants/registry/${args.tenant}.yaml)\n`,
+    const message = `tenant "${args.tenant}" has no stack${args.env ? ` in ${args.env}` : ""} (see its environments in tenants/registry/${args.tenant}.yaml)`;
+    return fail(
+      failedReport({
+        kind: "usage",
+        message,
+        problems: [{ file: `tenants/registry/${args.tenant}.yaml`, message }],
+      }),
     );
-    return 2;
   }
-  if (args.output) {
-    write(args.output, render(report, args.format));
-    io.stdout(render(report, "text"));
-    io.stdout(`Wrote the ${args.format} report to ${args.output}.\n`);
-  } else {
-    io.stdout(render(report, args.format));
-  }
-  if (args.sarifOutput) {
-    write(args.sarifOutput, render(report, "sarif"));
-  }
-  if (args.markdownOutput) {
-    write(args.markdownOutput, render(report, "markdown"));
-  }
+  emit(report);
   return exitCodeOf(report);
 }
 

@@ -27,7 +27,7 @@ export const logRetention: PlatformPolicy = resourcePolicy(
   [aws.cloudwatch.LogGroup],
   (group, ctx, report) => {
     const floor = ENVIRONMENT_PROFILES[ctx.stack.environment].logRetentionFloorDays;
-    const { profile } = tierFor(ctx.stack, ctx.tags);
+    const { profile } = tierFor(ctx.stack);
     const min = Math.max(floor, profile?.logRetentionDays ?? 0);
     const days = num(group.retentionInDays);
     const where = `log group "${ctx.args.name}" (${ctx.stack.environment}${profile ? `, ${profile.name} tier` : ""})`;

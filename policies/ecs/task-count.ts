@@ -15,7 +15,7 @@ export const ecsTaskCount: PlatformPolicy = resourcePolicy(
   },
   [aws.ecs.Service],
   (service, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`ECS service "${ctx.args.name}": ${problem}`);
     }

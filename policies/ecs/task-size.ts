@@ -21,7 +21,7 @@ export const ecsTaskSize: PlatformPolicy = resourcePolicy(
   },
   [aws.ecs.TaskDefinition],
   (task, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`task definition "${ctx.args.name}": ${problem}`);
     }

@@ -23,7 +23,7 @@ export const elasticacheSize: PlatformPolicy = resourcePolicy(
   },
   [aws.elasticache.ReplicationGroup],
   (rg, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`cache "${ctx.args.name}": ${problem}`);
     }

@@ -21,6 +21,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { Category, Level, levelsConfigSchema, resolveLevel } from "./config";
+import { stackConfig } from "./stack-config";
 import { StackInfo, stackInfoFromUrn } from "./stack-info";
 import { effectiveTags } from "./tags";
 import { activeWaivers, findWaiver, Waiver } from "./waivers";
@@ -173,7 +174,7 @@ export function resourcePolicyWhere(
     if (!filter.applies(args)) {
       args.notApplicable(`Policy only applies to ${filter.describe}`);
     }
-    const stack = stackInfoFromUrn(args.urn);
+    const stack = stackInfoFromUrn(args.urn, stackConfig());
     const raw = args.getConfig<object>();
     const level = levelOn(meta, stack, raw, (reason) => args.notApplicable(reason));
     const report = reporter(meta.name, level, reportViolation);
@@ -205,7 +206,7 @@ export function stackPolicy(
     if (!first) {
       args.notApplicable("the stack has no resources");
     }
-    const stack = stackInfoFromUrn((first as PolicyResource).urn);
+    const stack = stackInfoFromUrn((first as PolicyResource).urn, stackConfig());
     const raw = args.getConfig<object>();
     const level = levelOn(meta, stack, raw, (reason) => args.notApplicable(reason));
     const report = reporter(meta.name, level, reportViolation);

@@ -18,7 +18,7 @@ export const rdsMultiAz: PlatformPolicy = resourcePolicy(
   },
   [aws.rds.Instance],
   (db, ctx, report) => {
-    const { profile } = tierFor(ctx.stack, ctx.tags);
+    const { profile } = tierFor(ctx.stack);
     if (profile?.limits.requireMultiAz && db.multiAz !== true) {
       report(
         `RDS instance "${ctx.args.name}" (${profile.name} tier): multiAz is ${show(db.multiAz)}; the ${profile.name} tier requires a Multi-AZ database. Set multiAz: true.`,

@@ -44,7 +44,7 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
         );
       }
     }
-    const { profile } = tierFor(ctx.stack, ctx.tags);
+    const { profile } = tierFor(ctx.stack);
     const min = profile?.limits.minBackupRetentionDays ?? 1;
     const retention = num(db.backupRetentionPeriod);
     if (retention === undefined || retention < min) {

@@ -23,7 +23,7 @@ export const rdsSize: PlatformPolicy = resourcePolicy(
   },
   [aws.rds.Instance],
   (db, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`RDS instance "${ctx.args.name}": ${problem}`);
     }

@@ -7,6 +7,7 @@
  * Limits: the server's module-level config and stack tags are set only by RPCs it does not export,
  * so this runs with an empty policy config and no stack tags.
  */
+import { withStackConfig } from "../lib/stack-config";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { Recording, RecordedResource } from "../../offline/recorder";
 import { AnyPolicy, toWire, Violation } from "../engine/harness";
@@ -71,6 +72,12 @@ export async function analyzeLikeEngine(
   recording: Recording,
   policies: readonly AnyPolicy[],
 ): Promise<Violation[]> {
+  // The engine sends the stack's config in ConfigureStack (lib/stack-config.ts); the server's
+  // handler for it is not exported, so the config is given the way the harness gives it.
+  return withStackConfig(recording.config ?? {}, () => analyzeAll(recording, policies));
+}
+
+async function analyzeAll(recording: Recording, policies: readonly AnyPolicy[]): Promise<Violation[]> {
   const analyze = server.makeAnalyzeRpcFun("platform", "0.1.0", "mandatory", policies);
   const analyzeStack = server.makeAnalyzeStackRpcFun("platform", "0.1.0", "mandatory", policies);
   const found: Violation[] = [];

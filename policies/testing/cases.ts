@@ -104,6 +104,13 @@ export const FAILING_CASES: readonly FailingCase[] = [
     change: (s) => setDefaultTags(s, (t) => ({ ...t, Tier: "platinum" })),
     expect: /Tier="platinum" is not a tier/,
   },
+  {
+    policy: "platform-tagging-tenant-tags",
+    rule: "Tier on tenant stacks equals the stack's tier (tenant:spec)",
+    stack: "trial",
+    change: (s) => patch(s, RDS, "db", { tags: { Tier: "enterprise" } }),
+    expect: /Tier tag "enterprise" disagrees with the stack's tier "trial"/,
+  },
   // encryption
   {
     policy: "platform-s3-sse-kms",
@@ -503,6 +510,14 @@ export const FAILING_CASES: readonly FailingCase[] = [
     change: (s) =>
       patch(s, INGRESS, undefined, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
     expect: /admits tcp 8080 from 0.0.0.0\/0/,
+  },
+  {
+    policy: "platform-ec2-public-ingress",
+    rule: "sources are compared as networks: any spelling of 0.0.0.0/0 or ::/0, a range wider than /8 (IPv4) or /32 (IPv6), or a source that is not a CIDR block counts as the internet",
+    stack: "standard",
+    change: (s) =>
+      patch(s, INGRESS, undefined, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/1" }),
+    expect: /admits tcp 8080 from 0.0.0.0\/1/,
   },
   {
     policy: "platform-ec2-public-ingress",

@@ -7,7 +7,7 @@
  * the mocks' shapes, tier sizes from common/tiers.ts, retention from effectiveSizing.
  */
 import { buildTags, Environment, ENVIRONMENT_PROFILES } from "../../common";
-import { effectiveSizing, Tier, TIERS } from "../../common";
+import { effectiveSizing, TENANT_SPEC_CONFIG_KEY, Tier, TIERS } from "../../common";
 import type { RecordedResource, Recording } from "../../offline/recorder";
 
 const ACCOUNT = "123456789012";
@@ -18,6 +18,8 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 export class FixtureStack {
   readonly resources: RecordedResource[] = [];
   private provider?: RecordedResource;
+  /** The stack's config, as the engine hands it to the pack (`tenant:spec` on tenant stacks). */
+  readonly config: Record<string, string> = {};
 
   constructor(
     readonly project: string,
@@ -65,7 +67,13 @@ export class FixtureStack {
   }
 
   recording(): Recording {
-    return { project: this.project, stack: this.stack, resources: this.resources, outputs: {} };
+    return {
+      project: this.project,
+      stack: this.stack,
+      resources: this.resources,
+      outputs: {},
+      config: { ...this.config },
+    };
   }
 }
 
@@ -298,6 +306,8 @@ export function tenantFixture(
   tenant: string = FIXTURE_TENANT[tier],
 ): FixtureStack {
   const s = new FixtureStack("tenant", `${tenant}-${environment}`);
+  // What the tenant program and the pack read the tier from (a spec's other fields do not matter here).
+  s.config[TENANT_SPEC_CONFIG_KEY] = JSON.stringify({ id: tenant, tier, environments: [environment] });
   const sizing = effectiveSizing({ tier }, environment);
   const limits = TIERS[tier].limits;
   const envShort = ENVIRONMENT_PROFILES[environment].shortName;
