@@ -8,6 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransportStatement } from "../common/s3";
+import type { ServerAccessLogTarget } from "./s3AccessLogs";
 
 /** Arguments of {@link AccessLogBucket}. */
 export interface AccessLogBucketArgs {
@@ -18,6 +19,12 @@ export interface AccessLogBucketArgs {
    * @default false
    */
   readonly forceDestroy?: boolean;
+  /**
+   * Where S3 server access logs of this bucket go (FSBP S3.9).
+   * @default { enabled: false }
+   */
+  readonly serverAccessLogs?:
+    { readonly enabled: false } | ({ readonly enabled: true } & ServerAccessLogTarget);
 }
 
 /** An S3 bucket the regional ELB log delivery may write to, and nobody may read from outside. */
@@ -81,6 +88,14 @@ export class AccessLogBucket extends pulumi.ComponentResource {
       // The public access block must be in place first, or S3 may judge the policy against none.
       { parent: this, dependsOn: [publicAccess] },
     );
+    const logs = args.serverAccessLogs ?? { enabled: false };
+    if (logs.enabled) {
+      new aws.s3.BucketLogging(
+        `${name}-server-access-logs`,
+        { bucket: bucket.id, targetBucket: logs.targetBucket, targetPrefix: logs.targetPrefix },
+        { parent: this },
+      );
+    }
     this.bucketName = bucket.bucket;
     this.ready = [policy];
     this.registerOutputs({ bucketName: this.bucketName });

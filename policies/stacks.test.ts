@@ -135,7 +135,7 @@ describe("broken variants of the real programs are caught", () => {
     const { violations } = await evaluate(rec, ALL_POLICIES);
     expect(brief(violations)).toEqual([
       expect.stringMatching(
-        /^mandatory platform-s3-sse-s3-only-lb-logs: .*with SSE-S3 \(AES256\), but no load balancer delivers logs to it/,
+        /^mandatory platform-s3-sse-s3-only-lb-logs: .*with SSE-S3 \(AES256\), but no load balancer or S3 server access logging delivers logs to it/,
       ),
     ]);
   });

@@ -5,6 +5,7 @@
  *     npm run check -- --env staging --tenant acme    # one tenant in one environment
  *     npm run check -- --format sarif --output reports/policies.sarif
  *     npm run check -- --markdown-output "$GITHUB_STEP_SUMMARY" --sarif-output reports/policies.sarif
+ *     npm run check -- --controls fsbp --severity high   # only policies implementing FSBP, high or critical
  *
  * Exit codes: 0 no mandatory violation, 1 mandatory violation(s), a program that failed to run or a
  * policy that failed, 2 usage error or a tenant registry that cannot be loaded. Machine formats
@@ -17,6 +18,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { ENVIRONMENTS, Environment, tenantIdProblems } from "../../common";
 import { registeredTenantIds } from "../../offline/stacks";
 import { Format, FORMATS, render } from "./formats";
+import { parseSelection, Selection, SELECTION_KEY, SEVERITIES } from "../lib/selection";
 import { ALL_POLICIES } from "../registry";
 import {
   CheckError,
@@ -44,9 +46,11 @@ interface ParsedArgs {
   output?: string;
   sarifOutput?: string;
   markdownOutput?: string;
+  junitOutput?: string;
   env?: Environment;
   tenant?: string;
   config?: PolicyPackConfig;
+  selection: Selection;
 }
 
 function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
@@ -63,9 +67,17 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     )
     .option("--sarif-output <file>", "also write SARIF 2.1.0 to this file")
     .option("--markdown-output <file>", "also write the Markdown summary to this file")
+    .option("--junit-output <file>", "also write JUnit XML to this file")
     .addOption(new Option("--env <environment>", "only this environment").choices([...ENVIRONMENTS]))
     .option("--tenant <id>", "only this tenant's stacks")
     .option("--config <file>", "policy pack config JSON (the file --policy-pack-config takes)")
+    .option(
+      "--controls <frameworks>",
+      "only policies implementing controls of these frameworks: fsbp, cis (comma-separated)",
+    )
+    .addOption(
+      new Option("--severity <severity>", "only policies of at least this severity").choices([...SEVERITIES]),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: () => undefined })
     .allowExcessArguments(false);
@@ -85,9 +97,12 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     output?: string;
     sarifOutput?: string;
     markdownOutput?: string;
+    junitOutput?: string;
     env?: Environment;
     tenant?: string;
     config?: string;
+    controls?: string;
+    severity?: string;
   }>();
   const tenantProblems = o.tenant === undefined ? [] : tenantIdProblems(o.tenant);
   if (tenantProblems.length > 0) {
@@ -103,11 +118,28 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
       );
     }
   }
+  // The config file's selection, then the flags over it, key by key; each is named as the user wrote it.
+  const fromFile = parseSelection(config?.[SELECTION_KEY], `--config "${o.config}": selection`);
+  const flags = {
+    ...(o.controls !== undefined ? { controls: o.controls.split(",").map((f) => f.trim()) } : {}),
+    ...(o.severity !== undefined ? { severity: o.severity } : {}),
+  };
+  const fromFlags = parseSelection(flags, "--");
+  const problems = [
+    ...(fromFile.problems ?? []),
+    ...(fromFlags.problems ?? []).map((p) => p.replace(/^--\./, "--")),
+  ];
+  if (problems.length > 0) {
+    throw new UsageError(problems.join("; "));
+  }
+  const parsed = { selection: { ...fromFile.selection, ...fromFlags.selection } as Selection };
   return {
+    selection: parsed.selection,
     format: o.format,
     output: o.output,
     sarifOutput: o.sarifOutput,
     markdownOutput: o.markdownOutput,
+    junitOutput: o.junitOutput,
     env: o.env,
     tenant: o.tenant,
     config,
@@ -171,6 +203,7 @@ export async function main(
     environment: args.env,
     tenant: args.tenant,
     config: args.config,
+    selection: args.selection,
     source,
     now,
   };
@@ -194,6 +227,9 @@ export async function main(
     }
     if (args.markdownOutput) {
       write(args.markdownOutput, render(report, "markdown"));
+    }
+    if (args.junitOutput) {
+      write(args.junitOutput, render(report, "junit"));
     }
   };
   if (args.tenant !== undefined) {

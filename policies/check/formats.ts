@@ -1,13 +1,17 @@
 /**
  * Report formats of the offline check: a text table for terminals, JSON for tools, SARIF 2.1.0 for
- * GitHub code scanning, and Markdown for the job summary of a pull request.
+ * GitHub code scanning, Markdown for the job summary of a pull request, and JUnit XML and GitHub
+ * workflow commands for CI systems (./ci-formats.ts).
  */
 import { createHash } from "crypto";
 import { PACK_NAME } from "../registry";
+import type { PlatformPolicy } from "../lib/policy";
+import { describeSelection } from "../lib/selection";
+import { formatGithub, formatJunit } from "./ci-formats";
 import { CheckError, CheckReport, passed, PLACEHOLDER_NOTE, StackResult, totals } from "./run";
 
 /** The formats `--format` accepts. */
-export const FORMATS = ["text", "json", "sarif", "markdown"] as const;
+export const FORMATS = ["text", "json", "sarif", "markdown", "junit", "github"] as const;
 
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
@@ -83,9 +87,10 @@ export function formatText(report: CheckReport): string {
       out.push(`    ${v.message.replace(/\n/g, "\n    ")}`);
     }
   }
+  const selected = describeSelection(report.selection ?? {});
   out.push(
     "",
-    `Policy pack "${PACK_NAME}": ${report.policies.length} policies, ${(report.durationMs / 1000).toFixed(1)} s.`,
+    `Policy pack "${PACK_NAME}": ${report.policies.length} policies${selected ? ` (${selected})` : ""}, ${(report.durationMs / 1000).toFixed(1)} s.`,
   );
   out.push(PLACEHOLDER_NOTE, verdict(report));
   if (report.error) {
@@ -106,6 +111,13 @@ export function formatJson(report: CheckReport): string {
         totals: { stacks: report.stacks.length, ...totals(report.stacks) },
         passed: passed(report),
         error: report.error ?? null,
+        selection: report.selection ?? {},
+        policies: report.policies.map((p) => ({
+          name: p.name,
+          category: p.category,
+          severity: p.severity ?? "medium",
+          controls: controlsOf(p),
+        })),
         stacks: report.stacks.map((s) => ({
           kind: s.kind,
           stack: s.stack,
@@ -152,7 +164,14 @@ export function formatSarif(report: CheckReport): string {
     },
     properties: {
       category: p.category,
-      tags: [p.category, "pulumi", "crossguard"],
+      tags: [
+        p.category,
+        "pulumi",
+        "crossguard",
+        ...(p.controls?.fsbp ?? []).map((id) => `fsbp:${id}`),
+        ...(p.controls?.cis ?? []).map((id) => `cis:${id}`),
+      ],
+      controls: controlsOf(p),
       "security-severity": severityScore(p.severity),
     },
   }));
@@ -237,6 +256,17 @@ function errorNotifications(error: CheckError) {
   }));
 }
 
+/** A policy's control mapping for machine formats: frameworks to ids, notes, or why none. */
+function controlsOf(p: PlatformPolicy) {
+  const c = p.controls ?? {};
+  return {
+    fsbp: [...(c.fsbp ?? [])],
+    cis: [...(c.cis ?? [])],
+    ...(c.notes ? { notes: { ...c.notes } } : {}),
+    ...(c.none ? { none: c.none } : {}),
+  };
+}
+
 function severityScore(severity: string | undefined): string {
   return { critical: "9.0", high: "7.5", medium: "5.0", low: "2.0" }[severity ?? "medium"] ?? "5.0";
 }
@@ -286,6 +316,10 @@ export function render(report: CheckReport, format: Format): string {
       return formatSarif(report);
     case "markdown":
       return formatMarkdown(report);
+    case "junit":
+      return formatJunit(report);
+    case "github":
+      return formatGithub(report);
     default:
       return formatText(report);
   }

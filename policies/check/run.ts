@@ -7,6 +7,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import type { Environment } from "../../common";
 import type { RecordedStack, SourceProblem, StackFilter } from "../../offline/stacks";
 import type { PlatformPolicy, WaivedViolation } from "../lib/policy";
+import { isSelected, Selection, SELECTION_KEY } from "../lib/selection";
 import { ALL_POLICIES } from "../registry";
 import { evaluate, Violation } from "../engine/harness";
 
@@ -57,7 +58,10 @@ export interface CheckError {
 export interface CheckReport {
   /** The stacks checked (up to the failure, when there is an {@link error}). */
   readonly stacks: readonly StackResult[];
+  /** The policies that ran (the selection's). */
   readonly policies: readonly PlatformPolicy[];
+  /** The selection they were chosen by; empty for every policy. */
+  readonly selection?: Selection;
   readonly durationMs: number;
   /** Set when the check could not run to the end. */
   readonly error?: CheckError;
@@ -68,6 +72,8 @@ export interface CheckOptions {
   readonly environment?: Environment;
   readonly tenant?: string;
   readonly config?: PolicyPackConfig;
+  /** Which policies run (lib/selection.ts); overrides the config's `selection`. @default every policy */
+  readonly selection?: Selection;
   /** @default recordAllStacks() from offline/stacks.ts */
   readonly source?: StackSource;
   /** @default now (waiver expiry) */
@@ -153,15 +159,26 @@ class PolicyFailure extends Error {
 export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
   const started = Date.now();
   const stacks: StackResult[] = [];
+  const selection = options.selection ?? {};
+  const policies = ALL_POLICIES.filter((p) => isSelected(p, selection));
+  const run = {
+    policies,
+    selection,
+    config: { ...(options.config ?? {}), [SELECTION_KEY]: { ...selection } },
+  };
   try {
-    await checkEach(options, stacks);
+    await checkEach(options, run, stacks);
   } catch (error) {
-    return { stacks, policies: ALL_POLICIES, durationMs: Date.now() - started, error: checkErrorOf(error) };
+    return { stacks, policies, selection, durationMs: Date.now() - started, error: checkErrorOf(error) };
   }
-  return { stacks, policies: ALL_POLICIES, durationMs: Date.now() - started };
+  return { stacks, policies, selection, durationMs: Date.now() - started };
 }
 
-async function checkEach(options: CheckOptions, stacks: StackResult[]): Promise<void> {
+async function checkEach(
+  options: CheckOptions,
+  run: { policies: readonly PlatformPolicy[]; config: PolicyPackConfig },
+  stacks: StackResult[],
+): Promise<void> {
   const source = options.source ?? defaultSource();
   for await (const s of source(stackFilter(options))) {
     if (!wanted(s, options)) {
@@ -176,10 +193,10 @@ async function checkEach(options: CheckOptions, stacks: StackResult[]): Promise<
       tenant: s.tenant,
       source: s.source ?? sourceOf(s.kind, s.tenant),
     };
-    const evaluation = await evaluate(recording, ALL_POLICIES, {
+    const evaluation = await evaluate(recording, run.policies, {
       environment: s.environment,
       tenant: s.tenant,
-      config: options.config,
+      config: run.config,
       now: options.now,
     }).catch((e: Error) => {
       throw new PolicyFailure(recording.stack, e.message);

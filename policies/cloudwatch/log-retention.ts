@@ -16,6 +16,9 @@ export const logRetention: PlatformPolicy = resourcePolicy(
       "Log groups keep logs at least the environment's floor (and the tier's retention), never forever.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (retention floors per environment); FSBP has no log retention control (CloudWatch.16 belongs to NIST SP 800-53)",
+    },
     rules: [
       "retentionInDays is set (not 'never expire')",
       "retentionInDays is at least the environment's logRetentionFloorDays",

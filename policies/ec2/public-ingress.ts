@@ -104,6 +104,7 @@ export const publicIngress: PlatformPolicy = resourcePolicy(
     description: `Security groups admit nothing from 0.0.0.0/0, ::/0 or any range wider than /${PUBLIC_PREFIX_LIMIT.ipv4} (IPv4) or /${PUBLIC_PREFIX_LIMIT.ipv6} (IPv6) except tcp 80/443.`,
     category: "network",
     severity: "critical",
+    controls: { fsbp: ["EC2.13", "EC2.14", "EC2.18", "EC2.19"], cis: ["5.2"] },
     rules: [
       "inline ingress from 0.0.0.0/0 or ::/0 only on tcp 80/443",
       "aws.vpc.SecurityGroupIngressRule from anywhere only on tcp 80/443",

@@ -17,6 +17,7 @@
  */
 import { AsyncLocalStorage } from "async_hooks";
 import * as path from "path";
+import { receivePackSelection, SELECTION_KEY } from "./selection";
 
 type Config = Readonly<Record<string, string>>;
 
@@ -82,8 +83,9 @@ export function receiveStackConfig(config: ReadonlyMap<string, string>, secretKe
 let captured = false;
 
 /**
- * Wraps the `configureStack` handler that @pulumi/policy's server registers, so the stack config
- * the engine sends reaches {@link stackConfig}; the original handler still runs (stack tags). Call
+ * Wraps the `configureStack` and `configure` handlers that @pulumi/policy's server registers, so the
+ * stack config the engine sends reaches {@link stackConfig} and the pack config's `selection`
+ * reaches ./selection.ts; the original handlers still run (stack tags, each policy's config). Call
  * once, before `new PolicyPack(...)`.
  */
 export function captureStackConfig(): void {
@@ -117,6 +119,21 @@ export function captureStackConfig(): void {
           }
           original(call, callback);
         },
+        // The pack config: @pulumi/policy keeps each policy's section; the `selection` key
+        // (./selection.ts) names no policy, so it is kept here.
+        ...(typeof impl.configure === "function"
+          ? {
+              configure: (call: any, callback: any) => {
+                try {
+                  const section = call.request.getPolicyconfigMap().get(SELECTION_KEY);
+                  receivePackSelection(section ? section.getProperties()?.toJavaScript() : undefined);
+                } catch {
+                  // Unreadable: no selection; the policies' own config still applies.
+                }
+                return (impl.configure as (call: any, callback: any) => void)(call, callback);
+              },
+            }
+          : {}),
       };
     }
     return addService.call(this, service, impl);

@@ -13,6 +13,13 @@ export const rdsMultiAz: PlatformPolicy = resourcePolicy(
     description: "Databases of tiers that require it (enterprise) are Multi-AZ.",
     category: "limits",
     severity: "high",
+    controls: {
+      fsbp: ["RDS.5"],
+      notes: {
+        "RDS.5":
+          "only for tiers that require it (enterprise); trial and standard are single-AZ by design (DESIGN.md, Tiers)",
+      },
+    },
     rules: ["multiAz is true when the tier's limits set requireMultiAz"],
     remediationSteps: "Set multiAz from the tier's database profile (common/tiers.ts).",
   },

@@ -16,6 +16,9 @@ export const tenantTags: PlatformPolicy = resourcePolicyWhere(
       "The Tenant tag equals the stack's tenant (shared on base stacks) and the Tier tag equals the stack's tier.",
     category: "tagging",
     severity: "high",
+    controls: {
+      none: 'a platform rule (tagging strategy, DESIGN.md "Tags"); tagging controls live in AWS\'s Resource Tagging Standard, not in FSBP or CIS',
+    },
     rules: [
       "Tenant equals the tenant of a tenant stack",
       `Tenant is "${SHARED_TENANT}" on base stacks`,

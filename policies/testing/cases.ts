@@ -28,6 +28,7 @@ export function fixtureFor(c: Pick<FailingCase, "stack" | "environment">): Fixtu
 }
 
 const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const LOGGING = "aws:s3/bucketLogging:BucketLogging";
 const RDS = "aws:rds/instance:Instance";
 const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
 const LOGS = "aws:cloudwatch/logGroup:LogGroup";
@@ -136,13 +137,67 @@ export const FAILING_CASES: readonly FailingCase[] = [
   },
   {
     policy: "platform-s3-sse-s3-only-lb-logs",
-    rule: "a bucket encrypted with AES256 is the accessLogs or connectionLogs bucket of a load balancer",
+    rule: "a bucket encrypted with AES256 is the accessLogs or connectionLogs bucket of a load balancer, or the targetBucket of an aws.s3.BucketLogging",
     stack: "base",
     change: (s) =>
       patch(s, SSE, "assets-encryption", {
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
       }),
-    expect: /"plat-assets" with SSE-S3 \(AES256\), but no load balancer delivers logs to it/,
+    expect:
+      /"plat-assets" with SSE-S3 \(AES256\), but no load balancer or S3 server access logging delivers logs to it/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "each bucket has an aws.s3.BucketLogging, unless it is a server access log destination",
+    stack: "standard",
+    change: (s) => remove(s, LOGGING, "storage-access-logs"),
+    expect: /bucket "storage" has no server access logging \(FSBP S3\.9\)/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a bucket logs to the environment's access-log bucket: the base stack's own, or on tenant stacks its s3AccessLogBucketName output",
+    stack: "standard",
+    change: (s) => patch(s, LOGGING, "storage-access-logs", { targetBucket: "someone-elses-bucket" }),
+    expect: /bucket "storage" logs to "someone-elses-bucket", not to the environment's access-log bucket/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a server access log destination has no server access logging of its own (no loop)",
+    stack: "base",
+    change: (s) =>
+      void s.add(LOGGING, "loop", { bucket: "plat-s3-access-logs", targetBucket: "plat-s3-access-logs" }),
+    expect:
+      /bucket "s3-access-logs" receives server access logs and has server access logging itself \(loop\); that loops/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a server access log destination uses SSE-S3 (AES256) default encryption, the only one S3 log delivery supports",
+    stack: "base",
+    change: (s) =>
+      patch(s, SSE, "s3-access-logs-encryption", {
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/1",
+            },
+          },
+        ],
+      }),
+    expect:
+      /bucket "s3-access-logs" receives server access logs but its default encryption is aws:kms; S3 log delivery supports only SSE-S3/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a server access log destination has a lifecycle rule that expires its logs",
+    stack: "base",
+    change: (s) =>
+      remove(
+        s,
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "s3-access-logs-lifecycle",
+      ),
+    expect: /bucket "s3-access-logs" receives server access logs but no enabled lifecycle rule expires them/,
   },
   {
     policy: "platform-s3-tls-only",

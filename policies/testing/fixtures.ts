@@ -249,7 +249,14 @@ export function baseFixture(environment: Environment): FixtureStack {
     cidrIpv4: "10.1.0.0/16",
   });
   const logBucket = bucketWithCompanions(s, "alb-logs", keyArn, "AES256");
-  bucketWithCompanions(s, "assets", keyArn);
+  const assets = bucketWithCompanions(s, "assets", keyArn);
+  const accessLogs = bucketWithCompanions(s, "s3-access-logs", keyArn, "AES256");
+  s.add("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-access-logs-lifecycle", {
+    bucket: accessLogs,
+    rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: env.logRetentionFloorDays } }],
+  });
+  serverAccessLogs(s, "alb-logs", logBucket, accessLogs);
+  serverAccessLogs(s, "assets", assets, accessLogs);
   const albArn = arn("elasticloadbalancing", "loadbalancer/app/plat/0123");
   s.add(
     "aws:lb/loadBalancer:LoadBalancer",
@@ -292,6 +299,15 @@ export function baseFixture(environment: Environment): FixtureStack {
   return s;
 }
 
+/** S3 server access logging of `bucket` to `target` (FSBP S3.9). */
+function serverAccessLogs(s: FixtureStack, name: string, bucket: string, target: string): void {
+  s.add("aws:s3/bucketLogging:BucketLogging", `${name}-access-logs`, {
+    bucket,
+    targetBucket: target,
+    targetPrefix: `${bucket}/`,
+  });
+}
+
 /** The tenant id fixtures use per tier. */
 export const FIXTURE_TENANT: Record<Tier, string> = {
   trial: "trialco",
@@ -322,6 +338,7 @@ export function tenantFixture(
           dbSubnetGroupName: `plat-${envShort}-db`,
           cacheSubnetGroupName: `plat-${envShort}-cache`,
           albSecurityGroupId: "sg-alb",
+          s3AccessLogBucketName: `plat-${envShort}-s3-access-logs`,
         },
       },
     },
@@ -340,7 +357,8 @@ export function tenantFixture(
   if (sizing.dedicatedKmsKey) {
     s.add("aws:kms/key:Key", "key", { enableKeyRotation: true }, { state: { arn: keyArn } });
   }
-  bucketWithCompanions(s, "storage", keyArn);
+  const storage = bucketWithCompanions(s, "storage", keyArn);
+  serverAccessLogs(s, "storage", storage, `plat-${envShort}-s3-access-logs`);
   s.add("aws:secretsmanager/secret:Secret", "db-credentials", { kmsKeyId: keyArn, recoveryWindowInDays: 7 });
   s.add("aws:cloudwatch/logGroup:LogGroup", "logs", {
     retentionInDays: sizing.logRetentionDays,
