@@ -78,4 +78,14 @@ describe("pulumi preview --policy-pack policies", () => {
       /policy config for platform-waivers-expired is invalid:\s+- levels.staging: "advisory" is not allowed; waivers policies are always mandatory/,
     );
   }, 180000);
+
+  it("hands the pack config's selection to the pack (the engine passes keys that name no policy)", async () => {
+    const config = configFile({ selection: { controls: "nist" } });
+    await expect(stack.preview({ policyPacks: [PACK], policyPackConfigs: [config] })).rejects.toThrow(
+      /policy pack config is invalid:\s+- selection\.controls: "nist" is not allowed; use fsbp or cis/,
+    );
+    const fsbpOnly = configFile({ selection: { controls: ["fsbp"], severity: "high" } });
+    const result = await stack.preview({ policyPacks: [PACK], policyPackConfigs: [fsbpOnly] });
+    expect(result.stdout).toMatch(/Policies:\s+✅ platform@v0\.1\.0/);
+  }, 180000);
 });

@@ -107,6 +107,7 @@ export function captureStackConfig(): void {
   grpc.Server.prototype.addService = function (service, impl) {
     if (service === analyzerrpc.AnalyzerService && typeof impl.configureStack === "function") {
       const original = impl.configureStack as (call: any, callback: any) => void;
+      const originalConfigure = impl.configure as ((call: any, callback: any) => void) | undefined;
       impl = {
         ...impl,
         configureStack: (call: any, callback: any) => {
@@ -121,7 +122,7 @@ export function captureStackConfig(): void {
         },
         // The pack config: @pulumi/policy keeps each policy's section; the `selection` key
         // (./selection.ts) names no policy, so it is kept here.
-        ...(typeof impl.configure === "function"
+        ...(originalConfigure
           ? {
               configure: (call: any, callback: any) => {
                 try {
@@ -130,7 +131,7 @@ export function captureStackConfig(): void {
                 } catch {
                   // Unreadable: no selection; the policies' own config still applies.
                 }
-                return (impl.configure as (call: any, callback: any) => void)(call, callback);
+                return originalConfigure(call, callback);
               },
             }
           : {}),

@@ -67,6 +67,21 @@ function violations(resp: any): Violation[] {
   }));
 }
 
+/** The `AnalyzeRequest` the engine sends for one resource of `recording`. */
+export function analyzeRequest(recording: Recording, r: RecordedResource): any {
+  const req = new analyzerproto.AnalyzeRequest();
+  req.setType(r.type);
+  req.setUrn(r.urn);
+  req.setName(r.name);
+  req.setProperties(struct(r.inputs));
+  req.setOptions(options(r));
+  const p = provider(recording, r);
+  if (p) {
+    req.setProvider(p);
+  }
+  return req;
+}
+
 /** Every violation the engine's analyzer handlers report for `recording`. */
 export async function analyzeLikeEngine(
   recording: Recording,
@@ -82,16 +97,7 @@ async function analyzeAll(recording: Recording, policies: readonly AnyPolicy[]):
   const analyzeStack = server.makeAnalyzeStackRpcFun("platform", "0.1.0", "mandatory", policies);
   const found: Violation[] = [];
   for (const r of recording.resources) {
-    const req = new analyzerproto.AnalyzeRequest();
-    req.setType(r.type);
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setProperties(struct(r.inputs));
-    req.setOptions(options(r));
-    const p = provider(recording, r);
-    if (p) {
-      req.setProvider(p);
-    }
+    const req = analyzeRequest(recording, r);
     // Resource policies report against the resource being analyzed.
     found.push(...violations(await call(analyze, req)).map((v) => ({ ...v, urn: v.urn ?? r.urn })));
   }
