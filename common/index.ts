@@ -4,3 +4,4 @@ export * from "./tags";
 export * from "./naming";
 export * from "./contract";
 export * from "./tiers";
+export * from "./quotas";

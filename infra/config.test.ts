@@ -17,6 +17,7 @@ const VALID: Readonly<Record<string, string>> = Object.freeze({
   "platform:ecrImagesToKeep": "30",
   "platform:backupRetentionDays": "35",
   "platform:alarmEmail": "",
+  "platform:quotas": "",
 });
 
 function parseWith(overrides: Record<string, string | undefined>, environment = "staging"): BaseConfig {
@@ -38,6 +39,7 @@ describe("parseBaseConfig", () => {
       github: { repository: "example-org/saas-platform", branches: ["main"] },
       ecrImagesToKeep: 30,
       backupRetentionDays: 35,
+      quotas: {},
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.github)).toBe(true);
@@ -69,6 +71,11 @@ describe("parseBaseConfig", () => {
 
   // One case per error path: the message names the key, the value and what is allowed.
   it.each<[string, Record<string, string | undefined>, string]>([
+    [
+      "raised quota below its default",
+      { "platform:quotas": '{"elasticIps": 2}' },
+      'platform:quotas = "{\\"elasticIps\\": 2}" platform:quotas.elasticIps = 2 is not a whole number of at least the default 5',
+    ],
     [
       "bad region",
       { "aws:region": "us-east" },

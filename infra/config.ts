@@ -16,6 +16,8 @@ import {
   Environment,
   EnvironmentProfile,
   isEnvironment,
+  parseQuotaOverrides,
+  QuotaOverrides,
   tagValueProblem,
 } from "../common";
 import { vpcCidrProblem } from "./cidr";
@@ -35,6 +37,7 @@ export const CONFIG_KEYS = Object.freeze({
   ecrImagesToKeep: "platform:ecrImagesToKeep",
   backupRetentionDays: "platform:backupRetentionDays",
   alarmEmail: "platform:alarmEmail",
+  quotas: "platform:quotas",
 } as const);
 
 /** The project's config namespace; unknown keys in it are reported (they are usually typos). */
@@ -81,6 +84,11 @@ export interface BaseConfig {
   readonly backupRetentionDays: number;
   /** Email subscribed to the alarm topic; undefined for none. */
   readonly alarmEmail?: string;
+  /**
+   * AWS quotas raised for this environment's account (quota id to granted value); `npm run capacity`
+   * compares the registry's needs with these instead of the defaults (common/quotas.ts).
+   */
+  readonly quotas: QuotaOverrides;
 }
 
 // --- Checks: each returns what is wrong and what is allowed, or undefined. -------------------------
@@ -237,6 +245,10 @@ export const RawBaseConfigSchema = z.object({
     Number,
   ),
   [K.alarmEmail]: optionalSetting(K.alarmEmail, emailProblem),
+  [K.quotas]: optionalSetting(
+    K.quotas,
+    (v) => parseQuotaOverrides(v, K.quotas).problems.join("; ") || undefined,
+  ),
 });
 
 function deepFreeze<T>(value: T): T {
@@ -308,6 +320,7 @@ export function parseBaseConfig(
     ecrImagesToKeep: c[K.ecrImagesToKeep],
     backupRetentionDays: c[K.backupRetentionDays],
     ...(c[K.alarmEmail] !== undefined && { alarmEmail: c[K.alarmEmail] }),
+    quotas: parseQuotaOverrides(c[K.quotas], K.quotas).overrides,
   });
 }
 

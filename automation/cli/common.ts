@@ -13,7 +13,7 @@ import { LocalEngine } from "../engine/localEngine";
 import { EXIT_CODES, TenantOperationError } from "../errors";
 import { progressPrinter } from "../events";
 import { TenantProgram, TenantService } from "../service";
-import { AutomationSettings, resolveSettings, SettingsError } from "../settings";
+import { AutomationSettings, cloudBanner, resolveSettings, SettingsError } from "../settings";
 import { testTenantProgram } from "../testprogram/programs";
 
 /** Which tenant program the CLI runs. */
@@ -79,6 +79,10 @@ export function cliContext(opts: CommonOptions): CliContext {
   const settings = resolveSettings({ secretsProvider: opts.secretsProvider });
   const json = opts.json === true;
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const banner = cloudBanner(settings);
+  if (banner !== undefined) {
+    say(banner);
+  }
   return {
     settings,
     program,

@@ -12,7 +12,13 @@ import { UsageError } from "../cli/common";
 import { decommissionLines } from "../cli/tenant";
 import { specFromFlags, validateTarget } from "../cli/flags";
 import { EventCollector, progressPrinter } from "../events";
-import { LOCAL_DEFAULT_PASSPHRASE, REPO_ROOT, resolveSettings, SettingsError } from "../settings";
+import {
+  LOCAL_DEFAULT_PASSPHRASE,
+  PULUMI_VERSION,
+  REPO_ROOT,
+  resolveSettings,
+  SettingsError,
+} from "../settings";
 
 const flags = {
   env: "staging",
@@ -142,7 +148,7 @@ describe("settings", () => {
     expect(error).toBeInstanceOf(SettingsError);
     expect(error.problems).toEqual([
       'secrets provider "rot13://x" is not supported; use passphrase, default (Pulumi Cloud), awskms://..., azurekeyvault://..., gcpkms://... or hashivault://...',
-      "no Pulumi CLI at /nowhere/bin/pulumi: run `npm run setup:pulumi` (scripts/setup-pulumi.sh) or set PULUMI_ROOT to a directory holding bin/pulumi v3.259.0",
+      `no Pulumi CLI at /nowhere/bin/pulumi: run \`npm run setup:pulumi\` (scripts/setup-pulumi.sh) or set PULUMI_ROOT to a directory holding bin/pulumi v${PULUMI_VERSION}`,
     ]);
     expect(() => resolveSettings({}, { PULUMI_BACKEND_URL: "s3://state-bucket", PULUMI_ROOT: root })).toThrow(
       "PULUMI_CONFIG_PASSPHRASE is not set: the passphrase secrets provider needs it for backend s3://state-bucket",
