@@ -13,6 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransportStatement } from "../common/s3";
+import { createLogBucket } from "./logBucket";
 
 /** Arguments of {@link S3AccessLogBucket}. */
 export interface S3AccessLogBucketArgs {
@@ -33,45 +34,12 @@ export class S3AccessLogBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: S3AccessLogBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:storage:ServerAccessLogBucket", name, {}, opts);
-    // Pulumi's auto-name keeps the globally unique bucket name unique.
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, { parent: this });
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-server-access-logs",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: args.expirationDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      { parent: this },
-    );
+    const { bucket, publicAccess } = createLogBucket(name, this, {
+      expirationDays: args.expirationDays,
+      forceDestroy: args.forceDestroy ?? false,
+      versioned: false,
+      lifecycleRuleId: "expire-server-access-logs",
+    });
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const policy = new aws.s3.BucketPolicy(
       `${name}-policy`,

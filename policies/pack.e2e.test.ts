@@ -81,11 +81,14 @@ describe("pulumi preview --policy-pack policies", () => {
   }, 180000);
 
   it("hands the pack config's selection to the pack (the engine passes keys that name no policy)", async () => {
-    const config = configFile({ selection: { controls: "nist" } });
+    // The engine forwards a section only with a valid enforcementLevel (docs/policies.md, "Selection").
+    const config = configFile({ selection: { enforcementLevel: "mandatory", controls: "nist" } });
     await expect(stack.preview({ policyPacks: [PACK], policyPackConfigs: [config] })).rejects.toThrow(
       /policy pack config is invalid:\s+- selection\.controls: "nist" is not allowed; use fsbp or cis/,
     );
-    const fsbpOnly = configFile({ selection: { controls: ["fsbp"], severity: "high" } });
+    const fsbpOnly = configFile({
+      selection: { enforcementLevel: "mandatory", controls: ["fsbp"], severity: "high" },
+    });
     const result = await stack.preview({ policyPacks: [PACK], policyPackConfigs: [fsbpOnly] });
     expect(result.stdout).toMatch(/Policies:\s+✅ platform@v0\.1\.0/);
   }, 180000);

@@ -16,7 +16,7 @@ import { isExpired, loadWaivers, parseWaivers, waiverMatches } from "./lib/waive
 import { ALL_POLICIES } from "./registry";
 import { FAILING_CASES, fixtureFor } from "./testing/cases";
 import { analyzeLikeEngine } from "./testing/analyzer";
-import { baseFixture, find, patch, setDefaultTags, tenantFixture } from "./testing/fixtures";
+import { baseFixture, find, patch, remove, setDefaultTags, tenantFixture } from "./testing/fixtures";
 import { engineProps, evaluate, isTypeOf, resourceArgs } from "./engine/harness";
 import { awsVersion, renderTaggableTypes, scanTaggableTypes } from "./tagging/generate-taggable-types";
 
@@ -468,5 +468,24 @@ describe("the stack's tier", () => {
     [{ "tenant:spec": '{"tier":"gold"}' }, 'has tier "gold"; it must be one of trial, standard, enterprise'],
   ])("names what is wrong with config %j", (config, problem) => {
     expect(stackInfoFromUrn("urn:pulumi:acme-staging::tenant::t::n", config).tierProblem).toContain(problem);
+  });
+});
+
+describe("S3 access logging on a tenant stack without the base outputs (the engine shows stack policies no reads)", () => {
+  it("accepts a target outside the stack, and still refuses a bucket without logging", async () => {
+    const s = tenantFixture("standard", "production");
+    remove(s, "pulumi:pulumi:StackReference");
+    patch(s, "aws:s3/bucketLogging:BucketLogging", "storage-access-logs", {
+      targetBucket: "plat-prd-s3-access-logs-x",
+    });
+    const logging = (await evaluate(s.recording(), ALL_POLICIES)).violations.filter(
+      (v) => v.policy === "platform-s3-access-logging",
+    );
+    expect(logging).toEqual([]);
+    remove(s, "aws:s3/bucketLogging:BucketLogging", "storage-access-logs");
+    const missing = (await evaluate(s.recording(), ALL_POLICIES)).violations.filter(
+      (v) => v.policy === "platform-s3-access-logging",
+    );
+    expect(brief(missing)).toEqual([expect.stringMatching(/bucket "storage" has no server access logging/)]);
   });
 });

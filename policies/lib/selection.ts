@@ -4,7 +4,8 @@
  * places the pack runs:
  *
  * - the engine: the pack config's `selection` key (`pulumi preview --policy-pack-config`):
- *   `{ "selection": { "controls": ["fsbp"], "severity": "high" } }`. The engine hands every key of
+ *   `{ "selection": { "enforcementLevel": "mandatory", "controls": ["fsbp"], "severity": "high" } }`
+ *   (the engine refuses a section without an enforcement level; it means nothing here). It hands every key of
  *   that file to the analyzer's `Configure` call; @pulumi/policy keeps only the policies' own
  *   sections, so ./stack-config.ts's hook keeps this one too. A policy that is not selected is not
  *   applicable;
@@ -43,8 +44,12 @@ const SelectionSchema = z
       .transform((v) => (Array.isArray(v) ? v : [v]))
       .optional(),
     severity: z.enum(SEVERITIES).optional(),
+    // The engine forwards a pack config section only with a valid enforcement level (it refuses
+    // "" when configuring the pack), so the engine's file carries one; it means nothing here.
+    enforcementLevel: z.enum(["advisory", "mandatory", "disabled", "remediate"]).optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ enforcementLevel: _ignored, ...selection }) => selection);
 
 /**
  * Parses a selection (the pack config's `selection` section).

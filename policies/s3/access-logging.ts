@@ -90,9 +90,12 @@ export const s3AccessLogging: PlatformPolicy = stackPolicy(
           bucket.urn,
         );
       }
+      // The engine leaves reads (the StackReference) out of a stack policy's resources; without the
+      // base outputs, a target outside this stack is all that can be shown (docs/policies.md).
       if (
         ctx.stack.kind === "tenant" &&
         target !== UNKNOWN &&
+        baseDestinations.length > 0 &&
         !baseDestinations.some((d) => d === UNKNOWN || d === target)
       ) {
         report(
