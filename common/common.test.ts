@@ -238,6 +238,7 @@ describe("base outputs contract", () => {
     ecrRepositoryArn: "arn:aws:ecr:us-east-1:1:repository/app",
     backupVaultName: "plat-stg",
     backupPlanId: "plan-1",
+    s3AccessLogBucketName: "plat-stg-s3-access-logs",
     deployRoleArn: "arn:aws:iam::1:role/deploy",
   };
 

@@ -57,6 +57,8 @@ export const BaseOutputsSchema = z.object({
   /** AWS Backup: data stores tagged `Backup=<environment>` are selected by this plan. */
   backupVaultName: id,
   backupPlanId: id,
+  /** The bucket S3 server access logs of the environment's buckets go to (FSBP S3.9). */
+  s3AccessLogBucketName: id,
   /** The role CI assumes through GitHub OIDC. */
   deployRoleArn: arn,
 });

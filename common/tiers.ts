@@ -401,3 +401,36 @@ export function effectiveSizing(spec: SizedSpec, environment: Environment): Effe
     ),
   });
 }
+
+/**
+ * The stack config key holding a tenant stack's spec, as JSON (tenants/config.ts reads it in the
+ * program; the automation service and the pull-request workflow set it; the policy pack reads the
+ * stack's tier from it).
+ */
+export const TENANT_SPEC_CONFIG_KEY = "tenant:spec";
+
+/**
+ * The tier a tenant stack runs at, from its stack config (`tenant:spec`'s `tier`), or a problem
+ * naming the key and what is wrong. Only the tier is read: the spec itself is validated by the
+ * program (tenants/spec.ts), which refuses to run with an invalid one.
+ */
+export function tierOfStackConfig(
+  config: Readonly<Record<string, string>>,
+): { tier: Tier; problem?: undefined } | { tier?: undefined; problem: string } {
+  const raw = config[TENANT_SPEC_CONFIG_KEY];
+  if (raw === undefined) {
+    return { problem: `the stack has no ${TENANT_SPEC_CONFIG_KEY} config, so its tier is unknown` };
+  }
+  let tier: unknown;
+  try {
+    tier = (JSON.parse(raw) as { tier?: unknown } | null)?.tier;
+  } catch {
+    return { problem: `the stack's ${TENANT_SPEC_CONFIG_KEY} config is not JSON, so its tier is unknown` };
+  }
+  if (!isTier(tier)) {
+    return {
+      problem: `the stack's ${TENANT_SPEC_CONFIG_KEY} config has tier ${tier === undefined ? "unset" : JSON.stringify(tier)}; it must be one of ${TIER_NAMES.join(", ")}`,
+    };
+  }
+  return { tier };
+}

@@ -8,6 +8,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransportStatement } from "../common/s3";
+import { createLogBucket } from "./logBucket";
+import type { ServerAccessLogTarget } from "./s3AccessLogs";
 
 /** Arguments of {@link AccessLogBucket}. */
 export interface AccessLogBucketArgs {
@@ -18,6 +20,12 @@ export interface AccessLogBucketArgs {
    * @default false
    */
   readonly forceDestroy?: boolean;
+  /**
+   * Where S3 server access logs of this bucket go (FSBP S3.9).
+   * @default { enabled: false }
+   */
+  readonly serverAccessLogs?:
+    { readonly enabled: false } | ({ readonly enabled: true } & ServerAccessLogTarget);
 }
 
 /** An S3 bucket the regional ELB log delivery may write to, and nobody may read from outside. */
@@ -28,51 +36,12 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: AccessLogBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:ingress:AccessLogBucket", name, {}, opts);
-    // Pulumi's auto-name keeps the globally unique bucket name unique.
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, { parent: this });
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this },
-    );
-    new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: args.expirationDays },
-            noncurrentVersionExpiration: { noncurrentDays: 7 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      { parent: this },
-    );
+    const { bucket, publicAccess } = createLogBucket(name, this, {
+      expirationDays: args.expirationDays,
+      forceDestroy: args.forceDestroy ?? false,
+      versioned: true,
+      lifecycleRuleId: "expire-access-logs",
+    });
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
     const policy = new aws.s3.BucketPolicy(
@@ -81,6 +50,14 @@ export class AccessLogBucket extends pulumi.ComponentResource {
       // The public access block must be in place first, or S3 may judge the policy against none.
       { parent: this, dependsOn: [publicAccess] },
     );
+    const logs = args.serverAccessLogs ?? { enabled: false };
+    if (logs.enabled) {
+      new aws.s3.BucketLogging(
+        `${name}-server-access-logs`,
+        { bucket: bucket.id, targetBucket: logs.targetBucket, targetPrefix: logs.targetPrefix },
+        { parent: this },
+      );
+    }
     this.bucketName = bucket.bucket;
     this.ready = [policy];
     this.registerOutputs({ bucketName: this.bucketName });

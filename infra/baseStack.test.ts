@@ -102,12 +102,14 @@ const COMMON_COUNTS: Record<string, number> = {
   "aws:rds/subnetGroup:SubnetGroup": 1,
   "aws:route53/record:Record": 1,
   "aws:route53/zone:Zone": 1,
-  "aws:s3/bucket:Bucket": 1,
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
-  "aws:s3/bucketPolicy:BucketPolicy": 1,
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+  // The ALB's access-log bucket and the S3 server access log bucket (infra/s3AccessLogs.ts).
+  "aws:s3/bucket:Bucket": 2,
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 2,
+  "aws:s3/bucketLogging:BucketLogging": 1,
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2,
+  "aws:s3/bucketPolicy:BucketPolicy": 2,
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
   "aws:s3/bucketVersioning:BucketVersioning": 1,
   "aws:sns/topic:Topic": 1,
   "aws:sns/topicPolicy:TopicPolicy": 1,
@@ -124,6 +126,7 @@ const COMMON_COUNTS: Record<string, number> = {
   "platform:network:Network": 1,
   "platform:network:VpcEndpoints": 1,
   "platform:registry:Registry": 1,
+  "platform:storage:ServerAccessLogBucket": 1,
   "pulumi:providers:aws": 1,
 };
 
@@ -371,7 +374,7 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
         securityGroups: [named(rec, T.securityGroup, "ingress-sg").state.id],
         dropInvalidHeaderFields: true,
         enableDeletionProtection: profile.deletionProtection,
-        accessLogs: { bucket: one(rec, T.bucket).state.bucket, enabled: true },
+        accessLogs: { bucket: named(rec, T.bucket, "ingress-access-logs").state.bucket, enabled: true },
       });
     });
 
@@ -455,7 +458,7 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
     });
 
     it("keeps access logs in a private, TLS-only, SSE-S3 bucket with a lifecycle", () => {
-      const bucket = one(rec, T.bucket);
+      const bucket = named(rec, T.bucket, "ingress-access-logs");
       const forBucket = (type: string) => {
         const found = ofType(rec, type).filter((r) => r.inputs.bucket === bucket.state.id);
         expect(found).toHaveLength(1);
@@ -485,10 +488,60 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
       ]);
       expect(statements[0].Resource).toBe(`${bucket.state.arn}/AWSLogs/123456789012/*`);
       expect(statements[2].Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+      // The bucket's own requests are logged to the S3 server access log bucket (FSBP S3.9).
+      expect(forBucket("aws:s3/bucketLogging:BucketLogging")).toEqual({
+        bucket: bucket.state.id,
+        targetBucket: named(rec, T.bucket, "s3-access-logs").state.bucket,
+        targetPrefix: "alb-access-logs/",
+      });
+    });
+
+    it("keeps S3 server access logs in a private, TLS-only, SSE-S3 bucket with a lifecycle, not logged itself", () => {
+      const bucket = named(rec, T.bucket, "s3-access-logs");
+      const forBucket = (type: string) =>
+        ofType(rec, type).filter((r) => r.inputs.bucket === bucket.state.id);
+      expect(
+        forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((r) => r.inputs),
+      ).toEqual([
+        {
+          bucket: bucket.state.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+      ]);
+      // S3 log delivery supports only SSE-S3 default encryption on the target bucket.
+      expect(
+        forBucket(
+          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        ).map((r) => r.inputs.rules),
+      ).toEqual([[{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]]);
+      expect(
+        forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules[0],
+      ).toMatchObject({ status: "Enabled", expiration: { days: profile.logRetentionFloorDays } });
+      expect(forBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs.rule).toEqual({
+        objectOwnership: "BucketOwnerEnforced",
+      });
+      // Not logged itself: that would loop.
+      expect(forBucket("aws:s3/bucketLogging:BucketLogging")).toEqual([]);
+      const policy = forBucket("aws:s3/bucketPolicy:BucketPolicy")[0];
+      const statements = JSON.parse(policy.inputs.policy).Statement;
+      expect(statements.map((st: any) => [st.Effect, st.Principal, st.Action, st.Resource])).toEqual([
+        ["Allow", { Service: "logging.s3.amazonaws.com" }, "s3:PutObject", `${bucket.state.arn}/*`],
+        ["Deny", "*", "s3:*", [bucket.state.arn, `${bucket.state.arn}/*`]],
+      ]);
+      expect(statements[0].Condition).toEqual({
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnLike: { "aws:SourceArn": "arn:aws:s3:::*" },
+      });
+      expect(policy.dependencies).toContain(
+        forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].urn,
+      );
     });
 
     it("orders what AWS checks at creation: bucket policy before access logs, validation before HTTPS", () => {
-      const bucketPolicy = one(rec, "aws:s3/bucketPolicy:BucketPolicy");
+      const bucketPolicy = named(rec, "aws:s3/bucketPolicy:BucketPolicy", "ingress-access-logs-policy");
       // ELB checks it may write to the bucket when access logs are turned on, and refuses an
       // internet-facing load balancer in a VPC without an internet gateway.
       expect(one(rec, T.alb).dependencies).toEqual(
@@ -496,7 +549,11 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
       );
       // S3 rejects a bucket policy while the public access block is being applied.
       expect(bucketPolicy.dependencies).toContain(
-        one(rec, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn,
+        named(
+          rec,
+          "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+          "ingress-access-logs-public-access",
+        ).urn,
       );
       // A listener takes only an issued certificate.
       expect(named(rec, T.listener, "ingress-https").dependencies).toContain(one(rec, T.validation).urn);
@@ -689,6 +746,7 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
         ecrRepositoryArn: one(rec, T.repository).state.arn,
         backupVaultName: one(rec, T.vault).state.name,
         backupPlanId: one(rec, T.plan).state.id,
+        s3AccessLogBucketName: named(rec, T.bucket, "s3-access-logs").state.bucket,
         deployRoleArn: named(rec, T.role, "ci").state.arn,
       });
     });

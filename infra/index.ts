@@ -34,4 +34,5 @@ export const ecrRepositoryUrl = outputs.ecrRepositoryUrl;
 export const ecrRepositoryArn = outputs.ecrRepositoryArn;
 export const backupVaultName = outputs.backupVaultName;
 export const backupPlanId = outputs.backupPlanId;
+export const s3AccessLogBucketName = outputs.s3AccessLogBucketName;
 export const deployRoleArn = outputs.deployRoleArn;

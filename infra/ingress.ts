@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessLogBucket } from "./accessLogs";
 import { Certificate } from "./certificate";
+import type { ServerAccessLogTarget } from "./s3AccessLogs";
 import { WebAcl } from "./waf";
 
 /** TLS 1.3 and 1.2 only, forward secrecy (ELB's recommended policy for new listeners). */
@@ -26,6 +27,12 @@ export interface IngressArgs {
   readonly zoneId: pulumi.Input<string>;
   /** Days access logs are kept. */
   readonly accessLogExpirationDays: number;
+  /**
+   * Where the access-log bucket's own S3 server access logs go (FSBP S3.9).
+   * @default { enabled: false }
+   */
+  readonly serverAccessLogs?:
+    { readonly enabled: false } | ({ readonly enabled: true } & ServerAccessLogTarget);
   /**
    * Deletion protection on the load balancer.
    * @default false
@@ -50,7 +57,7 @@ export class Ingress extends pulumi.ComponentResource {
     const securityGroup = this.createSecurityGroup(name, args);
     const logs = new AccessLogBucket(
       `${name}-access-logs`,
-      { expirationDays: args.accessLogExpirationDays },
+      { expirationDays: args.accessLogExpirationDays, serverAccessLogs: args.serverAccessLogs },
       { parent: this },
     );
     this.loadBalancer = new aws.lb.LoadBalancer(

@@ -13,6 +13,7 @@ import { Cluster } from "./cluster";
 import { BaseConfig } from "./config";
 import { Dns } from "./dns";
 import { Ingress } from "./ingress";
+import { S3AccessLogBucket } from "./s3AccessLogs";
 import { PlatformKey } from "./keys";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -64,6 +65,13 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     },
     opts,
   );
+  // S3 server access logs of the environment's buckets (the ALB's log bucket here, tenant data
+  // buckets from their stacks) land in one bucket, kept as long as the environment keeps logs.
+  const s3AccessLogs = new S3AccessLogBucket(
+    "s3-access-logs",
+    { expirationDays: profile.logRetentionFloorDays },
+    opts,
+  );
   const ingress = new Ingress(
     "ingress",
     {
@@ -74,6 +82,11 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
       domain: config.domain,
       zoneId: dns.zoneId,
       accessLogExpirationDays: profile.logRetentionFloorDays,
+      serverAccessLogs: {
+        enabled: true,
+        targetBucket: s3AccessLogs.bucketName,
+        targetPrefix: "alb-access-logs/",
+      },
       deletionProtection: profile.deletionProtection,
       waf: { enabled: profile.waf },
     },
@@ -146,6 +159,7 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     ecrRepositoryArn: registry.arn,
     backupVaultName: backup.vaultName,
     backupPlanId: backup.planId,
+    s3AccessLogBucketName: s3AccessLogs.bucketName,
     deployRoleArn: ci.roleArn,
   };
 }

@@ -51,6 +51,11 @@ export interface Recording {
   readonly resources: readonly RecordedResource[];
   /** The stack's exported outputs, resolved. */
   readonly outputs: Record<string, any>;
+  /**
+   * The stack's config as the engine hands it to a policy pack (keys fully qualified, e.g.
+   * `tenant:spec`), secret keys left out. Optional so hand-built recordings may omit it.
+   */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** How to run a program under the recorder. */
@@ -167,6 +172,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     stack: options.stack,
     resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
     outputs: await resolveOutputs(outputs),
+    config: publicConfig(options),
   };
 }
 
@@ -259,4 +265,12 @@ export function providerOf(recording: Recording, resource: RecordedResource): Re
   }
   const urn = resource.provider.split("::").slice(0, -1).join("::");
   return recording.resources.find((r) => r.urn === urn);
+}
+
+/** The non-secret part of a recording's stack config. */
+function publicConfig(options: RecordOptions): Readonly<Record<string, string>> {
+  const secret = new Set(options.secretKeys ?? []);
+  return Object.freeze(
+    Object.fromEntries(Object.entries(options.config ?? {}).filter(([k]) => !secret.has(k))),
+  );
 }

@@ -4,10 +4,9 @@
  * (what the tenant's StackReference would read). Used by `npm run plan`, the offline policy check
  * and the tests that run the policies against the real programs.
  */
-import { Environment, ENVIRONMENTS } from "../common";
+import { Environment, ENVIRONMENTS, tenantStackName } from "../common";
 import { recordBase } from "./base";
-import { loadRegistry } from "../tenants/registry";
-import { BASE_SOURCE, stackSource } from "./sources";
+import { BASE_SOURCE, registry, stackSource } from "./sources";
 import { recordTenant } from "./tenant";
 import type { TenantSpec } from "../tenants/spec";
 import type { Recording } from "./recorder";
@@ -25,6 +24,41 @@ export interface RecordedStack {
   readonly recording: Recording;
 }
 
+/** A stack's program failed to run under mocks (an invalid spec or config, a broken contract). */
+export class StackRecordError extends Error {
+  constructor(
+    /** The stack whose program failed. */
+    readonly failed: Pick<RecordedStack, "kind" | "environment" | "tenant" | "source">,
+    readonly cause: unknown,
+  ) {
+    super(
+      `${failed.kind === "base" ? "base stack" : "tenant stack"} ${stackNameOf(failed)} (${failed.source}): ${(cause as Error)?.message ?? String(cause)}`,
+    );
+    this.name = "StackRecordError";
+  }
+
+  /** The stack's name, e.g. `staging` or `acme-production`. */
+  get stackName(): string {
+    return stackNameOf(this.failed);
+  }
+}
+
+function stackNameOf(s: Pick<RecordedStack, "kind" | "environment" | "tenant">): string {
+  return s.kind === "base" ? s.environment : tenantStackName(s.tenant as string, s.environment);
+}
+
+/** Runs one recording, naming the stack when its program fails. */
+async function recorded<T>(
+  stack: Pick<RecordedStack, "kind" | "environment" | "tenant" | "source">,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new StackRecordError(stack, error);
+  }
+}
+
 /** Which stacks to record. */
 export interface StackFilter {
   /** @default every environment */
@@ -40,29 +74,34 @@ export interface StackFilter {
 /**
  * Records the selected stacks one after another (recordings share process-wide state), yielding
  * each as soon as it is done so callers can report progress.
- * @throws on a registry error, or when a requested tenant is not registered.
+ * @throws RegistryLoadError on a registry error; StackRecordError when a program fails; an Error
+ * when a requested tenant is not registered.
  */
 export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator<RecordedStack> {
   const environments = filter.environments ?? ENVIRONMENTS;
-  const registry = await loadRegistry(filter.registryDir);
-  const specs = selectTenants(registry, filter.tenants);
+  const specs = selectTenants(registry(filter.registryDir), filter.tenants);
   for (const environment of environments) {
     const tenantsHere = specs.filter((s) => s.environments.includes(environment));
     if (filter.includeBase === false && tenantsHere.length === 0) {
       continue;
     }
-    const base = await recordBase(environment);
+    const base = await recorded({ kind: "base", environment, source: BASE_SOURCE }, () =>
+      recordBase(environment),
+    );
     if (filter.includeBase !== false) {
       yield { kind: "base", environment, source: BASE_SOURCE, recording: base };
     }
     for (const spec of tenantsHere) {
-      yield {
+      const stack = {
         kind: "tenant",
         environment,
         tenant: spec.id,
-        spec,
         source: stackSource("tenant", spec.id),
-        recording: await recordTenant(spec, environment, base.outputs),
+      } as const;
+      yield {
+        ...stack,
+        spec,
+        recording: await recorded(stack, () => recordTenant(spec, environment, base.outputs)),
       };
     }
   }

@@ -4,7 +4,11 @@
  * lives in ./registry.ts.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { captureStackConfig } from "./lib/stack-config";
 import { ALL_POLICIES, PACK_NAME } from "./registry";
+
+// Before the server starts: keeps the stack config the engine sends (a tenant stack's tier).
+captureStackConfig();
 
 new PolicyPack(PACK_NAME, {
   policies: [...ALL_POLICIES],

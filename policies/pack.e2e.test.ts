@@ -79,4 +79,17 @@ describe("pulumi preview --policy-pack policies", () => {
       /policy config for platform-waivers-expired is invalid:\s+- levels.staging: "advisory" is not allowed; waivers policies are always mandatory/,
     );
   }, 180000);
+
+  it("hands the pack config's selection to the pack (the engine passes keys that name no policy)", async () => {
+    // The engine forwards a section only with a valid enforcementLevel (docs/policies.md, "Selection").
+    const config = configFile({ selection: { enforcementLevel: "mandatory", controls: "nist" } });
+    await expect(stack.preview({ policyPacks: [PACK], policyPackConfigs: [config] })).rejects.toThrow(
+      /policy pack config is invalid:\s+- selection\.controls: "nist" is not allowed; use fsbp or cis/,
+    );
+    const fsbpOnly = configFile({
+      selection: { enforcementLevel: "mandatory", controls: ["fsbp"], severity: "high" },
+    });
+    const result = await stack.preview({ policyPacks: [PACK], policyPackConfigs: [fsbpOnly] });
+    expect(result.stdout).toMatch(/Policies:\s+✅ platform@v0\.1\.0/);
+  }, 180000);
 });

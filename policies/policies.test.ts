@@ -9,13 +9,14 @@ import * as aws from "@pulumi/aws";
 import { ENVIRONMENTS } from "../common";
 import { TIER_NAMES } from "../common";
 import { resolveLevel } from "./lib/config";
+import { stackConfig } from "./lib/stack-config";
 import { stackInfoFromUrn } from "./lib/stack-info";
 import { effectiveTags } from "./lib/tags";
 import { isExpired, loadWaivers, parseWaivers, waiverMatches } from "./lib/waivers";
 import { ALL_POLICIES } from "./registry";
 import { FAILING_CASES, fixtureFor } from "./testing/cases";
 import { analyzeLikeEngine } from "./testing/analyzer";
-import { baseFixture, find, patch, setDefaultTags, tenantFixture } from "./testing/fixtures";
+import { baseFixture, find, patch, remove, setDefaultTags, tenantFixture } from "./testing/fixtures";
 import { engineProps, evaluate, isTypeOf, resourceArgs } from "./engine/harness";
 import { awsVersion, renderTaggableTypes, scanTaggableTypes } from "./tagging/generate-taggable-types";
 
@@ -370,5 +371,121 @@ describe("stack info", () => {
       environmentKnown: false,
     });
     expect(() => stackInfoFromUrn("nope")).toThrow('"nope" is not a Pulumi URN');
+  });
+});
+
+describe("address ranges are compared as networks, not as text", () => {
+  const open = async (source: { cidrIpv4?: string; cidrIpv6?: string }, port = 5432) => {
+    const s = tenantFixture("standard", "production");
+    patch(s, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", undefined, {
+      referencedSecurityGroupId: undefined,
+      fromPort: port,
+      toPort: port,
+      ...source,
+    });
+    const { violations } = await evaluate(s.recording(), ALL_POLICIES);
+    return brief(violations.filter((v) => v.policy === "platform-ec2-public-ingress"));
+  };
+
+  it.each([
+    [{ cidrIpv6: "0:0:0:0:0:0:0:0/0" }, "::/0"],
+    [{ cidrIpv6: "0000::/0" }, "::/0"],
+    [{ cidrIpv4: "0.0.0.0/1" }, "0.0.0.0/1"],
+    [{ cidrIpv4: "128.0.0.0/1" }, "128.0.0.0/1"],
+    [{ cidrIpv4: "10.0.0.0/7" }, "10.0.0.0/7"],
+    [{ cidrIpv6: "2000::/3" }, "2000::/3"],
+  ])("flags %j on tcp 5432 as public", async (source, shown) => {
+    expect(await open(source)).toEqual([expect.stringContaining(`admits tcp 5432 from ${shown}`)]);
+  });
+
+  it("does not flag a range within the limit, or a wide range on tcp 443", async () => {
+    expect(await open({ cidrIpv4: "10.0.0.0/8" })).toEqual([]);
+    expect(await open({ cidrIpv6: "2001:db8::/32" })).toEqual([]);
+    expect(await open({ cidrIpv4: "0.0.0.0/1" }, 443)).toEqual([]);
+  });
+
+  it("flags a source that is not an address range at all, since it cannot be vouched for", async () => {
+    expect(await open({ cidrIpv4: "0.0.0.0/33" })).toEqual([
+      expect.stringContaining('"0.0.0.0/33" is not a valid CIDR'),
+    ]);
+  });
+});
+
+describe("the stack's tier", () => {
+  it("comes from the stack's tenant:spec config; without it the tier limits cannot be checked", async () => {
+    const s = tenantFixture("trial", "production");
+    delete s.config["tenant:spec"];
+    const { violations } = await evaluate(s.recording(), ALL_POLICIES);
+    expect(new Set(violations.map((v) => v.policy))).toEqual(
+      new Set([
+        "platform-rds-size",
+        "platform-ecs-task-size",
+        "platform-ecs-task-count",
+        "platform-appautoscaling-bounds",
+      ]),
+    );
+    expect(violations[0].message).toMatch(
+      /cannot check tier limits: the stack has no tenant:spec config, so its tier is unknown/,
+    );
+  });
+
+  it("is the stack's even when every resource is tagged with another tier", async () => {
+    const s = tenantFixture("trial", "production");
+    setDefaultTags(s, (t) => ({ ...t, Tier: "enterprise" }));
+    patch(s, "aws:rds/instance:Instance", "db", { instanceClass: "db.m7g.large" });
+    const { violations } = await evaluate(s.recording(), ALL_POLICIES);
+    expect(brief(violations.filter((v) => v.policy === "platform-rds-size"))).toEqual([
+      expect.stringMatching(/\(trial tier\): instanceClass "db.m7g.large" is not allowed/),
+    ]);
+    expect(violations.filter((v) => v.policy === "platform-tagging-tenant-tags").length).toBeGreaterThan(5);
+  });
+
+  it("reads the engine's PULUMI_CONFIG (the analyzer's environment), leaving secret keys out", () => {
+    const saved = { c: process.env.PULUMI_CONFIG, k: process.env.PULUMI_CONFIG_SECRET_KEYS };
+    try {
+      process.env.PULUMI_CONFIG = JSON.stringify({
+        "tenant:spec": '{"tier":"standard"}',
+        "tenant:secrets": "x",
+      });
+      process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(["tenant:secrets"]);
+      expect(stackConfig()).toEqual({ "tenant:spec": '{"tier":"standard"}' });
+      expect(
+        stackInfoFromUrn("urn:pulumi:acme-staging::tenant::aws:s3/bucket:Bucket::b", stackConfig()),
+      ).toMatchObject({
+        tier: "standard",
+      });
+    } finally {
+      process.env.PULUMI_CONFIG = saved.c;
+      process.env.PULUMI_CONFIG_SECRET_KEYS = saved.k;
+      if (saved.c === undefined) delete process.env.PULUMI_CONFIG;
+      if (saved.k === undefined) delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+    }
+  });
+
+  it.each([
+    [{}, "the stack has no tenant:spec config"],
+    [{ "tenant:spec": "{" }, "config is not JSON"],
+    [{ "tenant:spec": '{"tier":"gold"}' }, 'has tier "gold"; it must be one of trial, standard, enterprise'],
+  ])("names what is wrong with config %j", (config, problem) => {
+    expect(stackInfoFromUrn("urn:pulumi:acme-staging::tenant::t::n", config).tierProblem).toContain(problem);
+  });
+});
+
+describe("S3 access logging on a tenant stack without the base outputs (the engine shows stack policies no reads)", () => {
+  it("accepts a target outside the stack, and still refuses a bucket without logging", async () => {
+    const s = tenantFixture("standard", "production");
+    remove(s, "pulumi:pulumi:StackReference");
+    patch(s, "aws:s3/bucketLogging:BucketLogging", "storage-access-logs", {
+      targetBucket: "plat-prd-s3-access-logs-x",
+    });
+    const logging = (await evaluate(s.recording(), ALL_POLICIES)).violations.filter(
+      (v) => v.policy === "platform-s3-access-logging",
+    );
+    expect(logging).toEqual([]);
+    remove(s, "aws:s3/bucketLogging:BucketLogging", "storage-access-logs");
+    const missing = (await evaluate(s.recording(), ALL_POLICIES)).violations.filter(
+      (v) => v.policy === "platform-s3-access-logging",
+    );
+    expect(brief(missing)).toEqual([expect.stringMatching(/bucket "storage" has no server access logging/)]);
   });
 });

@@ -25,6 +25,7 @@ import { rdsMultiAz } from "./rds/multi-az";
 import { rdsNotPublic } from "./rds/not-public";
 import { rdsProductionProtection } from "./rds/production-protection";
 import { rdsSize } from "./rds/size";
+import { s3AccessLogging } from "./s3/access-logging";
 import { s3BucketCompanions } from "./s3/bucket-companions";
 import { s3SseKms } from "./s3/sse-kms";
 import { s3SseS3OnlyLbLogs } from "./s3/sse-s3-only-lb-logs";
@@ -54,6 +55,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   s3SseS3OnlyLbLogs,
   s3TlsOnly,
   s3BucketCompanions,
+  s3AccessLogging,
   rdsEncryption,
   rdsForceSsl,
   elasticacheEncryption,

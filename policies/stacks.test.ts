@@ -7,7 +7,7 @@
 import { ENVIRONMENTS } from "../common";
 import { recordTenant } from "../offline/tenant";
 import { parseTenantSpec } from "../tenants/spec";
-import { TIER_NAMES } from "../common";
+import { TIER_NAMES, TIERS } from "../common";
 import type { RecordedResource, Recording } from "../offline/recorder";
 import { RecordedStack, recordAllStacks } from "../offline/stacks";
 import { ALL_POLICIES } from "./registry";
@@ -135,7 +135,7 @@ describe("broken variants of the real programs are caught", () => {
     const { violations } = await evaluate(rec, ALL_POLICIES);
     expect(brief(violations)).toEqual([
       expect.stringMatching(
-        /^mandatory platform-s3-sse-s3-only-lb-logs: .*with SSE-S3 \(AES256\), but no load balancer delivers logs to it/,
+        /^mandatory platform-s3-sse-s3-only-lb-logs: .*with SSE-S3 \(AES256\), but no load balancer or S3 server access logging delivers logs to it/,
       ),
     ]);
   });
@@ -203,6 +203,36 @@ describe("broken variants of the real programs are caught", () => {
     );
     expect(violations[0].message).toMatch(
       /is missing tag Owner\. Set it through the AWS provider's defaultTags/,
+    );
+  });
+});
+
+describe("the tier comes from the stack, not from a resource's own Tier tag", () => {
+  it("a trial database tagged Tier: enterprise with enterprise sizes fails, in production too", async () => {
+    const trial = stack("tenant", "production", "every-trial");
+    const enterprise = TIERS.enterprise.database;
+    const rec = mutate(
+      trial.recording,
+      (r) => r.type === "aws:rds/instance:Instance",
+      (r) => {
+        for (const bag of [r.inputs, r.state]) {
+          bag.tags = { ...(bag.tags ?? {}), Tier: "enterprise" };
+          bag.instanceClass = enterprise.instanceClass;
+          bag.allocatedStorage = enterprise.allocatedStorageGb;
+          bag.multiAz = true;
+        }
+      },
+    );
+    const { violations } = await evaluate(rec, ALL_POLICIES, { environment: "production" });
+    expect(brief(violations)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^mandatory platform-rds-size: RDS instance ".*" \(trial tier\): instanceClass "db.m7g.large" is not allowed/,
+        ),
+        expect.stringMatching(
+          /^mandatory platform-tagging-tenant-tags: .*Tier tag "enterprise" disagrees with the stack's tier "trial"/,
+        ),
+      ]),
     );
   });
 });

@@ -17,6 +17,7 @@ import {
   tenantStackName,
   valueOrThrow,
   withPathPrefix,
+  TENANT_SPEC_CONFIG_KEY,
 } from "../common";
 import { Decommission, DECOMMISSION_FIELD, parseDecommission } from "./decommission";
 import { specDisplayPath } from "./registry";
@@ -31,7 +32,8 @@ export const TENANT_PROJECT = "tenant";
 /** Fully qualified config keys of the tenant project. */
 export const TENANT_CONFIG_KEYS = Object.freeze({
   /** The validated spec, as JSON (tenants/spec.ts). */
-  spec: "tenant:spec",
+  /** Defined in common/ (common/tiers.ts) because the policy pack reads the tier from it too. */
+  spec: TENANT_SPEC_CONFIG_KEY,
   /** The base stack reference. @default `organization/platform/<env>` */
   baseStackName: "tenant:baseStackName",
   /**

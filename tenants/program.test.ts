@@ -76,6 +76,8 @@ const COMMON_COUNTS = {
   "aws:rds/parameterGroup:ParameterGroup": 1,
   "aws:route53/record:Record": 1,
   "aws:s3/bucket:Bucket": 1,
+  // Server access logs to the base stack's access-log bucket (FSBP S3.9).
+  "aws:s3/bucketLogging:BucketLogging": 1,
   "aws:s3/bucketPolicy:BucketPolicy": 1,
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
@@ -164,7 +166,7 @@ describe("enterprise tier (acme, production)", () => {
     expect(countByType(rec)).toEqual(
       sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS, "aws:kms/key:Key": 1, "aws:kms/alias:Alias": 1 }),
     );
-    expect(rec.resources).toHaveLength(54);
+    expect(rec.resources).toHaveLength(55);
   });
 
   it("tags every resource through the provider's default tags", () => {
@@ -565,7 +567,7 @@ describe("standard tier (globex, staging)", () => {
 
   it("declares exactly these resources: no dedicated key", () => {
     expect(countByType(rec)).toEqual(sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS }));
-    expect(rec.resources).toHaveLength(52);
+    expect(rec.resources).toHaveLength(53);
   });
 
   it("sizes task, autoscaling, database and cache from the tier", () => {
@@ -632,7 +634,7 @@ describe("trial tier (initech)", () => {
 
   it("declares exactly these resources: no cache, no dedicated key", () => {
     expect(countByType(rec)).toEqual(sorted({ ...COMMON_COUNTS, ...NO_CACHE_COUNTS }));
-    expect(rec.resources).toHaveLength(44);
+    expect(rec.resources).toHaveLength(45);
     expect(rec.outputs.cacheEndpoint).toBeUndefined();
   });
 
@@ -737,7 +739,7 @@ describe("application secrets (tenant:secrets, hooli, staging)", () => {
         "platform:tenant:TenantAppSecrets": 1,
       }),
     );
-    expect(rec.resources).toHaveLength(52 + 3);
+    expect(rec.resources).toHaveLength(53 + 3);
   });
 
   it("keeps them in a Secrets Manager secret encrypted with the tenant's key, the value a secret", () => {
@@ -1015,6 +1017,7 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
     expect(retained(rec)).toEqual([
       "aws:kms/key:Key key",
       "aws:s3/bucket:Bucket storage",
+      "aws:s3/bucketLogging:BucketLogging storage-access-logs",
       "aws:s3/bucketPolicy:BucketPolicy storage-policy",
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock storage-public-access",
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration storage-encryption",
@@ -1045,6 +1048,7 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
     });
     expect(retained(rec)).toEqual([
       "aws:s3/bucket:Bucket storage",
+      "aws:s3/bucketLogging:BucketLogging storage-access-logs",
       "aws:s3/bucketPolicy:BucketPolicy storage-policy",
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock storage-public-access",
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration storage-encryption",
@@ -1454,16 +1458,22 @@ describe("the registry's tenants on the real base program", () => {
     }
     const totals = Object.fromEntries(stacks.map(({ rec }) => [rec.stack, rec.resources.length]));
     expect(totals).toMatchObject({
-      "acme-staging": 54,
-      "globex-staging": 52,
-      "initech-staging": 44,
-      "acme-production": 54,
-      "globex-production": 52,
+      "acme-staging": 55,
+      "globex-staging": 53,
+      "initech-staging": 45,
+      "acme-production": 55,
+      "globex-production": 53,
     });
   });
 
   it("wires each to its environment's base stack outputs", () => {
     for (const { spec, base, rec } of stacks) {
+      // S3 server access logs go to the environment's log bucket, under the tenant's prefix.
+      expect(one(rec, "aws:s3/bucketLogging:BucketLogging").inputs).toEqual({
+        bucket: one(rec, "aws:s3/bucket:Bucket").state.id,
+        targetBucket: base.outputs.s3AccessLogBucketName,
+        targetPrefix: `tenants/${spec.id}/`,
+      });
       expect(one(rec, "aws:lb/listenerRule:ListenerRule").inputs.listenerArn).toBe(
         base.outputs.httpsListenerArn,
       );

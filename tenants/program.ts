@@ -246,6 +246,8 @@ export async function createTenantStack(
       forceDestroy: !protect,
       retainOnDelete: retain,
       decommissionedAt: retain ? decommission.at : undefined,
+      // FSBP S3.9: the environment's server access log bucket, one prefix per tenant.
+      serverAccessLogs: { targetBucket: base.s3AccessLogBucketName, targetPrefix: `tenants/${spec.id}/` },
     },
     opts,
   );

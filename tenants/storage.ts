@@ -35,12 +35,17 @@ export interface TenantStorageArgs {
    * @default undefined (no tag)
    */
   readonly decommissionedAt?: string;
+  /**
+   * Where the bucket's S3 server access logs go (FSBP S3.9): the base stack's
+   * `s3AccessLogBucketName` and this tenant's prefix there.
+   */
+  readonly serverAccessLogs: { readonly targetBucket: pulumi.Input<string>; readonly targetPrefix: string };
 }
 
 /** Tag a retained bucket carries: when its tenant was offboarded (ISO-8601 UTC). */
 export const DECOMMISSIONED_TAG_KEY = "Decommissioned";
 
-/** Bucket, encryption, public access block, versioning and a TLS-only policy. */
+/** Bucket, encryption, public access block, versioning, a TLS-only policy and server access logs. */
 export class TenantStorage extends pulumi.ComponentResource {
   public readonly bucket: aws.s3.Bucket;
   /** The bucket's name and ARN. */
@@ -102,6 +107,15 @@ export class TenantStorage extends pulumi.ComponentResource {
       { bucket, policy: tlsOnlyBucketPolicy(this.bucket.arn) },
       // S3 rejects a policy while the public access block is being applied; order them.
       { ...childOpts, dependsOn: [publicAccessBlock] },
+    );
+    new aws.s3.BucketLogging(
+      `${name}-access-logs`,
+      {
+        bucket,
+        targetBucket: args.serverAccessLogs.targetBucket,
+        targetPrefix: args.serverAccessLogs.targetPrefix,
+      },
+      childOpts,
     );
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;

@@ -42,6 +42,7 @@ export function testBaseProgram(environment: Environment): pulumi.automation.Pul
       ecrRepositoryArn: arn("ecr", "repository/plat-app"),
       backupVaultName: `plat-${environment}`,
       backupPlanId: "plan-test",
+      s3AccessLogBucketName: "plat-test-s3-access-logs",
       deployRoleArn: "arn:aws:iam::123456789012:role/plat-deploy",
     };
     // The compiler checks the shape; the schema checks the values (ARNs, list lengths).

@@ -10,6 +10,9 @@ export const appautoscalingBounds: PlatformPolicy = resourcePolicy(
     description: "Tenant ECS autoscaling targets scale within their tier's task counts.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (per-tier resource limits, common/tiers.ts); no FSBP or CIS control covers sizing",
+    },
     rules: [
       "maxCapacity does not exceed the tier's maxTaskCount",
       "minCapacity is at least the tier's minDesiredCount and not above maxCapacity",
@@ -22,7 +25,7 @@ export const appautoscalingBounds: PlatformPolicy = resourcePolicy(
     if (target.serviceNamespace !== "ecs") {
       return;
     }
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`autoscaling target "${ctx.args.name}": ${problem}`);
     }

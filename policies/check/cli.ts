@@ -5,9 +5,11 @@
  *     npm run check -- --env staging --tenant acme    # one tenant in one environment
  *     npm run check -- --format sarif --output reports/policies.sarif
  *     npm run check -- --markdown-output "$GITHUB_STEP_SUMMARY" --sarif-output reports/policies.sarif
+ *     npm run check -- --controls fsbp --severity high   # only policies implementing FSBP, high or critical
  *
- * Exit codes: 0 no mandatory violation, 1 mandatory violation(s) or a program that failed to run,
- * 2 usage error.
+ * Exit codes: 0 no mandatory violation, 1 mandatory violation(s), a program that failed to run or a
+ * policy that failed, 2 usage error or a tenant registry that cannot be loaded. Machine formats
+ * (json, sarif, junit, github) always print a document, carrying the error when there is one.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -16,7 +18,17 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { ENVIRONMENTS, Environment, problemLines, tenantIdProblems, UsageError } from "../../common";
 import { REGISTRY_DISPLAY_DIR, registeredTenantIds, stackSource } from "../../offline/sources";
 import { Format, FORMATS, render } from "./formats";
-import { CheckOptions, CheckReport, exitCodeOf, runCheck, StackSource } from "./run";
+import { parseSelection, Selection, SELECTION_KEY, SEVERITIES } from "../lib/selection";
+import { ALL_POLICIES } from "../registry";
+import {
+  CheckError,
+  checkErrorOf,
+  CheckOptions,
+  CheckReport,
+  exitCodeOf,
+  runCheck,
+  StackSource,
+} from "./run";
 
 /** Where the CLI writes; tests pass buffers. */
 export interface CliIO {
@@ -26,19 +38,21 @@ export interface CliIO {
   writeFile?(file: string, text: string): void;
 }
 
+/** A usage error (exit code 2): one problem, said as it is. */
+function usage(message: string): UsageError {
+  return new UsageError([{ path: "", message }]);
+}
+
 interface ParsedArgs {
   format: Format;
   output?: string;
   sarifOutput?: string;
   markdownOutput?: string;
+  junitOutput?: string;
   env?: Environment;
   tenant?: string;
   config?: PolicyPackConfig;
-}
-
-/** A usage error (exit code 2): one problem, said as it is. */
-function usage(message: string): UsageError {
-  return new UsageError([{ path: "", message }]);
+  selection: Selection;
 }
 
 function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
@@ -55,9 +69,17 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     )
     .option("--sarif-output <file>", "also write SARIF 2.1.0 to this file")
     .option("--markdown-output <file>", "also write the Markdown summary to this file")
+    .option("--junit-output <file>", "also write JUnit XML to this file")
     .addOption(new Option("--env <environment>", "only this environment").choices([...ENVIRONMENTS]))
     .option("--tenant <id>", "only this tenant's stacks")
     .option("--config <file>", "policy pack config JSON (the file --policy-pack-config takes)")
+    .option(
+      "--controls <frameworks>",
+      "only policies implementing controls of these frameworks: fsbp, cis (comma-separated)",
+    )
+    .addOption(
+      new Option("--severity <severity>", "only policies of at least this severity").choices([...SEVERITIES]),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: () => undefined })
     .allowExcessArguments(false);
@@ -77,9 +99,12 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     output?: string;
     sarifOutput?: string;
     markdownOutput?: string;
+    junitOutput?: string;
     env?: Environment;
     tenant?: string;
     config?: string;
+    controls?: string;
+    severity?: string;
   }>();
   const tenantProblems = o.tenant === undefined ? [] : tenantIdProblems(o.tenant);
   if (tenantProblems.length > 0) {
@@ -93,15 +118,47 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
       throw usage(`--config "${o.config}": cannot read a JSON policy pack config (${(e as Error).message})`);
     }
   }
+  // The config file's selection, then the flags over it, key by key; each is named as the user wrote it.
+  const fromFile = parseSelection(config?.[SELECTION_KEY], `--config "${o.config}": selection`);
+  const flags = {
+    ...(o.controls !== undefined ? { controls: o.controls.split(",").map((f) => f.trim()) } : {}),
+    ...(o.severity !== undefined ? { severity: o.severity } : {}),
+  };
+  const fromFlags = parseSelection(flags, "--");
+  const problems = [
+    ...(fromFile.problems ?? []),
+    ...(fromFlags.problems ?? []).map((p) => p.replace(/^--\./, "--")),
+  ];
+  if (problems.length > 0) {
+    throw usage(problems.join("; "));
+  }
+  const parsed = { selection: { ...fromFile.selection, ...fromFlags.selection } as Selection };
   return {
+    selection: parsed.selection,
     format: o.format,
     output: o.output,
     sarifOutput: o.sarifOutput,
     markdownOutput: o.markdownOutput,
+    junitOutput: o.junitOutput,
     env: o.env,
     tenant: o.tenant,
     config,
   };
+}
+
+/** The `--format` the command line asks for, read before parsing so a usage error still gets one. */
+function requestedFormat(argv: readonly string[]): Format {
+  const i = argv.findIndex((a) => a === "--format" || a.startsWith("--format="));
+  const value = i < 0 ? undefined : argv[i].includes("=") ? argv[i].slice("--format=".length) : argv[i + 1];
+  return (FORMATS as readonly string[]).includes(value ?? "") ? (value as Format) : "text";
+}
+
+/** Formats that tools read: they always get a document, carrying the error when there is one. */
+const MACHINE_FORMATS: readonly Format[] = FORMATS.filter((f) => f !== "text" && f !== "markdown");
+
+/** A report of a run that stopped before checking anything. */
+function failedReport(error: CheckError): CheckReport {
+  return { stacks: [], policies: ALL_POLICIES, durationMs: 0, error };
 }
 
 function defaultWrite(file: string, text: string): void {
@@ -124,7 +181,12 @@ export async function main(
     args = parseArgs(argv, io);
   } catch (e) {
     if (e instanceof UsageError) {
+      const message = problemLines(e.problems).join("; ");
       io.stderr(`check: ${problemLines(e.problems).join("\ncheck: ")}\nRun with --help for usage.\n`);
+      const format = requestedFormat(argv);
+      if (MACHINE_FORMATS.includes(format)) {
+        io.stdout(render(failedReport({ kind: "usage", message, problems: [{ message }] }), format));
+      }
       return 2;
     }
     throw e;
@@ -137,44 +199,62 @@ export async function main(
     environment: args.env,
     tenant: args.tenant,
     config: args.config,
+    selection: args.selection,
     source,
     now,
   };
+  const machine = MACHINE_FORMATS.includes(args.format);
+  const fail = (report: CheckReport): number => {
+    const error = report.error as CheckError;
+    io.stderr(`check: ${error.message}\n`);
+    emit(report);
+    return exitCodeOf(report);
+  };
+  const emit = (report: CheckReport): void => {
+    if (args.output) {
+      write(args.output, render(report, args.format));
+      io.stdout(render(report, "text"));
+      io.stdout(`Wrote the ${args.format} report to ${args.output}.\n`);
+    } else if (machine || !report.error) {
+      io.stdout(render(report, args.format));
+    }
+    if (args.sarifOutput) {
+      write(args.sarifOutput, render(report, "sarif"));
+    }
+    if (args.markdownOutput) {
+      write(args.markdownOutput, render(report, "markdown"));
+    }
+    if (args.junitOutput) {
+      write(args.junitOutput, render(report, "junit"));
+    }
+  };
   if (args.tenant !== undefined) {
-    const registered = registeredTenantIds();
+    let registered: string[];
+    try {
+      registered = registeredTenantIds();
+    } catch (e) {
+      return fail(failedReport(checkErrorOf(e)));
+    }
     if (!registered.includes(args.tenant)) {
-      io.stderr(
-        `check: --tenant "${args.tenant}" is not in ${REGISTRY_DISPLAY_DIR}/; registered: ${registered.join(", ") || "none"}\n`,
-      );
-      return 2;
+      const message = `--tenant "${args.tenant}" is not in ${REGISTRY_DISPLAY_DIR}/; registered: ${registered.join(", ") || "none"}`;
+      return fail(failedReport({ kind: "usage", message, problems: [{ message }] }));
     }
   }
-  let report: CheckReport;
-  try {
-    report = await runCheck(options);
-  } catch (e) {
-    io.stderr(`check: a program failed to run, so its stack cannot be checked:\n${(e as Error).message}\n`);
-    return 1;
+  const report = await runCheck(options);
+  if (report.error) {
+    return fail(report);
   }
   if (args.tenant && report.stacks.length === 0) {
-    io.stderr(
-      `check: tenant "${args.tenant}" has no stack${args.env ? ` in ${args.env}` : ""} (see its environments in ${stackSource("tenant", args.tenant)})\n`,
+    const message = `tenant "${args.tenant}" has no stack${args.env ? ` in ${args.env}` : ""} (see its environments in ${stackSource("tenant", args.tenant)})`;
+    return fail(
+      failedReport({
+        kind: "usage",
+        message,
+        problems: [{ file: stackSource("tenant", args.tenant), message }],
+      }),
     );
-    return 2;
   }
-  if (args.output) {
-    write(args.output, render(report, args.format));
-    io.stdout(render(report, "text"));
-    io.stdout(`Wrote the ${args.format} report to ${args.output}.\n`);
-  } else {
-    io.stdout(render(report, args.format));
-  }
-  if (args.sarifOutput) {
-    write(args.sarifOutput, render(report, "sarif"));
-  }
-  if (args.markdownOutput) {
-    write(args.markdownOutput, render(report, "markdown"));
-  }
+  emit(report);
   return exitCodeOf(report);
 }
 

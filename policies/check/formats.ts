@@ -1,13 +1,17 @@
 /**
  * Report formats of the offline check: a text table for terminals, JSON for tools, SARIF 2.1.0 for
- * GitHub code scanning, and Markdown for the job summary of a pull request.
+ * GitHub code scanning, Markdown for the job summary of a pull request, and JUnit XML and GitHub
+ * workflow commands for CI systems (./ci-formats.ts).
  */
 import { createHash } from "crypto";
 import { PACK_NAME } from "../registry";
-import { CheckReport, PLACEHOLDER_NOTE, StackResult, totals } from "./run";
+import type { PlatformPolicy } from "../lib/policy";
+import { describeSelection } from "../lib/selection";
+import { formatGithub, formatJunit } from "./ci-formats";
+import { CheckError, CheckReport, passed, PLACEHOLDER_NOTE, StackResult, totals } from "./run";
 
 /** The formats `--format` accepts. */
-export const FORMATS = ["text", "json", "sarif", "markdown"] as const;
+export const FORMATS = ["text", "json", "sarif", "markdown", "junit", "github"] as const;
 
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
@@ -43,8 +47,25 @@ function summaryRows(report: CheckReport): string[][] {
 
 const HEADER = ["stack", "resources", "mandatory", "advisory", "waived"];
 
+/** One line per problem of an error, `file: message` where the message does not already say it. */
+export function errorLines(error: CheckError): string[] {
+  return error.problems.map((p) =>
+    p.file && !p.message.includes(p.file.split("/").pop() as string) ? `${p.file}: ${p.message}` : p.message,
+  );
+}
+
+const ERROR_HEADLINE: Record<CheckError["kind"], string> = {
+  registry: "ERROR: the tenant registry cannot be loaded; nothing was checked",
+  program: "ERROR: a program failed to run; its stack and the stacks after it were not checked",
+  policy: "ERROR: a policy failed; the check did not finish",
+  usage: "ERROR: invalid command line; nothing was checked",
+};
+
 function verdict(report: CheckReport): string {
   const t = totals(report.stacks);
+  if (report.error) {
+    return `${ERROR_HEADLINE[report.error.kind]}.`;
+  }
   if (report.stacks.length === 0) {
     return "No stack matched the filters; nothing was checked.";
   }
@@ -66,11 +87,16 @@ export function formatText(report: CheckReport): string {
       out.push(`    ${v.message.replace(/\n/g, "\n    ")}`);
     }
   }
+  const selected = describeSelection(report.selection ?? {});
   out.push(
     "",
-    `Policy pack "${PACK_NAME}": ${report.policies.length} policies, ${(report.durationMs / 1000).toFixed(1)} s.`,
+    `Policy pack "${PACK_NAME}": ${report.policies.length} policies${selected ? ` (${selected})` : ""}, ${(report.durationMs / 1000).toFixed(1)} s.`,
   );
-  out.push(PLACEHOLDER_NOTE, verdict(report), "");
+  out.push(PLACEHOLDER_NOTE, verdict(report));
+  if (report.error) {
+    out.push(...errorLines(report.error).map((l) => `  - ${l.replace(/\n/g, "\n    ")}`));
+  }
+  out.push("");
   return out.join("\n");
 }
 
@@ -83,7 +109,15 @@ export function formatJson(report: CheckReport): string {
         note: PLACEHOLDER_NOTE,
         durationMs: report.durationMs,
         totals: { stacks: report.stacks.length, ...totals(report.stacks) },
-        passed: totals(report.stacks).mandatory === 0,
+        passed: passed(report),
+        error: report.error ?? null,
+        selection: report.selection ?? {},
+        policies: report.policies.map((p) => ({
+          name: p.name,
+          category: p.category,
+          severity: p.severity ?? "medium",
+          controls: controlsOf(p),
+        })),
         stacks: report.stacks.map((s) => ({
           kind: s.kind,
           stack: s.stack,
@@ -130,7 +164,14 @@ export function formatSarif(report: CheckReport): string {
     },
     properties: {
       category: p.category,
-      tags: [p.category, "pulumi", "crossguard"],
+      tags: [
+        p.category,
+        "pulumi",
+        "crossguard",
+        ...(p.controls?.fsbp ?? []).map((id) => `fsbp:${id}`),
+        ...(p.controls?.cis ?? []).map((id) => `cis:${id}`),
+      ],
+      controls: controlsOf(p),
       "security-severity": severityScore(p.severity),
     },
   }));
@@ -177,14 +218,53 @@ export function formatSarif(report: CheckReport): string {
         results,
         invocations: [
           {
-            executionSuccessful: true,
-            toolExecutionNotifications: [{ level: "note", message: { text: PLACEHOLDER_NOTE } }],
+            executionSuccessful: !report.error,
+            toolExecutionNotifications: [
+              { level: "note", message: { text: PLACEHOLDER_NOTE } },
+              ...(report.error ? errorNotifications(report.error) : []),
+            ],
           },
         ],
       },
     ],
   };
   return JSON.stringify(sarif, null, 2) + "\n";
+}
+
+/** SARIF notifications for an error: one per problem, located at its file when known. */
+function errorNotifications(error: CheckError) {
+  return error.problems.map((p, i) => ({
+    level: "error",
+    message: { text: `${ERROR_HEADLINE[error.kind]}: ${errorLines(error)[i]}` },
+    descriptor: { id: `platform-check-${error.kind}-error` },
+    ...(p.file
+      ? {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: {
+                  uri: p.file,
+                  ...(p.file.startsWith("/") ? {} : { uriBaseId: "%SRCROOT%" }),
+                },
+                region: { startLine: 1 },
+              },
+              ...(p.field ? { logicalLocations: [{ fullyQualifiedName: p.field, kind: "member" }] } : {}),
+            },
+          ],
+        }
+      : {}),
+  }));
+}
+
+/** A policy's control mapping for machine formats: frameworks to ids, notes, or why none. */
+function controlsOf(p: PlatformPolicy) {
+  const c = p.controls ?? {};
+  return {
+    fsbp: [...(c.fsbp ?? [])],
+    cis: [...(c.cis ?? [])],
+    ...(c.notes ? { notes: { ...c.notes } } : {}),
+    ...(c.none ? { none: c.none } : {}),
+  };
 }
 
 function severityScore(severity: string | undefined): string {
@@ -208,6 +288,9 @@ export function formatMarkdown(report: CheckReport): string {
     ...rows.map((r) => `| ${r.map(md).join(" | ")} |`),
     "",
   ];
+  if (report.error) {
+    out.push(...errorLines(report.error).map((l) => `- ${md(l)}`), "");
+  }
   for (const s of report.stacks.filter((x) => x.violations.length > 0)) {
     out.push(
       `### ${stackLabel(s)} (\`${s.source}\`)`,
@@ -233,6 +316,10 @@ export function render(report: CheckReport, format: Format): string {
       return formatSarif(report);
     case "markdown":
       return formatMarkdown(report);
+    case "junit":
+      return formatJunit(report);
+    case "github":
+      return formatGithub(report);
     default:
       return formatText(report);
   }

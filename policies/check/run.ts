@@ -5,9 +5,10 @@
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
 import type { Environment } from "../../common";
-import { stackSource } from "../../offline/sources";
+import { SourceProblem, stackSource } from "../../offline/sources";
 import type { RecordedStack, StackFilter } from "../../offline/stacks";
-import type { WaivedViolation } from "../lib/policy";
+import type { PlatformPolicy, WaivedViolation } from "../lib/policy";
+import { isSelected, Selection, SELECTION_KEY } from "../lib/selection";
 import { ALL_POLICIES } from "../registry";
 import { evaluate, Violation } from "../engine/harness";
 
@@ -37,11 +38,34 @@ export interface StackResult {
   readonly waived: readonly WaivedViolation[];
 }
 
+/**
+ * Why the check could not vouch for every stack:
+ * - `registry`: tenants/registry/ could not be loaded (nothing was recorded; exit 2, bad input);
+ * - `program`: a stack's program failed to run under mocks (its stack is not checked; exit 1);
+ * - `policy`: a policy threw (e.g. invalid policy pack config; exit 1);
+ * - `usage`: the command line was wrong (exit 2; machine formats still get a document).
+ */
+export interface CheckError {
+  readonly kind: "registry" | "program" | "policy" | "usage";
+  /** One paragraph, what failed and where. */
+  readonly message: string;
+  /** The stack that failed (program errors). */
+  readonly stack?: string;
+  /** Each problem with its file and field where known. */
+  readonly problems: readonly SourceProblem[];
+}
+
 /** The whole check. */
 export interface CheckReport {
+  /** The stacks checked (up to the failure, when there is an {@link error}). */
   readonly stacks: readonly StackResult[];
-  readonly policies: typeof ALL_POLICIES;
+  /** The policies that ran (the selection's). */
+  readonly policies: readonly PlatformPolicy[];
+  /** The selection they were chosen by; empty for every policy. */
+  readonly selection?: Selection;
   readonly durationMs: number;
+  /** Set when the check could not run to the end. */
+  readonly error?: CheckError;
 }
 
 /** Filters and config of a run. */
@@ -49,6 +73,8 @@ export interface CheckOptions {
   readonly environment?: Environment;
   readonly tenant?: string;
   readonly config?: PolicyPackConfig;
+  /** Which policies run (lib/selection.ts); overrides the config's `selection`. @default every policy */
+  readonly selection?: Selection;
   /** @default recordAllStacks() from offline/stacks.ts */
   readonly source?: StackSource;
   /** @default now (waiver expiry) */
@@ -79,13 +105,76 @@ function wanted(s: { environment: Environment; tenant?: string; kind: string }, 
   );
 }
 
+/** What went wrong, as a {@link CheckError}; offline/stacks.ts's errors carry file and field. */
+export function checkErrorOf(error: unknown): CheckError {
+  const e = error as Error & {
+    name?: string;
+    problems?: readonly SourceProblem[];
+    failed?: { source: string };
+    stackName?: string;
+    cause?: unknown;
+  };
+  if (e?.name === "RegistryLoadError" && Array.isArray(e.problems)) {
+    return { kind: "registry", message: e.message, problems: e.problems };
+  }
+  if (e?.name === "StackRecordError" && e.failed) {
+    const cause = (e.cause as Error)?.message ?? String(e.cause);
+    return {
+      kind: "program",
+      message: `the program of stack ${e.stackName} failed to run, so the stack cannot be checked: ${e.message}`,
+      stack: e.stackName,
+      problems: [{ file: e.failed.source, message: cause }],
+    };
+  }
+  if (e instanceof PolicyFailure) {
+    return { kind: "policy", message: e.message, stack: e.stack, problems: [{ message: e.message }] };
+  }
+  const message = (e as Error)?.message ?? String(error);
+  return {
+    kind: "program",
+    message: `a program failed to run, so its stack cannot be checked: ${message}`,
+    problems: [{ message }],
+  };
+}
+
+/** A policy threw while checking a stack (invalid config, a bug in a policy). */
+class PolicyFailure extends Error {
+  constructor(
+    readonly stack: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
- * Runs the check.
- * @throws when a program fails to record (a config or spec error): the check cannot vouch for it.
+ * Runs the check. Never throws for what a user can cause: a registry that cannot be loaded, a
+ * program that fails, a policy that throws end the run with {@link CheckReport.error} set, and the
+ * stacks checked until then.
  */
 export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
   const started = Date.now();
   const stacks: StackResult[] = [];
+  const selection = options.selection ?? {};
+  const policies = ALL_POLICIES.filter((p) => isSelected(p, selection));
+  const run = {
+    policies,
+    selection,
+    config: { ...(options.config ?? {}), [SELECTION_KEY]: { ...selection } },
+  };
+  try {
+    await checkEach(options, run, stacks);
+  } catch (error) {
+    return { stacks, policies, selection, durationMs: Date.now() - started, error: checkErrorOf(error) };
+  }
+  return { stacks, policies, selection, durationMs: Date.now() - started };
+}
+
+async function checkEach(
+  options: CheckOptions,
+  run: { policies: readonly PlatformPolicy[]; config: PolicyPackConfig },
+  stacks: StackResult[],
+): Promise<void> {
   const source = options.source ?? defaultSource();
   for await (const s of source(stackFilter(options))) {
     if (!wanted(s, options)) {
@@ -100,11 +189,13 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
       tenant: s.tenant,
       source: s.source ?? stackSource(s.kind, s.tenant),
     };
-    const evaluation = await evaluate(recording, ALL_POLICIES, {
+    const evaluation = await evaluate(recording, run.policies, {
       environment: s.environment,
       tenant: s.tenant,
-      config: options.config,
+      config: run.config,
       now: options.now,
+    }).catch((e: Error) => {
+      throw new PolicyFailure(recording.stack, e.message);
     });
     stacks.push({
       ...base,
@@ -113,7 +204,6 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
       waived: evaluation.waived,
     });
   }
-  return { stacks, policies: ALL_POLICIES, durationMs: Date.now() - started };
 }
 
 /** Counts by level over some stacks. */
@@ -136,7 +226,18 @@ export function totals(stacks: readonly StackResult[]): {
   return { mandatory, advisory, waived, resources };
 }
 
-/** 1 when any mandatory violation was found, else 0. */
-export function exitCodeOf(report: CheckReport): 0 | 1 {
+/**
+ * 2 when the registry could not be loaded (bad input, nothing checked); 1 when a program or a policy
+ * failed or any mandatory violation was found; else 0.
+ */
+export function exitCodeOf(report: CheckReport): 0 | 1 | 2 {
+  if (report.error) {
+    return report.error.kind === "registry" || report.error.kind === "usage" ? 2 : 1;
+  }
   return totals(report.stacks).mandatory > 0 ? 1 : 0;
+}
+
+/** True when the check ran to the end without a mandatory violation. */
+export function passed(report: CheckReport): boolean {
+  return !report.error && totals(report.stacks).mandatory === 0;
 }

@@ -9,6 +9,9 @@ export const logGroupKms: PlatformPolicy = resourcePolicy(
     description: "CloudWatch log groups are encrypted with a customer managed KMS key.",
     category: "encryption",
     severity: "medium",
+    controls: {
+      none: "a platform rule (customer keys everywhere); FSBP has no CloudWatch Logs encryption control",
+    },
     rules: ["kmsKeyId is set to a customer managed key"],
     remediationSteps:
       "Set kmsKeyId to the stack's KMS key ARN; its key policy must allow logs.<region>.amazonaws.com.",

@@ -16,6 +16,9 @@ export const logRetention: PlatformPolicy = resourcePolicy(
       "Log groups keep logs at least the environment's floor (and the tier's retention), never forever.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (retention floors per environment); FSBP has no log retention control (CloudWatch.16 belongs to NIST SP 800-53)",
+    },
     rules: [
       "retentionInDays is set (not 'never expire')",
       "retentionInDays is at least the environment's logRetentionFloorDays",
@@ -27,7 +30,7 @@ export const logRetention: PlatformPolicy = resourcePolicy(
   [aws.cloudwatch.LogGroup],
   (group, ctx, report) => {
     const floor = ENVIRONMENT_PROFILES[ctx.stack.environment].logRetentionFloorDays;
-    const { profile } = tierFor(ctx.stack, ctx.tags);
+    const { profile } = tierFor(ctx.stack);
     const min = Math.max(floor, profile?.logRetentionDays ?? 0);
     const days = num(group.retentionInDays);
     const where = `log group "${ctx.args.name}" (${ctx.stack.environment}${profile ? `, ${profile.name} tier` : ""})`;

@@ -1,15 +1,14 @@
 /**
- * platform-ec2-public-ingress: no security group admits traffic from anywhere (0.0.0.0/0, ::/0),
- * except HTTP/HTTPS (tcp 80 and 443); whether those ports belong to the load balancer's group is
+ * platform-ec2-public-ingress: no security group admits traffic from anywhere (0.0.0.0/0, ::/0, in
+ * any spelling, or any range wider than lib/cidr.ts's PUBLIC_PREFIX_LIMIT: /8 for IPv4, /32 for
+ * IPv6), except HTTP/HTTPS (tcp 80 and 443); whether those ports belong to the load balancer's group is
  * checked across resources by platform-ec2-public-web-ingress-lb-only. All three ways to write a
  * rule count: inline `ingress`, aws.vpc.SecurityGroupIngressRule and aws.ec2.SecurityGroupRule.
  */
 import * as aws from "@pulumi/aws";
 import { PlatformPolicy, resourcePolicy } from "../lib/policy";
+import { exposureOf, PUBLIC_PREFIX_LIMIT } from "../lib/cidr";
 import { list, num } from "../lib/values";
-
-/** Sources meaning "the whole internet". */
-export const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** Ports the load balancer may open to the internet. */
 export const PUBLIC_WEB_PORTS = [80, 443];
@@ -57,9 +56,27 @@ export function ingressOf(type: string, props: Record<string, any>): Ingress[] {
   }
 }
 
-/** True for a rule open to the internet. */
+/**
+ * The sources of a rule that open it to the internet, as shown in messages: ranges wider than the
+ * limit (canonical form, with the spelling used if it differs), and sources that are not CIDR blocks
+ * at all (they cannot be vouched for).
+ */
+export function publicSources(rule: Ingress): string[] {
+  return rule.sources.flatMap((source) => {
+    const e = exposureOf(source);
+    if (e.kind === "invalid") {
+      return [`${JSON.stringify(source)} (${JSON.stringify(source)} is not a valid CIDR block)`];
+    }
+    if (e.kind === "limited") {
+      return [];
+    }
+    return [e.cidr.canonical === source ? source : `${e.cidr.canonical} (written ${source})`];
+  });
+}
+
+/** True for a rule open to the internet (see {@link publicSources}). */
 export function isFromAnywhere(rule: Ingress): boolean {
-  return rule.sources.some((s) => ANYWHERE.includes(s));
+  return publicSources(rule).length > 0;
 }
 
 /** True for tcp on exactly port 80 or 443. */
@@ -84,13 +101,15 @@ export function describeRule(rule: Ingress): string {
 export const publicIngress: PlatformPolicy = resourcePolicy(
   {
     name: "platform-ec2-public-ingress",
-    description: "Security groups admit nothing from 0.0.0.0/0 or ::/0 except tcp 80/443.",
+    description: `Security groups admit nothing from 0.0.0.0/0, ::/0 or any range wider than /${PUBLIC_PREFIX_LIMIT.ipv4} (IPv4) or /${PUBLIC_PREFIX_LIMIT.ipv6} (IPv6) except tcp 80/443.`,
     category: "network",
     severity: "critical",
+    controls: { fsbp: ["EC2.13", "EC2.14", "EC2.18", "EC2.19"], cis: ["5.2"] },
     rules: [
       "inline ingress from 0.0.0.0/0 or ::/0 only on tcp 80/443",
       "aws.vpc.SecurityGroupIngressRule from anywhere only on tcp 80/443",
       "aws.ec2.SecurityGroupRule (ingress) from anywhere only on tcp 80/443",
+      `sources are compared as networks: any spelling of 0.0.0.0/0 or ::/0, a range wider than /${PUBLIC_PREFIX_LIMIT.ipv4} (IPv4) or /${PUBLIC_PREFIX_LIMIT.ipv6} (IPv6), or a source that is not a CIDR block counts as the internet`,
     ],
     remediationSteps:
       "Allow the source security group instead of a CIDR (referencedSecurityGroupId / sourceSecurityGroupId), or reach the instance through SSM Session Manager rather than opening ports.",
@@ -100,7 +119,7 @@ export const publicIngress: PlatformPolicy = resourcePolicy(
     for (const rule of ingressOf(ctx.args.type, ctx.args.props)) {
       if (isFromAnywhere(rule) && !isPublicWeb(rule)) {
         report(
-          `${ctx.args.type} "${ctx.args.name}" admits ${describeRule(rule)} from ${rule.sources.filter((s) => ANYWHERE.includes(s)).join(", ")}. ` +
+          `${ctx.args.type} "${ctx.args.name}" admits ${describeRule(rule)} from ${publicSources(rule).join(", ")}. ` +
             `Only the load balancer may be reached from the internet, on tcp 80/443; allow a source security group instead.`,
         );
       }

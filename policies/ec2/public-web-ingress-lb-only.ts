@@ -16,6 +16,7 @@ export const publicWebIngressLbOnly: PlatformPolicy = stackPolicy(
     description: "Ingress from the internet is allowed only on security groups attached to a load balancer.",
     category: "network",
     severity: "critical",
+    controls: { fsbp: ["EC2.18"] },
     rules: [
       "a rule from 0.0.0.0/0 or ::/0 belongs to a security group listed in a load balancer's securityGroups",
     ],

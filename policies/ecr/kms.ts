@@ -9,6 +9,9 @@ export const ecrKms: PlatformPolicy = resourcePolicy(
     description: "ECR repositories use KMS encryption with a customer managed key.",
     category: "encryption",
     severity: "medium",
+    controls: {
+      none: "a platform rule (customer keys everywhere); FSBP's ECR controls cover scanning, tag immutability and lifecycle, not encryption",
+    },
     rules: ["encryptionConfigurations use encryptionType KMS", "kmsKey is a customer managed key"],
     remediationSteps:
       'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <stack key ARN> }] (set at creation only).',

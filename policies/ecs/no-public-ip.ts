@@ -8,6 +8,7 @@ export const ecsNoPublicIp: PlatformPolicy = resourcePolicy(
     description: "ECS services do not assign public IPs to tasks.",
     category: "network",
     severity: "high",
+    controls: { fsbp: ["ECS.2"] },
     rules: ["networkConfiguration.assignPublicIp is not true"],
     remediationSteps:
       "Remove assignPublicIp and run tasks in the base stack's privateSubnetIds (egress through NAT).",

@@ -10,12 +10,15 @@ export const ecsTaskCount: PlatformPolicy = resourcePolicy(
     description: "Tenant services run a desired task count within their tier's limits.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (per-tier resource limits, common/tiers.ts); no FSBP or CIS control covers sizing",
+    },
     rules: ["desiredCount is within the tier's minDesiredCount..maxDesiredCount"],
     remediationSteps: "Set desiredCount through the tenant spec's desiredCount override (common/tiers.ts).",
   },
   [aws.ecs.Service],
   (service, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`ECS service "${ctx.args.name}": ${problem}`);
     }

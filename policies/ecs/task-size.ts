@@ -11,6 +11,9 @@ export const ecsTaskSize: PlatformPolicy = resourcePolicy(
     description: "Tenant task definitions use CPU and memory within their tier's limits.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (per-tier resource limits, common/tiers.ts); no FSBP or CIS control covers sizing",
+    },
     rules: [
       "cpu is within the tier's minTaskCpu..maxTaskCpu",
       "memory does not exceed the tier's maxTaskMemory",
@@ -21,7 +24,7 @@ export const ecsTaskSize: PlatformPolicy = resourcePolicy(
   },
   [aws.ecs.TaskDefinition],
   (task, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`task definition "${ctx.args.name}": ${problem}`);
     }

@@ -9,6 +9,7 @@ export const efsEncryption: PlatformPolicy = resourcePolicy(
     description: "EFS file systems are encrypted at rest with a customer managed key.",
     category: "encryption",
     severity: "high",
+    controls: { fsbp: ["EFS.1"] },
     rules: ["encrypted is true", "kmsKeyId is a customer managed key"],
     remediationSteps:
       "Set encrypted: true and kmsKeyId to the stack's KMS key (it cannot be changed after creation).",

@@ -13,6 +13,7 @@ export const elasticacheEncryption: PlatformPolicy = resourcePolicy(
     description: "ElastiCache encrypts at rest (customer key) and in transit, and requires an auth token.",
     category: "encryption",
     severity: "critical",
+    controls: { fsbp: ["ElastiCache.4", "ElastiCache.5", "ElastiCache.6"] },
     rules: [
       "atRestEncryptionEnabled is true with a customer managed kmsKeyId",
       "transitEncryptionEnabled is true (and transitEncryptionMode, if set, is required)",

@@ -13,6 +13,10 @@ export const elasticacheProductionBackups: PlatformPolicy = resourcePolicy(
     description: "Caches in environments that protect data stores keep snapshots and a final snapshot.",
     category: "limits",
     severity: "medium",
+    controls: {
+      fsbp: ["ElastiCache.1"],
+      notes: { "ElastiCache.1": "where the environment protects data stores (production)" },
+    },
     rules: [
       "snapshotRetentionLimit is at least 1 where the environment protects data stores",
       "finalSnapshotIdentifier is set there",

@@ -13,6 +13,9 @@ export const elasticacheSize: PlatformPolicy = resourcePolicy(
     description: "Tenant caches use a node type and node count within their tier's limits.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (per-tier resource limits, common/tiers.ts); no FSBP or CIS control covers sizing",
+    },
     rules: [
       "tiers without a cache have no cache",
       "nodeType is one of the tier's allowedCacheNodeTypes",
@@ -23,7 +26,7 @@ export const elasticacheSize: PlatformPolicy = resourcePolicy(
   },
   [aws.elasticache.ReplicationGroup],
   (rg, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`cache "${ctx.args.name}": ${problem}`);
     }

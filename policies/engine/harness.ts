@@ -40,6 +40,8 @@ import {
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { Recording, RecordedResource } from "../../offline/recorder";
 import { waivedListeners, WaivedViolation } from "../lib/policy";
+import { parseSelection, SELECTION_KEY, withSelection } from "../lib/selection";
+import { withStackConfig } from "../lib/stack-config";
 import { withWaivers, Waiver } from "../lib/waivers";
 
 // Internal modules of @pulumi/policy, used exactly as its server uses them (no typings published).
@@ -346,6 +348,10 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   checkStackIdentity(recording, options);
+  const selection = parseSelection(options.config?.[SELECTION_KEY]);
+  if (selection.problems) {
+    throw new Error(`policy pack config is invalid:\n  - ${selection.problems.join("\n  - ")}`);
+  }
   const violations: Violation[] = [];
   const waived: WaivedViolation[] = [];
   const notApplicable: Record<string, number> = {};
@@ -375,47 +381,56 @@ export async function evaluate(
 
   waivedListeners.add(listener);
   try {
-    await withWaivers({ waivers: options.waivers, now: options.now }, async () => {
-      for (const p of policies) {
-        const level = levelOf(p, options);
-        if (level === "disabled") {
-          continue;
-        }
-        if ("validateResource" in p && p.validateResource) {
-          const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-          const onlyType = Array.isArray(p.validateResource)
-            ? undefined
-            : policyInternals.getPulumiType(p.validateResource);
-          for (const r of recording.resources) {
-            if (onlyType && r.type !== onlyType) {
-              skip(p);
+    await withWaivers({ waivers: options.waivers, now: options.now }, () =>
+      withSelection(selection.selection, () =>
+        withStackConfig(recording.config ?? {}, async () => {
+          for (const p of policies) {
+            const level = levelOf(p, options);
+            if (level === "disabled") {
               continue;
             }
-            for (const validation of validations) {
-              await run(
-                p,
-                () =>
-                  validation(
-                    resourceArgs(recording, r, p.name, options),
-                    collector(p, level, violations, r.urn) as any,
-                  ),
-                r.urn,
+            if ("validateResource" in p && p.validateResource) {
+              const validations = Array.isArray(p.validateResource)
+                ? p.validateResource
+                : [p.validateResource];
+              const onlyType = Array.isArray(p.validateResource)
+                ? undefined
+                : policyInternals.getPulumiType(p.validateResource);
+              for (const r of recording.resources) {
+                if (onlyType && r.type !== onlyType) {
+                  skip(p);
+                  continue;
+                }
+                for (const validation of validations) {
+                  await run(
+                    p,
+                    () =>
+                      validation(
+                        resourceArgs(recording, r, p.name, options),
+                        collector(p, level, violations, r.urn) as any,
+                      ),
+                    r.urn,
+                  );
+                }
+              }
+            }
+            if ("validateStack" in p && p.validateStack) {
+              const onlyType = policyInternals.getPulumiType(p.validateStack);
+              if (onlyType && !recording.resources.some((r) => r.type === onlyType)) {
+                skip(p);
+                continue;
+              }
+              await run(p, () =>
+                p.validateStack(
+                  stackArgs(recording, p.name, options),
+                  collector(p, level, violations) as any,
+                ),
               );
             }
           }
-        }
-        if ("validateStack" in p && p.validateStack) {
-          const onlyType = policyInternals.getPulumiType(p.validateStack);
-          if (onlyType && !recording.resources.some((r) => r.type === onlyType)) {
-            skip(p);
-            continue;
-          }
-          await run(p, () =>
-            p.validateStack(stackArgs(recording, p.name, options), collector(p, level, violations) as any),
-          );
-        }
-      }
-    });
+        }),
+      ),
+    );
   } finally {
     waivedListeners.delete(listener);
   }

@@ -9,6 +9,7 @@ export const kmsRotation: PlatformPolicy = resourcePolicy(
     description: "Symmetric KMS keys have automatic rotation enabled.",
     category: "encryption",
     severity: "medium",
+    controls: { fsbp: ["KMS.4"], cis: ["3.8"] },
     rules: ["enableKeyRotation is true on SYMMETRIC_DEFAULT keys"],
     remediationSteps: "Set enableKeyRotation: true (and optionally rotationPeriodInDays).",
   },

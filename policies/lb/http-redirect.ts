@@ -12,6 +12,7 @@ export const lbHttpRedirect: PlatformPolicy = resourcePolicy(
     description: "HTTP listeners only redirect to HTTPS.",
     category: "network",
     severity: "high",
+    controls: { fsbp: ["ELB.1"] },
     rules: ["every default action of an HTTP listener is a redirect to protocol HTTPS"],
     remediationSteps:
       'Set defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }].',

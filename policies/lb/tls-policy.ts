@@ -27,6 +27,9 @@ export const lbTlsPolicy: PlatformPolicy = resourcePolicy(
     description: "HTTPS and TLS listeners use a modern TLS security policy and a certificate.",
     category: "encryption",
     severity: "high",
+    controls: {
+      none: "a platform rule (modern TLS policies on ALB listeners); the FSBP list has no ALB TLS policy control (ELB.2/ELB.3 are Classic Load Balancer controls)",
+    },
     rules: ["sslPolicy is one of the modern policies (TLS 1.2+, forward secrecy)", "certificateArn is set"],
     remediationSteps:
       'Set sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" (or stricter) and certificateArn.',

@@ -21,9 +21,27 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { Category, Level, levelsConfigSchema, resolveLevel } from "./config";
+import { activeSelection, describeSelection, isSelected } from "./selection";
+import { stackConfig } from "./stack-config";
 import { StackInfo, stackInfoFromUrn } from "./stack-info";
 import { effectiveTags } from "./tags";
 import { activeWaivers, findWaiver, Waiver } from "./waivers";
+
+/**
+ * The security controls a policy implements (policies/controls/): AWS Foundational Security Best
+ * Practices ids (`S3.9`) and CIS AWS Foundations Benchmark v1.4.0 recommendation ids (`2.1.2`). A
+ * policy that implements none says why in `none` (a platform rule no framework has).
+ */
+export interface PolicyControls {
+  /** FSBP control ids, as in policies/controls/fsbp.ts. */
+  readonly fsbp?: readonly string[];
+  /** CIS recommendation ids, as in policies/controls/cis.ts. */
+  readonly cis?: readonly string[];
+  /** Why the policy maps to no control; required when `fsbp` and `cis` are empty. */
+  readonly none?: string;
+  /** Caveats per control id: how far the policy goes (e.g. production only). */
+  readonly notes?: Readonly<Record<string, string>>;
+}
 
 /** What every policy declares besides its check. */
 export interface PolicyMeta {
@@ -37,6 +55,11 @@ export interface PolicyMeta {
   readonly rules: readonly string[];
   /** How to fix a violation, in general terms; each message also says it for its own case. */
   readonly remediationSteps: string;
+  /**
+   * The controls it implements. Optional in the type so a policy merged without them still
+   * compiles; the coverage test in policies/controls/coverage.test.ts fails until it has them.
+   */
+  readonly controls?: PolicyControls;
   /** Policy-specific config properties, besides `levels`. */
   readonly config?: PolicyConfigSchema["properties"];
 }
@@ -45,6 +68,7 @@ export interface PolicyMeta {
 export type PlatformPolicy = (ResourceValidationPolicy | StackValidationPolicy) & {
   readonly category: Category;
   readonly rules: readonly string[];
+  readonly controls?: PolicyControls;
 };
 
 /** A class of @pulumi/aws (or any Pulumi resource class) with its args type. */
@@ -123,6 +147,10 @@ function levelOn(
   if (level === "disabled") {
     notApplicable(`disabled in ${stack.environment} by policy config`);
   }
+  const selection = activeSelection();
+  if (!isSelected(meta, selection)) {
+    notApplicable(`not selected by the pack config (only ${describeSelection(selection)})`);
+  }
   return level;
 }
 
@@ -138,6 +166,7 @@ function declaration(meta: PolicyMeta) {
     tags: [meta.category],
     category: meta.category,
     rules: meta.rules,
+    controls: meta.controls,
   };
 }
 
@@ -173,7 +202,7 @@ export function resourcePolicyWhere(
     if (!filter.applies(args)) {
       args.notApplicable(`Policy only applies to ${filter.describe}`);
     }
-    const stack = stackInfoFromUrn(args.urn);
+    const stack = stackInfoFromUrn(args.urn, stackConfig());
     const raw = args.getConfig<object>();
     const level = levelOn(meta, stack, raw, (reason) => args.notApplicable(reason));
     const report = reporter(meta.name, level, reportViolation);
@@ -205,7 +234,7 @@ export function stackPolicy(
     if (!first) {
       args.notApplicable("the stack has no resources");
     }
-    const stack = stackInfoFromUrn((first as PolicyResource).urn);
+    const stack = stackInfoFromUrn((first as PolicyResource).urn, stackConfig());
     const raw = args.getConfig<object>();
     const level = levelOn(meta, stack, raw, (reason) => args.notApplicable(reason));
     const report = reporter(meta.name, level, reportViolation);

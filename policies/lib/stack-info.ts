@@ -1,9 +1,10 @@
 /**
  * What a policy knows about the stack it runs on. The engine hands policies no stack name, but every
  * URN carries it (`urn:pulumi:<stack>::<project>::<type>::<name>`), and our stack names say the
- * environment and, for tenant stacks, the tenant (DESIGN.md, "Stacks and names").
+ * environment and, for tenant stacks, the tenant (DESIGN.md, "Stacks and names"). A tenant stack's
+ * tier comes from the stack's config (`tenant:spec`, ./stack-config.ts), never from a resource's tags.
  */
-import { Environment, environmentOfStack, parseTenantStackName } from "../../common";
+import { Environment, environmentOfStack, parseTenantStackName, Tier, tierOfStackConfig } from "../../common";
 
 /** The stack a resource belongs to, as the policies see it. */
 export interface StackInfo {
@@ -21,6 +22,10 @@ export interface StackInfo {
   readonly environmentKnown: boolean;
   /** The tenant of a tenant stack. */
   readonly tenant?: string;
+  /** A tenant stack's tier, from its config; undefined on base stacks or when it cannot be read. */
+  readonly tier?: Tier;
+  /** Why a tenant stack's tier is unknown (no `tenant:spec` config, no valid tier in it). */
+  readonly tierProblem?: string;
 }
 
 /** Splits a URN into stack, project, (qualified) type and name. @throws on anything else. */
@@ -37,8 +42,11 @@ export function parseUrn(urn: string): {
   return { stack: m[1], project: m[2], qualifiedType: m[3], name: m[4] };
 }
 
-/** The stack of the resource with this URN. */
-export function stackInfoFromUrn(urn: string): StackInfo {
+/**
+ * The stack of the resource with this URN.
+ * @param config the stack's config, for a tenant stack's tier. @default {} (tier unknown)
+ */
+export function stackInfoFromUrn(urn: string, config: Readonly<Record<string, string>> = {}): StackInfo {
   const { stack, project } = parseUrn(urn);
   const tenantStack = project === "platform" ? undefined : parseTenantStackName(stack);
   let environment: Environment = "production";
@@ -48,7 +56,17 @@ export function stackInfoFromUrn(urn: string): StackInfo {
   } catch {
     environmentKnown = false;
   }
-  return tenantStack
-    ? { stack, project, kind: "tenant", environment, environmentKnown, tenant: tenantStack.tenant }
-    : { stack, project, kind: "base", environment, environmentKnown };
+  if (!tenantStack) {
+    return { stack, project, kind: "base", environment, environmentKnown };
+  }
+  const { tier, problem } = tierOfStackConfig(config);
+  return {
+    stack,
+    project,
+    kind: "tenant",
+    environment,
+    environmentKnown,
+    tenant: tenantStack.tenant,
+    ...(tier ? { tier } : { tierProblem: problem }),
+  };
 }

@@ -1,27 +1,24 @@
 /**
- * The tier a tenant resource belongs to, from its `Tier` tag (every tenant resource carries it
- * through the provider's default tags), and the limits of that tier from the same module the
+ * The tier a tenant resource belongs to: its stack's tier (the `tier` of the stack's `tenant:spec`
+ * config, ./stack-info.ts), never the resource's own `Tier` tag, which anyone can set; a tag that
+ * disagrees is a violation of platform-tagging-tenant-tags. The limits come from the module the
  * tenant program sizes itself with (common/tiers.ts).
  */
-import { isTier, TierProfile, TIER_NAMES, TIERS } from "../../common";
+import { TierProfile, TIERS } from "../../common";
 import type { StackInfo } from "./stack-info";
 
 /**
- * The tier profile for a tenant resource, or a message saying why there is none. Base stack
+ * The tier profile for a tenant resource's stack, or a message saying why there is none. Base stack
  * resources have no tier: `undefined` with no problem.
  */
-export function tierFor(
-  stack: StackInfo,
-  tags: Record<string, string>,
-): { profile?: TierProfile; problem?: string } {
+export function tierFor(stack: StackInfo): { profile?: TierProfile; problem?: string } {
   if (stack.kind !== "tenant") {
     return {};
   }
-  const tier = tags.Tier;
-  if (!isTier(tier)) {
+  if (!stack.tier) {
     return {
-      problem: `cannot check tier limits: the Tier tag is ${tier === undefined ? "missing" : `"${tier}"`}; it must be one of ${TIER_NAMES.join(", ")} (set it through the tenant's tags, tenants/spec.ts)`,
+      problem: `cannot check tier limits: ${stack.tierProblem ?? "the stack's tier is unknown"} (the automation service sets tenant:spec from tenants/registry/${stack.tenant}.yaml)`,
     };
   }
-  return { profile: TIERS[tier] };
+  return { profile: TIERS[stack.tier] };
 }

@@ -14,6 +14,7 @@ export const rdsEncryption: PlatformPolicy = resourcePolicy(
       "RDS storage and Performance Insights are encrypted with a customer managed key; TLS is forced by our parameter group.",
     category: "encryption",
     severity: "critical",
+    controls: { fsbp: ["RDS.3"], cis: ["2.3.1"] },
     rules: [
       "storageEncrypted is true",
       "kmsKeyId is a customer managed key",

@@ -13,6 +13,7 @@ export const rdsForceSsl: PlatformPolicy = resourcePolicy(
     description: "PostgreSQL parameter groups set rds.force_ssl to 1.",
     category: "encryption",
     severity: "high",
+    controls: { fsbp: ["RDS.38"] },
     rules: ["postgres parameter groups have parameter rds.force_ssl = 1"],
     remediationSteps: 'Add { name: "rds.force_ssl", value: "1" } to the parameter group\'s parameters.',
   },

@@ -12,6 +12,7 @@ export const rdsNotPublic: PlatformPolicy = resourcePolicy(
     description: "RDS instances are not publicly accessible and use an explicit (isolated) subnet group.",
     category: "network",
     severity: "critical",
+    controls: { fsbp: ["RDS.2", "RDS.18"] },
     rules: ["publiclyAccessible is not true", "dbSubnetGroupName is set (the base stack's isolated group)"],
     remediationSteps:
       "Remove publiclyAccessible and set dbSubnetGroupName to the base stack's dbSubnetGroupName output.",

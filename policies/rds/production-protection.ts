@@ -21,6 +21,10 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
       "Databases have backups, and deletion protection plus a final snapshot where the environment requires it.",
     category: "limits",
     severity: "high",
+    controls: {
+      fsbp: ["RDS.8"],
+      notes: { "RDS.8": "where the environment protects data stores (production)" },
+    },
     rules: [
       "deletionProtection is true where the environment protects data stores (production), unless the database is being decommissioned (final snapshot <identifier>-final-<yyyymmddhhmm> kept)",
       "skipFinalSnapshot is not true where the environment protects data stores",
@@ -44,7 +48,7 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
         );
       }
     }
-    const { profile } = tierFor(ctx.stack, ctx.tags);
+    const { profile } = tierFor(ctx.stack);
     const min = profile?.limits.minBackupRetentionDays ?? 1;
     const retention = num(db.backupRetentionPeriod);
     if (retention === undefined || retention < min) {

@@ -13,6 +13,9 @@ export const rdsSize: PlatformPolicy = resourcePolicy(
     description: "Tenant databases use an instance class and storage within their tier's limits.",
     category: "limits",
     severity: "medium",
+    controls: {
+      none: "a platform rule (per-tier resource limits, common/tiers.ts); no FSBP or CIS control covers sizing",
+    },
     rules: [
       "instanceClass is one of the tier's allowedDbInstanceClasses",
       "allocatedStorage is within the tier's min/max",
@@ -23,7 +26,7 @@ export const rdsSize: PlatformPolicy = resourcePolicy(
   },
   [aws.rds.Instance],
   (db, ctx, report) => {
-    const { profile, problem } = tierFor(ctx.stack, ctx.tags);
+    const { profile, problem } = tierFor(ctx.stack);
     if (problem) {
       return report(`RDS instance "${ctx.args.name}": ${problem}`);
     }

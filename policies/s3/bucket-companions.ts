@@ -20,6 +20,7 @@ export const s3BucketCompanions: PlatformPolicy = stackPolicy(
     description: "Every S3 bucket has a full public access block and an encryption configuration.",
     category: "encryption",
     severity: "high",
+    controls: { fsbp: ["S3.2", "S3.3", "S3.8"], cis: ["2.1.5"] },
     rules: [
       "each bucket has an aws.s3.BucketPublicAccessBlock with all four flags true",
       "each bucket has an aws.s3.BucketServerSideEncryptionConfiguration",

@@ -47,6 +47,13 @@ export const s3SseKms: PlatformPolicy = resourcePolicy(
     description: "S3 default encryption uses SSE-KMS with a customer managed key.",
     category: "encryption",
     severity: "high",
+    controls: {
+      fsbp: ["S3.17"],
+      notes: {
+        "S3.17":
+          "log destination buckets use SSE-S3, the only default encryption their AWS log delivery supports",
+      },
+    },
     rules: [
       "BucketServerSideEncryptionConfiguration rules use aws:kms with a customer key (SSE-S3 only for LB logs)",
       "a bucket's inline serverSideEncryptionConfiguration, if set, follows the same rule",

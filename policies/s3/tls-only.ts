@@ -35,6 +35,7 @@ export const s3TlsOnly: PlatformPolicy = stackPolicy(
     description: "Every S3 bucket has a bucket policy denying requests without TLS.",
     category: "encryption",
     severity: "high",
+    controls: { fsbp: ["S3.5"], cis: ["2.1.2"] },
     rules: ["each bucket has an aws.s3.BucketPolicy with a Deny s3:* statement on aws:SecureTransport=false"],
     remediationSteps:
       'Add an aws.s3.BucketPolicy with {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":[bucketArn, bucketArn/*],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}.',

@@ -9,6 +9,9 @@ export const secretsCustomerKey: PlatformPolicy = resourcePolicy(
     description: "Secrets Manager secrets are encrypted with a customer managed KMS key.",
     category: "encryption",
     severity: "high",
+    controls: {
+      none: "a platform rule (customer keys everywhere); FSBP's Secrets Manager controls cover rotation and unused secrets, not encryption",
+    },
     rules: ["kmsKeyId is a customer managed key (not aws/secretsmanager)"],
     remediationSteps:
       "Set kmsKeyId to the tenant's (or the platform) KMS key so access to the secret can be scoped by key policy.",

@@ -9,6 +9,7 @@ export const snsKms: PlatformPolicy = resourcePolicy(
     description: "SNS topics are encrypted with a customer managed KMS key.",
     category: "encryption",
     severity: "medium",
+    controls: { fsbp: ["SNS.1"] },
     rules: ["kmsMasterKeyId is a customer managed key (not alias/aws/sns)"],
     remediationSteps:
       "Set kmsMasterKeyId to the stack's KMS key; the AWS managed alias/aws/sns key cannot grant CloudWatch alarms access, a customer key can.",

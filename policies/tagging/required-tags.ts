@@ -23,6 +23,9 @@ export const requiredTags: PlatformPolicy = resourcePolicyWhere(
     description: "Every taggable AWS resource carries every required tag (provider default tags count).",
     category: "tagging",
     severity: "medium",
+    controls: {
+      none: 'a platform rule (tagging strategy, DESIGN.md "Tags"); tagging controls live in AWS\'s Resource Tagging Standard, not in FSBP or CIS',
+    },
     rules: [
       `taggable resources carry ${REQUIRED_TAG_KEYS.join(", ")}`,
       "tenant stack resources also carry Tier",

@@ -12,6 +12,9 @@ export const tagValues: PlatformPolicy = resourcePolicyWhere(
     description: "Required tags have well-formed values and Environment matches the stack's environment.",
     category: "tagging",
     severity: "medium",
+    controls: {
+      none: 'a platform rule (tagging strategy, DESIGN.md "Tags"); tagging controls live in AWS\'s Resource Tagging Standard, not in FSBP or CIS',
+    },
     rules: [
       "values pass tagValueProblem (allowed characters, Environment and DataClassification from the allowed lists, ManagedBy=pulumi)",
       "Environment equals the stack's environment",

@@ -7,6 +7,7 @@
  * Limits: the server's module-level config and stack tags are set only by RPCs it does not export,
  * so this runs with an empty policy config and no stack tags.
  */
+import { withStackConfig } from "../lib/stack-config";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { Recording, RecordedResource } from "../../offline/recorder";
 import { AnyPolicy, toWire, Violation } from "../engine/harness";
@@ -66,25 +67,37 @@ function violations(resp: any): Violation[] {
   }));
 }
 
+/** The `AnalyzeRequest` the engine sends for one resource of `recording`. */
+export function analyzeRequest(recording: Recording, r: RecordedResource): any {
+  const req = new analyzerproto.AnalyzeRequest();
+  req.setType(r.type);
+  req.setUrn(r.urn);
+  req.setName(r.name);
+  req.setProperties(struct(r.inputs));
+  req.setOptions(options(r));
+  const p = provider(recording, r);
+  if (p) {
+    req.setProvider(p);
+  }
+  return req;
+}
+
 /** Every violation the engine's analyzer handlers report for `recording`. */
 export async function analyzeLikeEngine(
   recording: Recording,
   policies: readonly AnyPolicy[],
 ): Promise<Violation[]> {
+  // The engine sends the stack's config in ConfigureStack (lib/stack-config.ts); the server's
+  // handler for it is not exported, so the config is given the way the harness gives it.
+  return withStackConfig(recording.config ?? {}, () => analyzeAll(recording, policies));
+}
+
+async function analyzeAll(recording: Recording, policies: readonly AnyPolicy[]): Promise<Violation[]> {
   const analyze = server.makeAnalyzeRpcFun("platform", "0.1.0", "mandatory", policies);
   const analyzeStack = server.makeAnalyzeStackRpcFun("platform", "0.1.0", "mandatory", policies);
   const found: Violation[] = [];
   for (const r of recording.resources) {
-    const req = new analyzerproto.AnalyzeRequest();
-    req.setType(r.type);
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setProperties(struct(r.inputs));
-    req.setOptions(options(r));
-    const p = provider(recording, r);
-    if (p) {
-      req.setProvider(p);
-    }
+    const req = analyzeRequest(recording, r);
     // Resource policies report against the resource being analyzed.
     found.push(...violations(await call(analyze, req)).map((v) => ({ ...v, urn: v.urn ?? r.urn })));
   }

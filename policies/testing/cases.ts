@@ -28,6 +28,7 @@ export function fixtureFor(c: Pick<FailingCase, "stack" | "environment">): Fixtu
 }
 
 const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const LOGGING = "aws:s3/bucketLogging:BucketLogging";
 const RDS = "aws:rds/instance:Instance";
 const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
 const LOGS = "aws:cloudwatch/logGroup:LogGroup";
@@ -104,6 +105,13 @@ export const FAILING_CASES: readonly FailingCase[] = [
     change: (s) => setDefaultTags(s, (t) => ({ ...t, Tier: "platinum" })),
     expect: /Tier="platinum" is not a tier/,
   },
+  {
+    policy: "platform-tagging-tenant-tags",
+    rule: "Tier on tenant stacks equals the stack's tier (tenant:spec)",
+    stack: "trial",
+    change: (s) => patch(s, RDS, "db", { tags: { Tier: "enterprise" } }),
+    expect: /Tier tag "enterprise" disagrees with the stack's tier "trial"/,
+  },
   // encryption
   {
     policy: "platform-s3-sse-kms",
@@ -129,13 +137,67 @@ export const FAILING_CASES: readonly FailingCase[] = [
   },
   {
     policy: "platform-s3-sse-s3-only-lb-logs",
-    rule: "a bucket encrypted with AES256 is the accessLogs or connectionLogs bucket of a load balancer",
+    rule: "a bucket encrypted with AES256 is the accessLogs or connectionLogs bucket of a load balancer, or the targetBucket of an aws.s3.BucketLogging",
     stack: "base",
     change: (s) =>
       patch(s, SSE, "assets-encryption", {
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
       }),
-    expect: /"plat-assets" with SSE-S3 \(AES256\), but no load balancer delivers logs to it/,
+    expect:
+      /"plat-assets" with SSE-S3 \(AES256\), but no load balancer or S3 server access logging delivers logs to it/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "each bucket has an aws.s3.BucketLogging, unless it is a server access log destination",
+    stack: "standard",
+    change: (s) => remove(s, LOGGING, "storage-access-logs"),
+    expect: /bucket "storage" has no server access logging \(FSBP S3\.9\)/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a bucket logs to the environment's access-log bucket: the base stack's own, or on tenant stacks its s3AccessLogBucketName output",
+    stack: "standard",
+    change: (s) => patch(s, LOGGING, "storage-access-logs", { targetBucket: "someone-elses-bucket" }),
+    expect: /bucket "storage" logs to "someone-elses-bucket", not to the environment's access-log bucket/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a server access log destination has no server access logging of its own (no loop)",
+    stack: "base",
+    change: (s) =>
+      void s.add(LOGGING, "loop", { bucket: "plat-s3-access-logs", targetBucket: "plat-s3-access-logs" }),
+    expect:
+      /bucket "s3-access-logs" receives server access logs and has server access logging itself \(loop\); that loops/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a server access log destination uses SSE-S3 (AES256) default encryption, the only one S3 log delivery supports",
+    stack: "base",
+    change: (s) =>
+      patch(s, SSE, "s3-access-logs-encryption", {
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/1",
+            },
+          },
+        ],
+      }),
+    expect:
+      /bucket "s3-access-logs" receives server access logs but its default encryption is aws:kms; S3 log delivery supports only SSE-S3/,
+  },
+  {
+    policy: "platform-s3-access-logging",
+    rule: "a server access log destination has a lifecycle rule that expires its logs",
+    stack: "base",
+    change: (s) =>
+      remove(
+        s,
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "s3-access-logs-lifecycle",
+      ),
+    expect: /bucket "s3-access-logs" receives server access logs but no enabled lifecycle rule expires them/,
   },
   {
     policy: "platform-s3-tls-only",
@@ -503,6 +565,14 @@ export const FAILING_CASES: readonly FailingCase[] = [
     change: (s) =>
       patch(s, INGRESS, undefined, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
     expect: /admits tcp 8080 from 0.0.0.0\/0/,
+  },
+  {
+    policy: "platform-ec2-public-ingress",
+    rule: "sources are compared as networks: any spelling of 0.0.0.0/0 or ::/0, a range wider than /8 (IPv4) or /32 (IPv6), or a source that is not a CIDR block counts as the internet",
+    stack: "standard",
+    change: (s) =>
+      patch(s, INGRESS, undefined, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/1" }),
+    expect: /admits tcp 8080 from 0.0.0.0\/1/,
   },
   {
     policy: "platform-ec2-public-ingress",

@@ -13,7 +13,7 @@ import {
   ENVIRONMENT_PROFILES,
   tenantStackName,
 } from "../../common";
-import { effectiveSizing, Tier, TIERS } from "../../common";
+import { effectiveSizing, TENANT_SPEC_CONFIG_KEY, Tier, TIERS } from "../../common";
 import type { RecordedResource, Recording } from "../../offline/recorder";
 
 const ACCOUNT = "123456789012";
@@ -24,6 +24,8 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 export class FixtureStack {
   readonly resources: RecordedResource[] = [];
   private provider?: RecordedResource;
+  /** The stack's config, as the engine hands it to the pack (`tenant:spec` on tenant stacks). */
+  readonly config: Record<string, string> = {};
 
   constructor(
     readonly project: string,
@@ -71,7 +73,13 @@ export class FixtureStack {
   }
 
   recording(): Recording {
-    return { project: this.project, stack: this.stack, resources: this.resources, outputs: {} };
+    return {
+      project: this.project,
+      stack: this.stack,
+      resources: this.resources,
+      outputs: {},
+      config: { ...this.config },
+    };
   }
 }
 
@@ -247,7 +255,14 @@ export function baseFixture(environment: Environment): FixtureStack {
     cidrIpv4: "10.1.0.0/16",
   });
   const logBucket = bucketWithCompanions(s, "alb-logs", keyArn, "AES256");
-  bucketWithCompanions(s, "assets", keyArn);
+  const assets = bucketWithCompanions(s, "assets", keyArn);
+  const accessLogs = bucketWithCompanions(s, "s3-access-logs", keyArn, "AES256");
+  s.add("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-access-logs-lifecycle", {
+    bucket: accessLogs,
+    rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: env.logRetentionFloorDays } }],
+  });
+  serverAccessLogs(s, "alb-logs", logBucket, accessLogs);
+  serverAccessLogs(s, "assets", assets, accessLogs);
   const albArn = arn("elasticloadbalancing", "loadbalancer/app/plat/0123");
   s.add(
     "aws:lb/loadBalancer:LoadBalancer",
@@ -290,6 +305,15 @@ export function baseFixture(environment: Environment): FixtureStack {
   return s;
 }
 
+/** S3 server access logging of `bucket` to `target` (FSBP S3.9). */
+function serverAccessLogs(s: FixtureStack, name: string, bucket: string, target: string): void {
+  s.add("aws:s3/bucketLogging:BucketLogging", `${name}-access-logs`, {
+    bucket,
+    targetBucket: target,
+    targetPrefix: `${bucket}/`,
+  });
+}
+
 /** The tenant id fixtures use per tier. */
 export const FIXTURE_TENANT: Record<Tier, string> = {
   trial: "trialco",
@@ -304,6 +328,8 @@ export function tenantFixture(
   tenant: string = FIXTURE_TENANT[tier],
 ): FixtureStack {
   const s = new FixtureStack("tenant", tenantStackName(tenant, environment));
+  // What the tenant program and the pack read the tier from (a spec's other fields do not matter here).
+  s.config[TENANT_SPEC_CONFIG_KEY] = JSON.stringify({ id: tenant, tier, environments: [environment] });
   const sizing = effectiveSizing({ tier }, environment);
   const limits = TIERS[tier].limits;
   const envShort = ENVIRONMENT_PROFILES[environment].shortName;
@@ -318,6 +344,7 @@ export function tenantFixture(
           dbSubnetGroupName: `plat-${envShort}-db`,
           cacheSubnetGroupName: `plat-${envShort}-cache`,
           albSecurityGroupId: "sg-alb",
+          s3AccessLogBucketName: `plat-${envShort}-s3-access-logs`,
         },
       },
     },
@@ -336,7 +363,8 @@ export function tenantFixture(
   if (sizing.dedicatedKmsKey) {
     s.add("aws:kms/key:Key", "key", { enableKeyRotation: true }, { state: { arn: keyArn } });
   }
-  bucketWithCompanions(s, "storage", keyArn);
+  const storage = bucketWithCompanions(s, "storage", keyArn);
+  serverAccessLogs(s, "storage", storage, `plat-${envShort}-s3-access-logs`);
   s.add("aws:secretsmanager/secret:Secret", "db-credentials", { kmsKeyId: keyArn, recoveryWindowInDays: 7 });
   s.add("aws:cloudwatch/logGroup:LogGroup", "logs", {
     retentionInDays: sizing.logRetentionDays,

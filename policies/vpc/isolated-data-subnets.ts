@@ -46,6 +46,7 @@ export const isolatedDataSubnets: PlatformPolicy = stackPolicy(
     description: "Databases and caches are placed in isolated subnets (no route to or from the internet).",
     category: "network",
     severity: "critical",
+    controls: { fsbp: ["ElastiCache.7"] },
     rules: [
       "an in-stack data subnet group holds only subnets without public IPs and without a default route to an internet or NAT gateway",
       "a tenant's data store uses the base stack's dbSubnetGroupName / cacheSubnetGroupName output",

@@ -17,6 +17,9 @@ export const waiversExpiredPolicy = (policyNames: () => readonly string[]): Plat
       description: "Every waiver in policies/waivers.yaml is current and names a policy of the pack.",
       category: "waivers",
       severity: "medium",
+      controls: {
+        none: "a platform rule (waiver hygiene); it checks this pack's own waivers, not AWS resources",
+      },
       rules: ["no waiver is past its expires date", "every waiver names a policy of the pack"],
       remediationSteps:
         "Fix the waived resource and delete the waiver, or renew it with a new expires date, reason and owner's approval.",

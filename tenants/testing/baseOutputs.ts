@@ -39,6 +39,7 @@ export function fixtureBaseOutputs(environment: Environment): BaseOutputs {
     ecrRepositoryArn: arn("ecr", "repository/plat-app"),
     backupVaultName: `plat-${env}-backup`,
     backupPlanId: `plan-${env}-0001`,
+    s3AccessLogBucketName: `plat-${env}-s3-access-logs-0001`,
     deployRoleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/plat-${env}-deploy`,
   });
 }
