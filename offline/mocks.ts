@@ -183,6 +183,19 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
         endpoint: `${inputs.identifier ?? physical}.${h}.${MOCK_REGION}.rds.amazonaws.com:5432`,
         port: inputs.port ?? 5432,
         resourceId: `db-${h.toUpperCase()}`,
+        // RDS names the secret it manages for the master user `rds!db-<uuid>`.
+        masterUserSecrets: inputs.manageMasterUserPassword
+          ? [
+              {
+                secretArn: arn(
+                  "secretsmanager",
+                  `secret:rds!db-${h}-${short(seed + "m", 4)}-${short(seed, 6)}`,
+                ),
+                secretStatus: "active",
+                kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "aws/secretsmanager",
+              },
+            ]
+          : [],
       });
       break;
     case "aws:elasticache/replicationGroup:ReplicationGroup":
@@ -227,6 +240,22 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
       break;
     case "aws:route53/record:Record":
       Object.assign(state, { fqdn: String(inputs.name ?? physical).replace(/\.$/, "") });
+      break;
+    case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+      // The application's template outputs; the multi-user rotation function's is its ARN.
+      const fn = inputs.parameters?.functionName ?? physical;
+      id = arn("cloudformation", `stack/serverlessrepo-${physical}/${h}`);
+      Object.assign(state, {
+        outputs: { RotationLambdaARN: arn("lambda", `function:${fn}`) },
+      });
+      break;
+    }
+    case "aws:secretsmanager/secretRotation:SecretRotation":
+      Object.assign(state, { rotationEnabled: true });
+      id = String(inputs.secretId ?? physical);
+      break;
+    case "aws:backup/restoreTestingPlan:RestoreTestingPlan":
+      Object.assign(state, { arn: arn("backup", `restore-testing-plan:${physical}-${h}`) });
       break;
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       Object.assign(state, { arn: arn("cloudwatch", `alarm:${physical}`) });
