@@ -334,6 +334,16 @@ export function postgresMaxConnections(instanceClass: string): number {
   return Math.min(Math.floor((gib * 2 ** 30) / 9531392), 5000);
 }
 
+/**
+ * The tiers whose recovery points an environment copies to its second region: every tier where
+ * the environment says so (production), else those whose catalog entry asks for it (enterprise).
+ */
+export function offRegionCopyTiers(environment: Environment): "all" | readonly Tier[] {
+  return ENVIRONMENT_PROFILES[environment].backupCopyAllTiers
+    ? "all"
+    : TIER_NAMES.filter((tier) => TIERS[tier].offRegionBackupCopy);
+}
+
 /** A tenant's sizing overrides; every field optional, each replacing the tier's default. */
 export interface SizingOverrides {
   /** Task CPU units. */

@@ -35,6 +35,8 @@ export const CONFIG_KEYS = Object.freeze({
   ecrImagesToKeep: "platform:ecrImagesToKeep",
   backupRetentionDays: "platform:backupRetentionDays",
   alarmEmail: "platform:alarmEmail",
+  backupCopyRegion: "platform:backupCopyRegion",
+  stateBucket: "platform:stateBucket",
 } as const);
 
 /** The project's config namespace; unknown keys in it are reported (they are usually typos). */
@@ -81,6 +83,13 @@ export interface BaseConfig {
   readonly backupRetentionDays: number;
   /** Email subscribed to the alarm topic; undefined for none. */
   readonly alarmEmail?: string;
+  /** The second region backups are copied to; never the stack's own region. */
+  readonly backupCopyRegion: string;
+  /**
+   * The S3 bucket of the Pulumi backend (`s3://<bucket>`): the deploy and preview roles may read
+   * (and the deploy role write) the state there. Undefined: another backend, no state statement.
+   */
+  readonly stateBucket?: string;
 }
 
 // --- Checks: each returns what is wrong and what is allowed, or undefined. -------------------------
@@ -156,6 +165,14 @@ function oidcProviderArnProblem(v: string): string | undefined {
   return OIDC_PROVIDER_ARN_PATTERN.test(v)
     ? undefined
     : 'is not the ARN of a GitHub OIDC provider; expected arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, or "" to create it';
+}
+
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function bucketProblem(v: string): string | undefined {
+  return BUCKET_PATTERN.test(v) && !v.includes("..")
+    ? undefined
+    : 'is not an S3 bucket name; expected 3 to 63 lowercase letters, digits, "." and "-" (the bucket of s3://<bucket>), or "" for another backend';
 }
 
 function emailProblem(v: string): string | undefined {
@@ -237,6 +254,8 @@ export const RawBaseConfigSchema = z.object({
     Number,
   ),
   [K.alarmEmail]: optionalSetting(K.alarmEmail, emailProblem),
+  [K.backupCopyRegion]: setting(K.backupCopyRegion, regionProblem),
+  [K.stateBucket]: optionalSetting(K.stateBucket, bucketProblem),
 });
 
 function deepFreeze<T>(value: T): T {
@@ -283,6 +302,12 @@ export function parseBaseConfig(
       );
     }
   }
+  if (result.success && result.data[K.backupCopyRegion] === result.data[K.region]) {
+    problems.push(
+      `${K.backupCopyRegion} = ${JSON.stringify(raw[K.backupCopyRegion])} is the stack's own region (${K.region}); ` +
+        "copies must go to another region (e.g. us-west-2 for us-east-1)",
+    );
+  }
   if (problems.length > 0 || !result.success || !isEnvironment(environment)) {
     throw new Error(
       `invalid configuration of base stack ${JSON.stringify(environment)}:\n  - ${problems.join("\n  - ")}\n` +
@@ -308,6 +333,8 @@ export function parseBaseConfig(
     ecrImagesToKeep: c[K.ecrImagesToKeep],
     backupRetentionDays: c[K.backupRetentionDays],
     ...(c[K.alarmEmail] !== undefined && { alarmEmail: c[K.alarmEmail] }),
+    backupCopyRegion: c[K.backupCopyRegion],
+    ...(c[K.stateBucket] !== undefined && { stateBucket: c[K.stateBucket] }),
   });
 }
 

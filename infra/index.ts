@@ -35,3 +35,4 @@ export const ecrRepositoryArn = outputs.ecrRepositoryArn;
 export const backupVaultName = outputs.backupVaultName;
 export const backupPlanId = outputs.backupPlanId;
 export const deployRoleArn = outputs.deployRoleArn;
+export const previewRoleArn = outputs.previewRoleArn;

@@ -25,7 +25,7 @@ function serviceOf(type: string): string {
   return (m?.[1] ?? "unknown").toLowerCase();
 }
 
-function arn(service: string, resource: string, region: string = MOCK_REGION): string {
+function arnIn(region: string, service: string, resource: string): string {
   return `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
 }
 
@@ -37,6 +37,8 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, stackOutputs: S
   const physical: string = inputs.name ?? inputs.bucket ?? `${name}-${short(seed, 7)}`;
   const state: Record<string, unknown> = { ...inputs };
   let id = `${physical}`;
+  // AWS provider 7 resources may name their own region (the backup copy vault and its key).
+  const arn = (service: string, resource: string) => arnIn(inputs.region ?? MOCK_REGION, service, resource);
 
   switch (type) {
     case "pulumi:pulumi:StackReference": {

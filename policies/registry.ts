@@ -16,6 +16,8 @@ import { elasticacheEncryption } from "./elasticache/encryption";
 import { elasticacheProductionBackups } from "./elasticache/production-backups";
 import { elasticacheSize } from "./elasticache/size";
 import { kmsRotation } from "./kms/rotation";
+import { backupProductionCopy } from "./backup/production-copy";
+import { lbHsts } from "./lb/hsts";
 import { lbHttpRedirect } from "./lb/http-redirect";
 import { lbTlsPolicy } from "./lb/tls-policy";
 import type { PlatformPolicy } from "./lib/policy";
@@ -70,6 +72,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   rdsMultiAz,
   elasticacheSize,
   elasticacheProductionBackups,
+  backupProductionCopy,
   logRetention,
   // network exposure
   publicIngress,
@@ -78,6 +81,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   isolatedDataSubnets,
   ecsNoPublicIp,
   lbHttpRedirect,
+  lbHsts,
   // waivers
   waiversExpired,
 ]);

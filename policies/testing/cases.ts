@@ -35,6 +35,7 @@ const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const SERVICE = "aws:ecs/service:Service";
 const TARGET = "aws:appautoscaling/target:Target";
 const LISTENER = "aws:lb/listener:Listener";
+const PLAN = "aws:backup/plan:Plan";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
@@ -326,6 +327,85 @@ export const FAILING_CASES: readonly FailingCase[] = [
     stack: "base",
     change: (s) => patch(s, LISTENER, "https", { certificateArn: undefined }),
     expect: /certificateArn is not set/,
+  },
+  {
+    policy: "platform-lb-hsts",
+    rule: "routingHttpResponseStrictTransportSecurityHeaderValue has max-age of at least 31536000",
+    stack: "base",
+    change: (s) =>
+      patch(s, LISTENER, "https", { routingHttpResponseStrictTransportSecurityHeaderValue: undefined }),
+    expect: /HTTPS listener "https": Strict-Transport-Security is unset; browsers may fall back to HTTP/,
+  },
+  {
+    policy: "platform-lb-hsts",
+    rule: "routingHttpResponseStrictTransportSecurityHeaderValue has max-age of at least 31536000",
+    stack: "base",
+    environment: "staging",
+    change: (s) =>
+      patch(s, LISTENER, "https", { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=300" }),
+    expect: /Strict-Transport-Security is "max-age=300"/,
+  },
+  {
+    policy: "platform-lb-hsts",
+    rule: "that header value includes includeSubDomains",
+    stack: "base",
+    change: (s) =>
+      patch(s, LISTENER, "https", {
+        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000",
+      }),
+    expect: /leaves the tenants' subdomains out; add "includeSubDomains"/,
+  },
+  {
+    policy: "platform-backup-production-copy",
+    rule: "each rule of a backup plan has a copy action where the environment copies every tier",
+    stack: "base",
+    change: (s) =>
+      patch(s, PLAN, "backup", {
+        rules: [{ ruleName: "daily", targetVaultName: "backup-vault", lifecycle: { deleteAfter: 35 } }],
+      }),
+    expect: /backup plan "backup" rule "daily" \(production\): has no copy action/,
+  },
+  {
+    policy: "platform-backup-production-copy",
+    rule: "the copy's destination vault is in another region than the stack's",
+    stack: "base",
+    change: (s) =>
+      patch(s, PLAN, "backup", {
+        rules: [
+          {
+            ruleName: "daily",
+            lifecycle: { deleteAfter: 35 },
+            copyActions: [
+              {
+                destinationVaultArn: "arn:aws:backup:us-east-1:123456789012:backup-vault:same",
+                lifecycle: { deleteAfter: 35 },
+              },
+            ],
+          },
+        ],
+      }),
+    expect: /in the stack's own region us-east-1; copy to another region/,
+  },
+  {
+    policy: "platform-backup-production-copy",
+    rule: "the copy is kept at least as long as the recovery point",
+    stack: "base",
+    change: (s) =>
+      patch(s, PLAN, "backup", {
+        rules: [
+          {
+            ruleName: "daily",
+            lifecycle: { deleteAfter: 35 },
+            copyActions: [
+              {
+                destinationVaultArn: "arn:aws:backup:us-west-2:123456789012:backup-vault:copy",
+                lifecycle: { deleteAfter: 7 },
+              },
+            ],
+          },
+        ],
+      }),
+    expect: /the copy is deleted after 7 days, before the recovery point \(35\)/,
   },
   // limits
   {

@@ -260,6 +260,7 @@ export function baseFixture(environment: Environment): FixtureStack {
     protocol: "HTTPS",
     sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     certificateArn: arn("acm", "certificate/abc"),
+    routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
     defaultActions: [
       { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } },
     ],
@@ -276,6 +277,23 @@ export function baseFixture(environment: Environment): FixtureStack {
     encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: keyArn }],
   });
   s.add("aws:sns/topic:Topic", "alarms", { kmsMasterKeyId: keyArn });
+  // Daily backups, copied to a vault in the second region (infra/backup.ts).
+  s.add("aws:backup/plan:Plan", "backup", {
+    rules: [
+      {
+        ruleName: "daily",
+        targetVaultName: "backup-vault",
+        schedule: "cron(0 3 * * ? *)",
+        lifecycle: { deleteAfter: 35 },
+        copyActions: [
+          {
+            destinationVaultArn: `arn:aws:backup:us-west-2:${ACCOUNT}:backup-vault:backup-copy`,
+            lifecycle: { deleteAfter: 35 },
+          },
+        ],
+      },
+    ],
+  });
   s.add("aws:cloudwatch/logGroup:LogGroup", "flow-logs", {
     retentionInDays: env.logRetentionFloorDays,
     kmsKeyId: keyArn,
