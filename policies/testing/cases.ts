@@ -54,6 +54,19 @@ function addBaseDatabase(s: FixtureStack, group: string): void {
   });
 }
 
+/** The fixture's backup plan with one rule kept 35 days, copied to `destination` for `keepDays`. */
+function copyInto(s: FixtureStack, destination: string, keepDays: number): void {
+  patch(s, PLAN, "backup", {
+    rules: [
+      {
+        ruleName: "daily",
+        lifecycle: { deleteAfter: 35 },
+        copyActions: [{ destinationVaultArn: destination, lifecycle: { deleteAfter: keepDays } }],
+      },
+    ],
+  });
+}
+
 export const FAILING_CASES: readonly FailingCase[] = [
   // tagging
   {
@@ -369,42 +382,14 @@ export const FAILING_CASES: readonly FailingCase[] = [
     policy: "platform-backup-production-copy",
     rule: "the copy's destination vault is in another region than the stack's",
     stack: "base",
-    change: (s) =>
-      patch(s, PLAN, "backup", {
-        rules: [
-          {
-            ruleName: "daily",
-            lifecycle: { deleteAfter: 35 },
-            copyActions: [
-              {
-                destinationVaultArn: "arn:aws:backup:us-east-1:123456789012:backup-vault:same",
-                lifecycle: { deleteAfter: 35 },
-              },
-            ],
-          },
-        ],
-      }),
+    change: (s) => copyInto(s, "arn:aws:backup:us-east-1:123456789012:backup-vault:same", 35),
     expect: /in the stack's own region us-east-1; copy to another region/,
   },
   {
     policy: "platform-backup-production-copy",
     rule: "the copy is kept at least as long as the recovery point",
     stack: "base",
-    change: (s) =>
-      patch(s, PLAN, "backup", {
-        rules: [
-          {
-            ruleName: "daily",
-            lifecycle: { deleteAfter: 35 },
-            copyActions: [
-              {
-                destinationVaultArn: "arn:aws:backup:us-west-2:123456789012:backup-vault:copy",
-                lifecycle: { deleteAfter: 7 },
-              },
-            ],
-          },
-        ],
-      }),
+    change: (s) => copyInto(s, "arn:aws:backup:us-west-2:123456789012:backup-vault:copy", 7),
     expect: /the copy is deleted after 7 days, before the recovery point \(35\)/,
   },
   // limits
