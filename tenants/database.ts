@@ -213,7 +213,9 @@ export class TenantDatabase extends pulumi.ComponentResource {
       { parent: this },
     );
     new aws.secretsmanager.SecretVersion(
-      `${name}-secret-value`,
+      // A new logical name (it was `-secret-value`, holding the master credential): a stack made
+      // before the app had its own role gets this value once, then the rotation function owns it.
+      `${name}-app-credential`,
       {
         secretId: this.secret.id,
         // The shape AWS's rotation functions read: `masterarn` names the secret whose user may

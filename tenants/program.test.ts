@@ -462,7 +462,7 @@ describe("enterprise tier (acme, production)", () => {
       family: "postgres16",
       parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
     });
-    const version = one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "database-secret-value");
+    const version = one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "database-app-credential");
     expect(isSecret(version.inputs.secretString)).toBe(true);
     // The app's own role, and the master secret the rotation function logs in with.
     const password = one(rec, "random:index/randomPassword:RandomPassword", "database-app-password");

@@ -155,7 +155,7 @@ describe("the app's own database role; the master credential only in the bootstr
         valueFrom: `${appSecret}:${key}::`,
       })),
     );
-    expect(JSON.parse(plain(one(rec, VERSION, "database-secret-value").inputs.secretString)).username).toBe(
+    expect(JSON.parse(plain(one(rec, VERSION, "database-app-credential").inputs.secretString)).username).toBe(
       "app_user",
     );
   });
@@ -203,7 +203,7 @@ describe("rotation (item 3)", () => {
 
   it("leaves the app secret's value to the rotation function after the first write", () => {
     // ignoreChanges is not recorded as an input; the version's first value is the generated one.
-    const version = one(recs.defaults, VERSION, "database-secret-value");
+    const version = one(recs.defaults, VERSION, "database-app-credential");
     const value = JSON.parse(plain(version.inputs.secretString));
     expect(value.password).toBe(one(recs.defaults, PASSWORD, "database-app-password").state.result);
     expect(Object.keys(value).sort()).toEqual([
