@@ -6,6 +6,7 @@ import { appautoscalingBounds } from "./appautoscaling/bounds";
 import { logGroupKms } from "./cloudwatch/log-group-kms";
 import { logRetention } from "./cloudwatch/log-retention";
 import { ecrKms } from "./ecr/kms";
+import { ecsContainerHealthCheck } from "./ecs/container-health-check";
 import { ecsNoPublicIp } from "./ecs/no-public-ip";
 import { ecsTaskCount } from "./ecs/task-count";
 import { ecsTaskSize } from "./ecs/task-size";
@@ -23,6 +24,7 @@ import { lbTlsPolicy } from "./lb/tls-policy";
 import type { PlatformPolicy } from "./lib/policy";
 import { rdsEncryption } from "./rds/encryption";
 import { rdsForceSsl } from "./rds/force-ssl";
+import { rdsManagedMasterPassword } from "./rds/managed-master-password";
 import { rdsMultiAz } from "./rds/multi-az";
 import { rdsNotPublic } from "./rds/not-public";
 import { rdsProductionProtection } from "./rds/production-protection";
@@ -55,6 +57,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   s3BucketCompanions,
   rdsEncryption,
   rdsForceSsl,
+  rdsManagedMasterPassword,
   elasticacheEncryption,
   efsEncryption,
   logGroupKms,
@@ -66,6 +69,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   // resource limits
   ecsTaskSize,
   ecsTaskCount,
+  ecsContainerHealthCheck,
   appautoscalingBounds,
   rdsSize,
   rdsProductionProtection,

@@ -392,7 +392,32 @@ export const FAILING_CASES: readonly FailingCase[] = [
     change: (s) => copyInto(s, "arn:aws:backup:us-west-2:123456789012:backup-vault:copy", 7),
     expect: /the copy is deleted after 7 days, before the recovery point \(35\)/,
   },
+  {
+    policy: "platform-rds-managed-master-password",
+    rule: "manageMasterUserPassword is true",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { manageMasterUserPassword: undefined }),
+    expect: /database "db": manageMasterUserPassword is unset; let RDS keep and rotate the master password/,
+  },
+  {
+    policy: "platform-rds-managed-master-password",
+    rule: "password is not set",
+    stack: "trial",
+    environment: "staging",
+    change: (s) => patch(s, RDS, "db", { password: "hunter2-in-state" }),
+    expect: /database "db": sets password; a password in the program is in its state too/,
+  },
   // limits
+  {
+    policy: "platform-ecs-container-health-check",
+    rule: "each essential container (essential unset or true) in containerDefinitions has a healthCheck command",
+    stack: "enterprise",
+    change: (s) =>
+      patch(s, TASK, undefined, {
+        containerDefinitions: JSON.stringify([{ name: "migrate", essential: false }, { name: "app" }]),
+      }),
+    expect: /essential container "app" has no health check/,
+  },
   {
     policy: "platform-ecs-task-size",
     rule: "cpu is within the tier's minTaskCpu..maxTaskCpu",

@@ -373,7 +373,18 @@ export function tenantFixture(
     memory: String(sizing.task.memory),
     networkMode: "awsvpc",
     requiresCompatibilities: ["FARGATE"],
-    containerDefinitions: "[]",
+    // The tenant program's three containers: two run-to-completion steps, then the app.
+    containerDefinitions: JSON.stringify([
+      { name: "db-bootstrap", essential: false },
+      { name: "migrate", essential: false },
+      {
+        name: "app",
+        essential: true,
+        healthCheck: {
+          command: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1:8080/healthz || exit 1"],
+        },
+      },
+    ]),
   });
   s.add("aws:ecs/service:Service", "service", {
     desiredCount: sizing.task.desiredCount,
@@ -414,6 +425,8 @@ export function tenantFixture(
     deletionProtection: db.deletionProtection,
     skipFinalSnapshot: !db.deletionProtection,
     ...(db.deletionProtection ? { finalSnapshotIdentifier: `${tenant}-final` } : {}),
+    manageMasterUserPassword: true,
+    masterUserSecretKmsKeyId: keyArn,
   });
   if (sizing.cache.enabled) {
     s.add("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
