@@ -25,7 +25,7 @@ module.exports = {
       ...common,
       displayName: "e2e",
       testMatch: ["<rootDir>/**/*.e2e.test.ts"],
-      globalSetup: "<rootDir>/automation/e2e/globalSetup.js",
+      globalSetup: "<rootDir>/automation/testing/globalSetup.js",
     },
   ],
 };

@@ -10,6 +10,7 @@ import {
   StackAlreadyExistsError,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
+import { formatProblems, Problem } from "../common";
 
 /** Exit codes of the `tenant` and `fleet` CLIs (docs/automation.md, "Error model"). */
 export const EXIT_CODES = Object.freeze({
@@ -45,11 +46,39 @@ export type OperationName =
   | "repair"
   | "prune";
 
+/** The runbook of stacks an interrupted run left locked or with pending operations. */
+export const REPAIR_RUNBOOK = "docs/runbooks/interrupted-update.md";
+
 /** What an error is about. */
 export interface ErrorContext {
   readonly tenant: string;
   readonly environment: string;
   readonly operation: OperationName;
+}
+
+/**
+ * The operation to run next, as data (STYLE.md 17b): the library says *what* to run, an edge says
+ * *how* (the CLI renders a command line, automation/cli/render.ts; an HTTP API a link or a body).
+ */
+export interface NextStep {
+  readonly operation: OperationName;
+  readonly tenant: string;
+  readonly environment: string;
+  /** The confirmation the operation needs: the tenant id (offboarding in production). @default none */
+  readonly confirm?: string;
+  /** The operation must be told to act, not only to say what it would do (repair). @default false */
+  readonly yes?: boolean;
+  /** Where the procedure is described, relative to the repository root. @default none */
+  readonly runbook?: string;
+}
+
+/** The next step `operation` on the stack `ctx` is about. */
+export function nextStep(
+  ctx: ErrorContext,
+  operation: OperationName,
+  extra: Pick<NextStep, "confirm" | "yes" | "runbook"> = {},
+): NextStep {
+  return { operation, tenant: ctx.tenant, environment: ctx.environment, ...extra };
 }
 
 /** The kinds of {@link TenantOperationError}, one per subclass. */
@@ -71,6 +100,8 @@ export class TenantOperationError extends Error {
   readonly engineMessage: string;
   readonly kind: ErrorKind;
   readonly exitCode: number;
+  /** What to run next, when there is one thing to run. @default undefined */
+  readonly next?: NextStep;
 
   constructor(
     kind: ErrorKind,
@@ -79,6 +110,7 @@ export class TenantOperationError extends Error {
     engineMessage: string,
     summary: string,
     cause?: unknown,
+    next?: NextStep,
   ) {
     super(
       `${ctx.operation} ${ctx.tenant} (${ctx.environment}): ${summary}${engineMessage ? `\n${indent(engineMessage)}` : ""}`,
@@ -93,6 +125,9 @@ export class TenantOperationError extends Error {
     this.environment = ctx.environment;
     this.operation = ctx.operation;
     this.engineMessage = engineMessage;
+    if (next) {
+      this.next = next;
+    }
   }
 
   /** A plain object for JSON reports. */
@@ -105,21 +140,16 @@ export class TenantOperationError extends Error {
       operation: this.operation,
       message: this.message,
       engineMessage: this.engineMessage,
+      ...(this.next ? { next: this.next } : {}),
     };
   }
 }
 
 /** Bad input (spec, flags, ids): every problem at once; nothing was created. */
 export class InvalidInputError extends TenantOperationError {
-  readonly problems: readonly string[];
-  constructor(ctx: ErrorContext, problems: readonly string[]) {
-    super(
-      "invalid-input",
-      EXIT_CODES.invalidInput,
-      ctx,
-      "",
-      `invalid input:\n  - ${problems.join("\n  - ")}`,
-    );
+  readonly problems: readonly Problem[];
+  constructor(ctx: ErrorContext, problems: readonly Problem[]) {
+    super("invalid-input", EXIT_CODES.invalidInput, ctx, "", formatProblems("invalid input", problems));
     this.problems = problems;
   }
 }
@@ -132,8 +162,9 @@ export class StackExistsError extends TenantOperationError {
       EXIT_CODES.stackExists,
       ctx,
       engineMessage,
-      `stack already exists; use \`tenant update\` to change it`,
+      `stack already exists; update changes it`,
       cause,
+      nextStep(ctx, "update"),
     );
   }
 }
@@ -148,6 +179,7 @@ export class StackMissingError extends TenantOperationError {
       engineMessage,
       `stack does not exist; onboard the tenant first`,
       cause,
+      nextStep(ctx, "onboard"),
     );
   }
 }
@@ -161,16 +193,17 @@ export class StackBusyError extends TenantOperationError {
       ctx,
       engineMessage,
       `another update is in progress on this stack; retry later, or if no update is running, ` +
-        `see \`tenant status\` and \`tenant repair\` (docs/runbooks/interrupted-update.md)`,
+        `check its status and repair it (docs/runbooks/interrupted-update.md)`,
       cause,
+      nextStep(ctx, "status", { runbook: REPAIR_RUNBOOK }),
     );
   }
 }
 
-/** A guarded operation was not confirmed. */
+/** A guarded operation was not confirmed; `next` is the same operation, confirmed. */
 export class ConfirmationRequiredError extends TenantOperationError {
-  constructor(ctx: ErrorContext, what: string) {
-    super("confirmation-required", EXIT_CODES.confirmationRequired, ctx, "", what);
+  constructor(ctx: ErrorContext, what: string, next: NextStep) {
+    super("confirmation-required", EXIT_CODES.confirmationRequired, ctx, "", what, undefined, next);
   }
 }
 
@@ -186,8 +219,14 @@ export class OperationFailedError extends TenantOperationError {
   /**
    * @param summary what failed and what to do, before the engine's message. @default "failed"
    */
-  constructor(ctx: ErrorContext, engineMessage: string, cause?: unknown, summary = "failed") {
-    super("operation-failed", EXIT_CODES.failed, ctx, engineMessage, summary, cause);
+  constructor(
+    ctx: ErrorContext,
+    engineMessage: string,
+    cause?: unknown,
+    summary = "failed",
+    next?: NextStep,
+  ) {
+    super("operation-failed", EXIT_CODES.failed, ctx, engineMessage, summary, cause, next);
   }
 }
 

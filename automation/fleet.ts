@@ -4,18 +4,23 @@
  * concurrency, retries on concurrent-update conflicts and failure isolation, ending in a report.
  */
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import { Environment, ENVIRONMENTS, isEnvironment, tenantStackName } from "../common";
+import { choiceProblem, Environment, environmentProblem, notWholeNumber, Problem } from "../common";
+import { tenantStackName } from "../tenants/contract";
 import type { TenantSpec } from "../tenants/spec";
 import {
   EXIT_CODES,
   InvalidInputError,
   isRetryable,
   mapEngineError,
+  NextStep,
+  nextStep,
+  REPAIR_RUNBOOK,
   StackBusyError,
   TenantOperationError,
 } from "./errors";
+import { mapLimit } from "./mapLimit";
 import { DEFAULT_RETRY, RetryPolicy, runBounded } from "./scheduler";
-import { mapLimit, OperationOutcome, TenantService } from "./service";
+import { OperationOutcome, TenantService } from "./service";
 import { updateReasons } from "./specs";
 
 /** The fleet operations. */
@@ -50,6 +55,8 @@ export interface FleetResult {
   readonly durationMs: number;
   readonly changes?: OpMap;
   readonly error?: Record<string, unknown>;
+  /** What to run next for this stack (a stale lock or pending operations: repair). @default none */
+  readonly next?: NextStep;
 }
 
 /** The report of a fleet run (also written as JSON). */
@@ -133,7 +140,7 @@ export async function planFleet(
         tenant,
         stack: tenantStackName(tenant, environment),
         action: prune ? "prune" : "orphan",
-        reasons: prune ? reasons : [...reasons, "left in place; pass --prune to destroy it"],
+        reasons: prune ? reasons : [...reasons, "left in place; reconcile with prune destroys it"],
       });
     }
   }
@@ -149,16 +156,13 @@ export async function runFleet(
   opts: FleetOptions = {},
 ): Promise<FleetReport> {
   const concurrency = opts.concurrency ?? 4;
-  const problems: string[] = [];
-  if (!(FLEET_OPERATIONS as readonly string[]).includes(operation)) {
-    problems.push(`operation: ${JSON.stringify(operation)} is not one of ${FLEET_OPERATIONS.join(", ")}`);
-  }
-  if (!isEnvironment(environment)) {
-    problems.push(`env: ${JSON.stringify(environment)} is not one of ${ENVIRONMENTS.join(", ")}`);
-  }
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    problems.push(`concurrency: ${JSON.stringify(concurrency)} is not a whole number from 1 to 64`);
-  }
+  const problems = [
+    choiceProblem("operation", operation, FLEET_OPERATIONS),
+    environmentProblem("env", environment),
+    Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64
+      ? undefined
+      : notWholeNumber("concurrency", concurrency, 1, 64),
+  ].filter((p): p is Problem => p !== undefined);
   if (problems.length > 0) {
     throw new InvalidInputError({ tenant: "*", environment, operation: "update" }, problems);
   }
@@ -211,18 +215,17 @@ export async function runFleet(
         operation: operationOf(item.action),
       });
       log(`[${item.stack}] ✗ ${error.message.split("\n")[0]}`);
+      const hints = error instanceof StackBusyError ? await repairHints(service, item, env) : undefined;
       return {
         tenant: item.tenant,
         stack: item.stack,
         action: item.action,
         status: "failed",
-        reasons:
-          error instanceof StackBusyError
-            ? [...item.reasons, ...(await repairHints(service, item, env))]
-            : item.reasons,
+        reasons: hints ? [...item.reasons, ...hints.reasons] : item.reasons,
         attempts: outcome.attempts,
         durationMs: outcome.durationMs,
         error: error.toJSON(),
+        ...(hints?.next ? { next: hints.next } : {}),
       };
     }
     const value = outcome.value;
@@ -268,23 +271,33 @@ export async function runFleet(
 
 /**
  * For a stack still locked after every retry: whether an interrupted run left it (stale lock,
- * pending operations) and the command that repairs it, so the report says what to do.
+ * pending operations) and, if so, the repair to run next, so the report says what to do.
  */
-async function repairHints(service: TenantService, item: FleetPlanItem, env: Environment): Promise<string[]> {
+async function repairHints(
+  service: TenantService,
+  item: FleetPlanItem,
+  env: Environment,
+): Promise<{ reasons: string[]; next?: NextStep }> {
   try {
     const status = await service.status(item.tenant, env);
-    const hints = [
+    const reasons = [
       ...status.locks.map((l) => `lock ${l.stale ? "stale" : "held"}: ${l.reason}`),
       ...status.pendingOperations.map((p) => `pending operation: ${p.type} ${p.urn}`),
     ];
-    if (status.locks.some((l) => l.stale) || status.pendingOperations.length > 0) {
-      hints.push(
-        `run: tenant repair ${item.tenant} --env ${env} --yes (docs/runbooks/interrupted-update.md)`,
-      );
-    }
-    return hints;
+    const repair = status.locks.some((l) => l.stale) || status.pendingOperations.length > 0;
+    return {
+      reasons,
+      ...(repair
+        ? {
+            next: nextStep({ tenant: item.tenant, environment: env, operation: "status" }, "repair", {
+              yes: true,
+              runbook: REPAIR_RUNBOOK,
+            }),
+          }
+        : {}),
+    };
   } catch (error) {
-    return [`could not inspect the stack: ${(error as Error).message.split("\n")[0]}`];
+    return { reasons: [`could not inspect the stack: ${(error as Error).message.split("\n")[0]}`] };
   }
 }
 
@@ -318,62 +331,6 @@ async function runItem(
     default:
       throw new Error(`fleet: nothing to run for action ${item.action}`);
   }
-}
-
-/** The report as a fixed-width table, for people. */
-export function formatFleetTable(report: FleetReport): string {
-  const header = ["TENANT", "STACK", "ACTION", "STATUS", "TRIES", "TIME", "CHANGES", "DETAIL"];
-  const rows = report.results.map((r) => [
-    r.tenant,
-    r.stack,
-    r.action,
-    r.status,
-    String(r.attempts),
-    `${(r.durationMs / 1000).toFixed(1)}s`,
-    r.changes ? formatChanges(r.changes) : "",
-    r.status === "failed"
-      ? [
-          firstLine(String(r.error?.engineMessage || r.error?.message || "")),
-          ...r.reasons.filter((x) => x.startsWith("run: ")),
-        ].join(" — ")
-      : r.reasons.join("; "),
-  ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => Math.min(r[i].length, i === 7 ? 80 : 40))),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i])))
-      .join("  ")
-      .trimEnd();
-  const totals = Object.entries(report.totals)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${k}`)
-    .join(", ");
-  return [
-    line(header),
-    ...rows.map(line),
-    "",
-    `${report.operation} ${report.environment}: ${totals || "nothing to do"} in ${(report.durationMs / 1000).toFixed(1)}s ` +
-      `(concurrency ${report.concurrency})`,
-  ].join("\n");
-}
-
-/** Resource counts without `same`: `2 create, 1 update`. */
-export function formatChanges(changes: OpMap): string {
-  const parts = Object.entries(changes)
-    .filter(([op, n]) => op !== "same" && (n ?? 0) > 0)
-    .map(([op, n]) => `${n} ${op}`);
-  return parts.length > 0 ? parts.join(", ") : "no changes";
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split("\n")
-      .find((l) => l.trim() !== "")
-      ?.trim() ?? ""
-  );
 }
 
 export { TenantOperationError };

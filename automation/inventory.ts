@@ -1,9 +1,10 @@
 /**
  * What the service reads about existing stacks, shared by `list`, `status` and the fleet planner:
- * one line per tenant stack from its history, plain outputs, and a bounded parallel map.
+ * one line per tenant stack from its history, and plain outputs.
  */
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
-import { Environment, tenantStackName } from "../common";
+import { Environment } from "../common";
+import { tenantStackName } from "../tenants/contract";
 import { deployedState } from "./specs";
 
 /** One line of `list`. */
@@ -51,22 +52,4 @@ export function plainOutputs(
   return Object.fromEntries(
     Object.entries(outputs).map(([k, v]) => [k, v.secret && !showSecrets ? "[secret]" : v.value]),
   );
-}
-
-/** Maps with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

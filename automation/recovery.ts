@@ -8,7 +8,14 @@
  */
 import * as os from "os";
 import { Engine, EngineRunOptions, EngineStack, StackLock } from "./engine/types";
-import { ConfirmationRequiredError, ErrorContext, NeedsRepairError } from "./errors";
+import { formatProblems } from "../common";
+import {
+  ConfirmationRequiredError,
+  ErrorContext,
+  NeedsRepairError,
+  nextStep,
+  REPAIR_RUNBOOK,
+} from "./errors";
 import type { Deployment } from "@pulumi/pulumi/automation";
 
 /** A lock and whether it may be removed. */
@@ -190,7 +197,11 @@ export async function repairStack(
       ...diagnosis.pendingOperations.map((p) => `drop pending operation ${p.type} ${p.urn}`),
       "refresh the stack",
     ];
-    throw new ConfirmationRequiredError(ctx, `repair needs --yes; it would:\n  - ${plan.join("\n  - ")}`);
+    throw new ConfirmationRequiredError(
+      ctx,
+      formatProblems("repair needs confirmation; it would", plan),
+      nextStep(ctx, "repair", { yes: true, runbook: REPAIR_RUNBOOK }),
+    );
   }
   for (const lock of diagnosis.locks) {
     await engine.removeLock(lock);

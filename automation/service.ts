@@ -7,19 +7,30 @@ import type { EngineEvent, OpMap, PulumiFn } from "@pulumi/pulumi/automation";
 import {
   defaultBaseStackName,
   Environment,
-  ENVIRONMENTS,
-  isEnvironment,
-  parseTenantStackName,
-  tenantIdProblems,
+  environmentProblem,
+  Problem,
+  tenantIdProblemsAt,
 } from "../common";
-import { appSecretsProblems, parseDecommission } from "../tenants/config";
-import { parseTenantSpec, TenantSpec, TenantSpecError } from "../tenants/spec";
+import {
+  decommissionConfig,
+  environmentNotListed,
+  parseTenantStackName,
+  specFromConfigValue,
+  stackConfig,
+  TENANT_CONFIG_KEYS,
+  TENANT_PROJECT,
+  tenantStackName,
+} from "../tenants/contract";
+import { parseDecommission } from "../tenants/decommission";
+import { appSecretsProblems } from "../tenants/secretNames";
+import { isParsedTenantSpec, readTenantSpec, TenantSpec } from "../tenants/spec";
 import { Engine, EngineStack } from "./engine/types";
 import {
   ConfirmationRequiredError,
   ErrorContext,
   InvalidInputError,
   mapEngineError,
+  nextStep,
   OperationFailedError,
   OperationName,
   StackExistsError,
@@ -27,15 +38,18 @@ import {
 } from "./errors";
 import { EventCollector, ResourceChange } from "./events";
 import { diagnoseStack, Diagnosis, repairStack, RepairOptions, RepairReport } from "./recovery";
-import { CONFIG_KEYS, DeployedState, deployedState, stackConfig, updateReasons } from "./specs";
-import { infoOf, mapLimit, plainOutputs, TenantStackInfo } from "./inventory";
+import { DeployedState, deployedState, updateReasons } from "./specs";
+import { infoOf, plainOutputs, TenantStackInfo } from "./inventory";
+import { mapLimit } from "./mapLimit";
 
-/** The Pulumi project of every tenant stack. */
-export const TENANT_PROJECT = "tenant";
+/** The config keys of tenant stacks (tenants/contract.ts). */
+const CONFIG_KEYS = TENANT_CONFIG_KEYS;
 
 /**
  * A tenant program: the inline Pulumi program for one tenant in one environment. The real one is
- * `createTenantStack` (tenants/program.ts); tests and the benchmark use the test program.
+ * `tenantProgram` (tenants/program.ts), the same entry `pulumi -C tenants up` runs: it reads the
+ * spec from the stack config the service sets before every run (tenants/contract.ts `stackConfig`),
+ * so it ignores the arguments; tests and the benchmark use the test program.
  */
 export type TenantProgram = (spec: TenantSpec, environment: Environment, baseStackName: string) => PulumiFn;
 
@@ -261,8 +275,9 @@ export class TenantService {
     if (env === "production" && opts.confirm !== tenant) {
       throw new ConfirmationRequiredError(
         ctx,
-        `offboarding in production destroys the tenant's resources; confirm by passing --confirm ${tenant} ` +
+        `offboarding in production destroys the tenant's resources; confirm with the tenant id "${tenant}" ` +
           `(got ${opts.confirm === undefined ? "no confirmation" : JSON.stringify(opts.confirm)})`,
+        nextStep(ctx, "offboard", { confirm: tenant }),
       );
     }
     return this.run(ctx, opts, async (collector) => {
@@ -270,12 +285,12 @@ export class TenantService {
       const config = await current.getAllConfig();
       const history = await current.history(HISTORY_DEPTH);
       const deployed = deployedState(history);
-      const spec = specFromConfig(config[CONFIG_KEYS.spec]?.value) ?? deployed.spec;
+      const spec = specFromConfigValue(config[CONFIG_KEYS.spec]?.value).value ?? deployed.spec;
       const baseStackName =
         config[CONFIG_KEYS.baseStackName]?.value || deployed.baseStackName || this.baseStackName(env);
       // An earlier, interrupted offboarding's timestamp is kept: the same snapshot names.
       const at =
-        parseDecommission(config[CONFIG_KEYS.decommission]?.value).decommission?.at ??
+        parseDecommission(config[CONFIG_KEYS.decommission]?.value).value?.at ??
         this.now()
           .toISOString()
           .replace(/\.\d{3}Z$/, "Z");
@@ -294,7 +309,7 @@ export class TenantService {
           outputs = plainOutputs(await stack.outputs());
         } else {
           try {
-            await stack.setAllConfig({ [CONFIG_KEYS.decommission]: { value: at, secret: false } });
+            await stack.setAllConfig(decommissionConfig(at));
             const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
             outputs = plainOutputs(result.outputs);
           } catch (error) {
@@ -346,8 +361,9 @@ export class TenantService {
     environment?: string,
     opts: { concurrency?: number } = {},
   ): Promise<{ info: TenantStackInfo; deployed: DeployedState }[]> {
-    if (environment !== undefined && !isEnvironment(environment)) {
-      throw new InvalidInputError(context("*", environment, "list"), [envProblem(environment)]);
+    const envProblem = environment === undefined ? undefined : environmentProblem("env", environment);
+    if (envProblem) {
+      throw new InvalidInputError(context("*", environment!, "list"), [envProblem]);
     }
     let summaries;
     try {
@@ -413,7 +429,7 @@ export class TenantService {
 
   /**
    * Validates the spec, the environment and the application secrets (with the tenant program's own
-   * check, tenants/config.ts `appSecretsProblems`: names only, never a value) before anything exists.
+   * check, tenants/secretNames.ts `appSecretsProblems`: names only, never a value) before anything exists.
    */
   private validate(
     rawSpec: unknown,
@@ -423,22 +439,21 @@ export class TenantService {
   ): { spec: TenantSpec; env: Environment } {
     const id = (rawSpec as { id?: unknown } | undefined)?.id;
     const ctx = context(typeof id === "string" ? id : "?", environment, operation);
-    const problems: string[] = [];
-    let spec: TenantSpec | undefined;
-    try {
-      spec = parseTenantSpec(rawSpec);
-    } catch (error) {
-      if (!(error instanceof TenantSpecError)) {
-        throw error;
-      }
-      problems.push(...error.problems);
-    }
-    if (!isEnvironment(environment)) {
-      problems.push(envProblem(environment));
-    } else if (spec && !spec.environments.includes(environment)) {
+    const problems: Problem[] = [];
+    // A spec parsed at the edge (the CLI, the registry) is not parsed again.
+    const parsed = isParsedTenantSpec(rawSpec) ? { value: rawSpec } : readTenantSpec(rawSpec);
+    problems.push(...(parsed.problems ?? []));
+    const spec = parsed.value;
+    const envProblem = environmentProblem("env", environment);
+    if (envProblem) {
+      problems.push(envProblem);
+    } else if (spec) {
       problems.push(
-        `environments: ${JSON.stringify(spec.environments)} does not include "${environment}"; ` +
-          `add it to the tenant's spec to run it there`,
+        ...environmentNotListed(
+          spec,
+          environment as Environment,
+          "add it to the tenant's spec to run it there",
+        ),
       );
     }
     if (secrets && Object.keys(secrets).length > 0) {
@@ -451,9 +466,10 @@ export class TenantService {
   }
 
   private validateIds(tenant: string, environment: string, operation: OperationName): Environment {
-    const problems = tenantIdProblems(tenant).map((p) => `tenant: ${p}`);
-    if (!isEnvironment(environment)) {
-      problems.push(envProblem(environment));
+    const problems = tenantIdProblemsAt("tenant", tenant);
+    const envProblem = environmentProblem("env", environment);
+    if (envProblem) {
+      problems.push(envProblem);
     }
     if (problems.length > 0) {
       throw new InvalidInputError(context(tenant, environment, operation), problems);
@@ -523,23 +539,8 @@ interface Context extends ErrorContext {
 }
 
 function context(tenant: string, environment: string, operation: OperationName): Context {
-  return { tenant, environment, operation, stack: `${tenant}-${environment}` };
-}
-
-function envProblem(environment: string): string {
-  return `env: ${JSON.stringify(environment)} is not one of ${ENVIRONMENTS.join(", ")}`;
-}
-
-/** `tenant:spec` config (JSON) as a valid spec, or undefined. */
-function specFromConfig(raw: string | undefined): TenantSpec | undefined {
-  if (raw === undefined) {
-    return undefined;
-  }
-  try {
-    return parseTenantSpec(JSON.parse(raw), CONFIG_KEYS.spec);
-  } catch {
-    return undefined;
-  }
+  // Context of input that may not be valid yet: the stack name of whatever was given.
+  return { tenant, environment, operation, stack: tenantStackName(tenant, environment as Environment) };
 }
 
 /** The program's `decommission` output, as far as it is well formed. */
@@ -570,19 +571,17 @@ function offboardFailure(
   if (!(error instanceof OperationFailedError)) {
     return error;
   }
-  const again = `\`tenant offboard ${ctx.tenant} --env ${ctx.environment}${
-    ctx.environment === "production" ? ` --confirm ${ctx.tenant}` : ""
-  }\``;
+  const again = nextStep(ctx, "offboard", ctx.environment === "production" ? { confirm: ctx.tenant } : {});
   const summary =
     step === "update"
       ? `the decommissioning update (${CONFIG_KEYS.decommission}=${at}) failed; nothing was destroyed. ` +
         `The stack ${ctx.stack} and its resources remain and the database keeps its data (its deletion ` +
-        `protection may already be off). Fix the cause below, then run ${again} again to resume, or ` +
+        `protection may already be off). Fix the cause below, then offboard again to resume, or ` +
         `cancel (docs/automation.md, "Offboarding and data")`
       : `destroy failed; the stack ${ctx.stack} is kept with what remains. Data stores already ` +
         `deleted left their final snapshots (named after ${at}); the others still hold their data. ` +
-        `Fix the cause below, then run ${again} again to resume`;
-  return new OperationFailedError(ctx, error.engineMessage, error.cause ?? error, summary);
+        `Fix the cause below, then offboard again to resume`;
+  return new OperationFailedError(ctx, error.engineMessage, error.cause ?? error, summary, again);
 }
 
 /** Updates read from history: enough to find the last `update` behind a few refreshes. */
@@ -591,6 +590,6 @@ const HISTORY_DEPTH = 10;
 /** Refresh, destroy and reads never run the program; an operation that would gets nothing. */
 const noProgram: PulumiFn = async () => undefined;
 
-export { TenantOperationError };
+export { TenantOperationError, TENANT_PROJECT };
 export type { TenantStackInfo };
-export { mapLimit, plainOutputs };
+export { plainOutputs };

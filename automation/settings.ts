@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { choiceProblem, Problem, ProblemsError } from "../common";
 
 /** The repository root (automation/ sits directly under it). */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -22,8 +23,23 @@ export const PULUMI_VERSION: string = (require("@pulumi/pulumi/package.json") as
  */
 export const LOCAL_DEFAULT_PASSPHRASE = "platform-local-only";
 
+/** The clouds an operation can target: AWS, or the cloud double (offline/double/). */
+export const CLOUDS = ["double", "aws"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
 /** Everything the engine layer needs to run an operation. */
 export interface AutomationSettings {
+  /**
+   * The cloud: `aws`, or `double`, the test-double provider plugin (offline/double/) that plays AWS
+   * from an isolated PULUMI_HOME.
+   * @default `PLATFORM_CLOUD`; else `double` on the default local file backend, `aws` with a `PULUMI_BACKEND_URL`
+   */
+  readonly cloud: Cloud;
+  /**
+   * The double's cloud directory (its records, its knobs, its PULUMI_HOME); only with `cloud: double`.
+   * @default `PLATFORM_DOUBLE_DIR`, else `<state dir>-double` next to a file backend's state
+   */
+  readonly doubleDir?: string;
   /** `PULUMI_BACKEND_URL`, or `file://<repo>/.pulumi-state`. */
   readonly backendUrl: string;
   /** True when {@link backendUrl} is the default file backend inside the checkout. */
@@ -38,7 +54,10 @@ export interface AutomationSettings {
   readonly pulumiVersion: string;
   /** Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml` of each project. */
   readonly workDir: string;
-  /** `PULUMI_HOME` for the CLI; undefined keeps the user's (~/.pulumi). */
+  /**
+   * `PULUMI_HOME` for the CLI; undefined keeps the user's (~/.pulumi). With the double, the engine
+   * uses the double's own (`<doubleDir>/pulumi-home`) whatever this says.
+   */
   readonly pulumiHome?: string;
   /** Extra environment handed to every CLI process. */
   readonly env: Readonly<Record<string, string>>;
@@ -52,6 +71,8 @@ export interface AutomationSettings {
 
 /** Overrides from CLI flags or tests; each wins over the environment. */
 export interface SettingsOverrides {
+  readonly cloud?: Cloud;
+  readonly doubleDir?: string;
   readonly backendUrl?: string;
   readonly secretsProvider?: string;
   readonly passphrase?: string;
@@ -66,13 +87,13 @@ export interface SettingsOverrides {
 export const DEFAULT_POLICY_PACK = path.join(REPO_ROOT, "policies");
 
 /** A settings problem: the user must fix configuration; nothing was run. */
-export class SettingsError extends Error {
-  /** Every problem found, each naming the variable or flag and what to do. */
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`automation settings are invalid:\n  - ${problems.join("\n  - ")}`);
-    this.name = "SettingsError";
-    this.problems = problems;
+export class SettingsError extends ProblemsError {
+  /** @param problems every problem found, each naming the variable or flag and what to do. */
+  constructor(problems: readonly (Problem | string)[]) {
+    super(
+      "automation settings are invalid",
+      problems.map((p) => (typeof p === "string" ? { path: "", message: p } : p)),
+    );
   }
 }
 
@@ -95,7 +116,7 @@ export function resolveSettings(
   overrides: SettingsOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
 ): AutomationSettings {
-  const problems: string[] = [];
+  const problems: (Problem | string)[] = [];
   const defaultBackend = `file://${path.join(REPO_ROOT, ".pulumi-state")}`;
   const backendUrl = overrides.backendUrl ?? env.PULUMI_BACKEND_URL ?? defaultBackend;
   const localDefaultBackend = backendUrl === defaultBackend;
@@ -130,6 +151,27 @@ export function resolveSettings(
         `(scripts/setup-pulumi.sh) or set PULUMI_ROOT to a directory holding bin/pulumi v${PULUMI_VERSION}`,
     );
   }
+  // DESIGN.md: the local file backend in the checkout defaults to the double, any backend URL to AWS.
+  const cloudValue = overrides.cloud ?? env.PLATFORM_CLOUD ?? (localDefaultBackend ? "double" : "aws");
+  const cloud: Cloud = (CLOUDS as readonly string[]).includes(cloudValue) ? (cloudValue as Cloud) : "double";
+  const cloudProblem = choiceProblem("PLATFORM_CLOUD", cloudValue, CLOUDS);
+  if (cloudProblem) {
+    problems.push(cloudProblem);
+  }
+  const stateDir = backendUrl.startsWith("file://")
+    ? backendUrl.slice("file://".length).replace(/\?.*$/, "")
+    : undefined;
+  const doubleDirValue =
+    overrides.doubleDir ??
+    env.PLATFORM_DOUBLE_DIR ??
+    (stateDir ? `${stateDir.replace(/\/+$/, "")}-double` : undefined);
+  if (cloud === "double" && doubleDirValue === undefined) {
+    problems.push(
+      `PLATFORM_DOUBLE_DIR is not set: the cloud double needs a directory for its cloud when the backend (${backendUrl}) is not a file backend; set it, or PLATFORM_CLOUD=aws`,
+    );
+  }
+  const doubleDir =
+    cloud === "double" && doubleDirValue !== undefined ? path.resolve(doubleDirValue) : undefined;
   const workDir =
     overrides.workDir ??
     env.PLATFORM_WORKDIR ??
@@ -149,6 +191,8 @@ export function resolveSettings(
     throw new SettingsError(problems);
   }
   return Object.freeze({
+    cloud,
+    doubleDir,
     backendUrl,
     localDefaultBackend,
     secretsProvider,
@@ -195,4 +239,14 @@ export function cliEnvironment(settings: AutomationSettings): Record<string, str
     process.env.PATH ?? "",
   ].join(path.delimiter);
   return env;
+}
+
+/**
+ * The first line of every command that runs on the double: people must never mistake it for AWS.
+ * Undefined on AWS.
+ */
+export function cloudBanner(settings: Pick<AutomationSettings, "cloud" | "doubleDir">): string | undefined {
+  return settings.cloud === "double"
+    ? `Cloud: the cloud double (a test double for AWS, nothing leaves this machine; its cloud is ${settings.doubleDir}). PLATFORM_CLOUD=aws targets AWS.`
+    : undefined;
 }

@@ -1,44 +1,12 @@
 /**
- * The tenant spec as stack config, and how the fleet decides what changed: the spec a stack was
- * last deployed with (read from its update history in the backend) against the registry's.
+ * What is the automation's own about specs: the spec a stack was last deployed with (read from its
+ * update history in the backend) and how it differs from the registry's. The stack config itself
+ * (keys, the spec → config function, its parse) is the tenant stack's contract, tenants/contract.ts.
  */
-import type { ConfigMap, UpdateSummary } from "@pulumi/pulumi/automation";
-import { parseTenantSpec, TenantSpec, TenantSpecError } from "../tenants/spec";
-
-/** Config keys the service sets on every tenant stack (namespace `tenant`). */
-export const CONFIG_KEYS = Object.freeze({
-  /** The validated spec, as JSON (`config.requireObject("spec")` reads it). */
-  spec: "tenant:spec",
-  /** The base stack reference, `organization/platform/<env>` by default. */
-  baseStackName: "tenant:baseStackName",
-  /** Per-tenant secrets, one secret JSON object (encrypted by the stack's secrets provider). */
-  secrets: "tenant:secrets",
-  /**
-   * Set by `offboard` only: the time offboarding started (ISO-8601 UTC). The tenant program then
-   * lifts deletion protection and names final snapshots after it (tenants/config.ts).
-   */
-  decommission: "tenant:decommission",
-});
-
-/** JSON with object keys sorted at every level: equal specs give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map(sortKeys);
-  }
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value as Record<string, unknown>)
-        .sort()
-        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
+import type { UpdateSummary } from "@pulumi/pulumi/automation";
+import { problemLines } from "../common";
+import { canonicalJson, specFromConfigValue, TENANT_CONFIG_KEYS } from "../tenants/contract";
+import type { TenantSpec } from "../tenants/spec";
 
 /**
  * The fields that differ between two specs, as `path: old → new` lines, sorted by path; empty when
@@ -68,22 +36,6 @@ function show(value: unknown): string {
   return value === undefined ? "(unset)" : JSON.stringify(value);
 }
 
-/** The config the service sets on a tenant stack. Secrets, when given, become secret config. */
-export function stackConfig(
-  spec: TenantSpec,
-  baseStackName: string,
-  secrets?: Readonly<Record<string, string>>,
-): ConfigMap {
-  const config: ConfigMap = {
-    [CONFIG_KEYS.spec]: { value: canonicalJson(spec), secret: false },
-    [CONFIG_KEYS.baseStackName]: { value: baseStackName, secret: false },
-  };
-  if (secrets && Object.keys(secrets).length > 0) {
-    config[CONFIG_KEYS.secrets] = { value: canonicalJson(secrets), secret: true };
-  }
-  return config;
-}
-
 /** What the last update of a stack tells about its spec. */
 export interface DeployedState {
   /** The spec of the most recent update, when its config carried a valid one. */
@@ -105,21 +57,21 @@ export function deployedState(history: readonly UpdateSummary[]): DeployedState 
   if (!lastUpdate) {
     return { problem: "the stack has never been updated" };
   }
-  const raw = lastUpdate.config?.[CONFIG_KEYS.spec]?.value;
-  const baseStackName = lastUpdate.config?.[CONFIG_KEYS.baseStackName]?.value;
-  if (raw === undefined) {
-    return { lastUpdate, baseStackName, problem: `its last update has no ${CONFIG_KEYS.spec} config` };
-  }
-  try {
-    return { lastUpdate, baseStackName, spec: parseTenantSpec(JSON.parse(raw), CONFIG_KEYS.spec) };
-  } catch (error) {
-    const why = error instanceof TenantSpecError ? error.problems.join("; ") : (error as Error).message;
+  const K = TENANT_CONFIG_KEYS;
+  const raw = lastUpdate.config?.[K.spec]?.value;
+  const baseStackName = lastUpdate.config?.[K.baseStackName]?.value;
+  const parsed = specFromConfigValue(raw);
+  if (parsed.problems) {
     return {
       lastUpdate,
       baseStackName,
-      problem: `its ${CONFIG_KEYS.spec} config is not a valid spec: ${why}`,
+      problem: `its ${K.spec} config is not a valid spec: ${problemLines(parsed.problems).join("; ")}`,
     };
   }
+  if (!parsed.value) {
+    return { lastUpdate, baseStackName, problem: `its last update has no ${K.spec} config` };
+  }
+  return { lastUpdate, baseStackName, spec: parsed.value };
 }
 
 /** Why a stack needs an update to match `spec`, or an empty list when it does not. */

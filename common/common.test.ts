@@ -2,6 +2,20 @@ import fc from "fast-check";
 import {
   BASE_OUTPUT_KEYS,
   buildTags,
+  choiceProblem,
+  deepFreeze,
+  environmentProblem,
+  formatProblems,
+  isRequired,
+  issueProblems,
+  notOneOf,
+  parseWholeNumber,
+  problemText,
+  ProblemsError,
+  tenantIdProblemsAt,
+  UsageError,
+  valueOrThrow,
+  withPathPrefix,
   ENVIRONMENTS,
   environmentOfStack,
   NAME_RULES,
@@ -248,5 +262,91 @@ describe("base outputs contract", () => {
     ).toThrow(
       /base stack "organization\/platform\/staging" does not export the base outputs contract:\n {2}- environment: .*\n {2}- vpcId: .*\n {2}- albArn: .*\nRun `pulumi up` on the base stack first/,
     );
+  });
+});
+
+describe("problems as values", () => {
+  test("one formatter, with the path before each message", () => {
+    expect(
+      formatProblems("invalid input", [
+        notOneOf("--env", "qa", ENVIRONMENTS),
+        isRequired("--tier", ["trial", "standard"]),
+        { path: "", message: "the input as a whole" },
+        "a line already rendered",
+      ]),
+    ).toBe(
+      [
+        "invalid input:",
+        '  - --env: "qa" is not one of staging, production',
+        "  - --tier: is required (one of trial, standard)",
+        "  - the input as a whole",
+        "  - a line already rendered",
+      ].join("\n"),
+    );
+  });
+
+  test("the builders keep the value and what is allowed, for edges that map them", () => {
+    expect(environmentProblem("env", "dev")).toEqual({
+      path: "env",
+      value: "dev",
+      allowed: ENVIRONMENTS,
+      message: '"dev" is not one of staging, production',
+    });
+    expect(environmentProblem("env", undefined)?.message).toBe("is required (one of staging, production)");
+    expect(environmentProblem("env", undefined, { required: false })).toBeUndefined();
+    expect(environmentProblem("env", "staging")).toBeUndefined();
+    expect(choiceProblem("op", 3, ["a"])?.message).toBe("3 is not one of a");
+    expect(
+      withPathPrefix("tenant:spec", [
+        { path: "tier", message: "m" },
+        { path: "", message: "n" },
+      ]),
+    ).toEqual([
+      { path: "tenant:spec.tier", message: "m" },
+      { path: "tenant:spec", message: "n" },
+    ]);
+    expect(tenantIdProblemsAt("<tenant>", "ab").map(problemText)).toEqual([
+      '<tenant>: tenant id "ab" is 2 characters; allowed 3 to 20 (longer ids do not fit the 32-character target group name)',
+    ]);
+  });
+
+  test("parsers return a value or problems; only a boundary throws", () => {
+    expect(parseWholeNumber("--n", "7", 1, 10)).toEqual({ value: 7 });
+    expect(parseWholeNumber("--n", undefined, 1, 10)).toEqual({ value: undefined });
+    expect(parseWholeNumber("--n", "1.5", 1, 10).problems?.map(problemText)).toEqual([
+      '--n: "1.5" is not a whole number from 1 to 10',
+    ]);
+    expect(valueOrThrow({ value: 1 }, "x")).toBe(1);
+    const error = (() => {
+      try {
+        valueOrThrow({ problems: [{ path: "a", message: "is bad" }] }, "the thing is wrong");
+      } catch (e) {
+        return e as ProblemsError;
+      }
+      throw new Error("expected a ProblemsError");
+    })();
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect(error.message).toBe("the thing is wrong:\n  - a: is bad");
+    expect(new UsageError([{ path: "--x", message: "y" }])).toMatchObject({
+      name: "UsageError",
+      message: "invalid input:\n  - --x: y",
+    });
+  });
+
+  test("issues of a schema validator become problems, the whole input as (root)", () => {
+    expect(
+      issueProblems([
+        { path: ["a", 0], message: "m" },
+        { path: [], message: "n" },
+      ]),
+    ).toEqual([
+      { path: "a.0", message: "m" },
+      { path: "(root)", message: "n" },
+    ]);
+  });
+
+  test("deepFreeze freezes every level", () => {
+    const value = deepFreeze({ a: { b: [1, { c: 2 }] } });
+    expect(Object.isFrozen(value.a.b[1])).toBe(true);
   });
 });

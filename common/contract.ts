@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ENVIRONMENTS } from "./environments";
+import { formatProblems, issueProblems } from "./problems";
 
 const id = z.string().min(1);
 const arn = z.string().startsWith("arn:");
@@ -80,9 +81,8 @@ export const BASE_OUTPUT_KEYS = Object.freeze(
 export function parseBaseOutputs(stackName: string, raw: unknown): BaseOutputs {
   const result = BaseOutputsSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new Error(
-      `base stack "${stackName}" does not export the base outputs contract:\n  - ${problems.join("\n  - ")}\n` +
+      `${formatProblems(`base stack "${stackName}" does not export the base outputs contract`, issueProblems(result.error.issues))}\n` +
         `Run \`pulumi up\` on the base stack first (README, "Operator guide").`,
     );
   }

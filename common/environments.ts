@@ -3,6 +3,8 @@
  * Programs, policies and the automation service read this table; nobody restates it.
  */
 
+import { choiceProblem, Problem } from "./problems";
+
 /** Every environment the platform knows, in promotion order. */
 export const ENVIRONMENTS = ["staging", "production"] as const;
 
@@ -51,6 +53,19 @@ export const ENVIRONMENT_PROFILES: Readonly<Record<Environment, EnvironmentProfi
     restoreTesting: true,
   }),
 });
+
+/**
+ * The one check of an environment given by a user: undefined when `value` is one of
+ * {@link ENVIRONMENTS}, else `<path>: is required (one of ...)` or `<path>: "<value>" is not one of ...`.
+ * @param opts.required an absent value is a problem. @default true
+ */
+export function environmentProblem(
+  path: string,
+  value: unknown,
+  opts: { required?: boolean } = {},
+): Problem | undefined {
+  return choiceProblem(path, value, ENVIRONMENTS, opts);
+}
 
 /** True when `value` names one of our environments. */
 export function isEnvironment(value: unknown): value is Environment {

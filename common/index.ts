@@ -4,3 +4,6 @@ export * from "./tags";
 export * from "./naming";
 export * from "./contract";
 export * from "./tiers";
+export * from "./problems";
+export * from "./freeze";
+export * from "./quotas";

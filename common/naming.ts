@@ -6,7 +6,8 @@
  * inputs always give the same name, so a re-run never replaces a resource.
  */
 import { createHash } from "crypto";
-import { Environment, ENVIRONMENT_PROFILES } from "./environments";
+import { Environment, ENVIRONMENT_PROFILES, ENVIRONMENTS } from "./environments";
+import { Problem } from "./problems";
 
 /** The platform's prefix on every physical name. */
 export const NAME_PREFIX = "plat";
@@ -77,6 +78,11 @@ export function tenantIdProblems(id: unknown): string[] {
     problems.push(`tenant id "${id}" is reserved; reserved ids: ${RESERVED_TENANT_IDS.join(", ")}`);
   }
   return problems;
+}
+
+/** {@link tenantIdProblems} as problems at `path` (a field, a flag, an argument). */
+export function tenantIdProblemsAt(path: string, id: unknown): Problem[] {
+  return tenantIdProblems(id).map((message) => ({ path, message, value: id }));
 }
 
 /** AWS services we set physical names for, with their rules. */
@@ -158,16 +164,23 @@ export function defaultBaseStackName(environment: Environment): string {
   return `organization/platform/${environment}`;
 }
 
-/** The tenant stack's name: `<tenant>-<env>`, e.g. `acme-staging`. */
+/**
+ * The tenant stack's name: `<tenant>-<env>`, e.g. `acme-staging`. The rule lives here, below every
+ * folder that needs it (the policy pack reads it too); tenants/contract.ts is the tenant stack's
+ * contract and re-exports it.
+ */
 export function tenantStackName(tenant: string, environment: Environment): string {
   return `${tenant}-${environment}`;
 }
+
+/** `<tenant>-<environment>`, the environments from {@link ENVIRONMENTS}. */
+const TENANT_STACK_NAME_PATTERN = new RegExp(`^(.+)-(${ENVIRONMENTS.join("|")})$`);
 
 /** Splits a tenant stack name into tenant and environment, or undefined if it is not one. */
 export function parseTenantStackName(
   stack: string,
 ): { tenant: string; environment: Environment } | undefined {
-  const match = /^(.+)-(staging|production)$/.exec(stack);
+  const match = TENANT_STACK_NAME_PATTERN.exec(stack);
   if (!match || tenantIdProblems(match[1]).length > 0) {
     return undefined;
   }

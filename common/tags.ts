@@ -4,6 +4,7 @@
  * provider's `defaultTags`; the tagging policy checks against the same constants.
  */
 import { ENVIRONMENTS, Environment } from "./environments";
+import { formatProblems } from "./problems";
 
 /** Keys every taggable resource carries, on base and tenant stacks alike. */
 export const REQUIRED_TAG_KEYS = [
@@ -95,7 +96,7 @@ export function buildTags(input: TagInput): Readonly<Record<string, string>> {
     .map(([k, v]) => tagValueProblem(k, v))
     .filter((p): p is string => p !== undefined);
   if (problems.length > 0) {
-    throw new Error(`invalid tags:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(formatProblems("invalid tags", problems));
   }
   return Object.freeze(tags);
 }

@@ -8,6 +8,8 @@
  */
 import { Environment, ENVIRONMENT_PROFILES, LOG_RETENTION_DAYS } from "./environments";
 import { FARGATE_TASK_SIZES, isValidFargateSize } from "./fargate";
+import { deepFreeze } from "./freeze";
+import { formatProblems, notOneOf, Problem, problemText } from "./problems";
 
 export { FARGATE_TASK_SIZES, isValidFargateSize } from "./fargate";
 
@@ -133,14 +135,7 @@ export interface TierProfile {
   readonly limits: TierLimits;
 }
 
-function freeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) {
-    if (v && typeof v === "object" && !Object.isFrozen(v)) {
-      freeze(v);
-    }
-  }
-  return Object.freeze(value);
-}
+const freeze = deepFreeze;
 
 /**
  * The catalog. Defaults are DESIGN.md's table; limits are ours (docs/tenant-stack.md, "Tiers").
@@ -384,12 +379,12 @@ export interface SizedSpec {
  * what the tier allows; empty when they fit. Also checks the resulting task size is a Fargate pair
  * and that the autoscaling maximum is not below the desired count.
  */
-export function sizingProblems(tier: Tier, overrides: SizingOverrides = {}): string[] {
+export function sizingProblems(tier: Tier, overrides: SizingOverrides = {}): Problem[] {
   const profile = TIERS[tier];
   const l = profile.limits;
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const at = (field: string, value: unknown, what: string) =>
-    problems.push(`sizing.${field}: ${JSON.stringify(value)} ${what}`);
+    problems.push({ path: `sizing.${field}`, value, message: `${JSON.stringify(value)} ${what}` });
   const within = (field: keyof SizingOverrides, min: number, max: number, unit: string) => {
     const v = overrides[field];
     if (typeof v === "number" && (v < min || v > max)) {
@@ -505,14 +500,12 @@ export function retentionAtLeast(days: number): number {
 export function effectiveSizing(spec: SizedSpec, environment: Environment): EffectiveSizing {
   const profile = TIERS[spec.tier];
   if (!profile) {
-    throw new Error(`tier: ${JSON.stringify(spec.tier)} is not one of ${TIER_NAMES.join(", ")}`);
+    throw new Error(problemText(notOneOf("tier", spec.tier, TIER_NAMES)));
   }
   const o = spec.sizing ?? {};
   const problems = sizingProblems(spec.tier, o);
   if (problems.length > 0) {
-    throw new Error(
-      `sizing overrides outside the ${spec.tier} tier's limits:\n  - ${problems.join("\n  - ")}`,
-    );
+    throw new Error(formatProblems(`sizing overrides outside the ${spec.tier} tier's limits`, problems));
   }
   const env = ENVIRONMENT_PROFILES[environment];
   const instanceClass = o.dbInstanceClass ?? profile.database.instanceClass;

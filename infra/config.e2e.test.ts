@@ -34,7 +34,7 @@ const program = async () => {
 beforeAll(async () => {
   if (!process.env.PULUMI_ROOT) {
     throw new Error(
-      "PULUMI_ROOT is not set: run the e2e tests through jest's e2e project (automation/e2e/globalSetup.js)",
+      "PULUMI_ROOT is not set: run the e2e tests through jest's e2e project (automation/testing/globalSetup.js)",
     );
   }
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-e2e-base-config-"));

@@ -19,6 +19,7 @@ const VALID: Readonly<Record<string, string>> = Object.freeze({
   "platform:alarmEmail": "",
   "platform:backupCopyRegion": "us-west-2",
   "platform:stateBucket": "",
+  "platform:quotas": "",
 });
 
 function parseWith(overrides: Record<string, string | undefined>, environment = "staging"): BaseConfig {
@@ -41,6 +42,7 @@ describe("parseBaseConfig", () => {
       ecrImagesToKeep: 30,
       backupRetentionDays: 35,
       backupCopyRegion: "us-west-2",
+      quotas: {},
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.github)).toBe(true);
@@ -88,6 +90,11 @@ describe("parseBaseConfig", () => {
       "state bucket that is not a bucket name",
       { "platform:stateBucket": "s3://Acme_State" },
       'platform:stateBucket = "s3://Acme_State" is not an S3 bucket name; expected 3 to 63 lowercase letters, digits, "." and "-"',
+    ],
+    [
+      "raised quota below its default",
+      { "platform:quotas": '{"elasticIps": 2}' },
+      'platform:quotas = "{\\"elasticIps\\": 2}" platform:quotas.elasticIps = 2 is not a whole number of at least the default 5',
     ],
     [
       "bad region",

@@ -16,6 +16,9 @@ import {
   Environment,
   EnvironmentProfile,
   isEnvironment,
+  formatProblems,
+  parseQuotaOverrides,
+  QuotaOverrides,
   tagValueProblem,
 } from "../common";
 import { vpcCidrProblem } from "./cidr";
@@ -37,6 +40,7 @@ export const CONFIG_KEYS = Object.freeze({
   alarmEmail: "platform:alarmEmail",
   backupCopyRegion: "platform:backupCopyRegion",
   stateBucket: "platform:stateBucket",
+  quotas: "platform:quotas",
 } as const);
 
 /** The project's config namespace; unknown keys in it are reported (they are usually typos). */
@@ -90,6 +94,11 @@ export interface BaseConfig {
    * (and the deploy role write) the state there. Undefined: another backend, no state statement.
    */
   readonly stateBucket?: string;
+  /**
+   * AWS quotas raised for this environment's account (quota id to granted value); `npm run capacity`
+   * compares the registry's needs with these instead of the defaults (common/quotas.ts).
+   */
+  readonly quotas: QuotaOverrides;
 }
 
 // --- Checks: each returns what is wrong and what is allowed, or undefined. -------------------------
@@ -256,6 +265,10 @@ export const RawBaseConfigSchema = z.object({
   [K.alarmEmail]: optionalSetting(K.alarmEmail, emailProblem),
   [K.backupCopyRegion]: setting(K.backupCopyRegion, regionProblem),
   [K.stateBucket]: optionalSetting(K.stateBucket, bucketProblem),
+  [K.quotas]: optionalSetting(
+    K.quotas,
+    (v) => parseQuotaOverrides(v, K.quotas).problems.join("; ") || undefined,
+  ),
 });
 
 function deepFreeze<T>(value: T): T {
@@ -310,7 +323,7 @@ export function parseBaseConfig(
   }
   if (problems.length > 0 || !result.success || !isEnvironment(environment)) {
     throw new Error(
-      `invalid configuration of base stack ${JSON.stringify(environment)}:\n  - ${problems.join("\n  - ")}\n` +
+      `${formatProblems(`invalid configuration of base stack ${JSON.stringify(environment)}`, problems)}\n` +
         "Every key, its type and default is declared in Pulumi.yaml; fix it with `pulumi config set <key> <value>`.",
     );
   }
@@ -335,6 +348,7 @@ export function parseBaseConfig(
     ...(c[K.alarmEmail] !== undefined && { alarmEmail: c[K.alarmEmail] }),
     backupCopyRegion: c[K.backupCopyRegion],
     ...(c[K.stateBucket] !== undefined && { stateBucket: c[K.stateBucket] }),
+    quotas: parseQuotaOverrides(c[K.quotas], K.quotas).overrides,
   });
 }
 

@@ -7,6 +7,7 @@
 import { Environment, ENVIRONMENTS } from "../common";
 import { recordBase } from "./base";
 import { loadRegistry } from "../tenants/registry";
+import { BASE_SOURCE, stackSource } from "./sources";
 import { recordTenant } from "./tenant";
 import type { TenantSpec } from "../tenants/spec";
 import type { Recording } from "./recorder";
@@ -52,7 +53,7 @@ export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator
     }
     const base = await recordBase(environment);
     if (filter.includeBase !== false) {
-      yield { kind: "base", environment, source: "infra/index.ts", recording: base };
+      yield { kind: "base", environment, source: BASE_SOURCE, recording: base };
     }
     for (const spec of tenantsHere) {
       yield {
@@ -60,20 +61,11 @@ export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator
         environment,
         tenant: spec.id,
         spec,
-        source: `tenants/registry/${spec.id}.yaml`,
+        source: stackSource("tenant", spec.id),
         recording: await recordTenant(spec, environment, base.outputs),
       };
     }
   }
-}
-
-/**
- * The ids of the registered tenants, for callers above offline/ that must not read the registry
- * themselves (the policy check's `--tenant`).
- * @throws on a registry error.
- */
-export function registeredTenantIds(registryDir?: string): string[] {
-  return loadRegistry(registryDir).map((spec) => spec.id);
 }
 
 function selectTenants(registry: readonly TenantSpec[], wanted: readonly string[] | undefined): TenantSpec[] {

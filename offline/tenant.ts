@@ -1,14 +1,14 @@
 /**
  * The tenant program under Pulumi's mocks: no cloud, no credentials, no Pulumi CLI. The offline plan
  * (`npm run plan`), the offline policy check and the tests record tenants with it. It runs exactly
- * what `pulumi up` runs (config.ts, then program.ts), with the spec set as `tenant:spec` config and
+ * what `pulumi up` runs (contract.ts, then program.ts), with the spec set as `tenant:spec` config and
  * the base stack's outputs served to the `StackReference`. Values known only after creation (ids,
  * ARNs, endpoints, passwords) are placeholders (offline/mocks.ts).
  */
-import { defaultBaseStackName, Environment, tenantStackName } from "../common";
+import { defaultBaseStackName, Environment } from "../common";
 import { record, Recording } from "./recorder";
-import { TENANT_CONFIG_KEYS } from "../tenants/config";
-import { TENANT_PROJECT, tenantProgram } from "../tenants/program";
+import { stackConfig, TENANT_PROJECT, tenantStackName } from "../tenants/contract";
+import { tenantProgram } from "../tenants/program";
 import { TenantSpec } from "../tenants/spec";
 
 /**
@@ -27,10 +27,11 @@ export async function recordTenant(
   extraConfig: Readonly<Record<string, string>> = {},
   secretKeys: readonly string[] = [],
 ): Promise<Recording> {
+  // The config the automation service sets (contract.ts), so the recorder runs the program as the
+  // service and `pulumi up` do.
   const config: Record<string, string> = {
     ...extraConfig,
-    [TENANT_CONFIG_KEYS.spec]: JSON.stringify(spec),
-    [TENANT_CONFIG_KEYS.baseStackName]: baseStackName,
+    ...Object.fromEntries(Object.entries(stackConfig(spec, baseStackName)).map(([k, v]) => [k, v.value])),
   };
   if (typeof baseOutputs.region === "string") {
     config["aws:region"] = baseOutputs.region;

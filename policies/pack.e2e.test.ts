@@ -5,8 +5,9 @@
  *
  * This machine has no AWS provider plugin, so the program declares only a component: the resource
  * policies (all on AWS types) are not applicable; the stack policies run on the stack's resources.
- * The engine reaches the pack through the `pulumi-analyzer-policy-nodejs` script next to the CLI
- * (scripts/setup-pulumi.sh), the fallback it uses when there is no Node language host.
+ * The engine starts the pack through its launcher, `policies/run-policy-pack`: Pulumi 3.276 runs a
+ * pack given as a directory only through the Node language host, which a CLI built from Go modules
+ * lacks, and starts a pack given as an executable directly (docs/decisions/0002).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +15,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
-const PACK = path.join(__dirname);
+const PACK = path.join(__dirname, "run-policy-pack");
 
 let stack: Stack;
 let scratch: string;
@@ -69,7 +70,7 @@ function configFile(config: object): string {
 describe("pulumi preview --policy-pack policies", () => {
   it("loads the pack and passes a compliant stack", async () => {
     const result = await stack.preview({ policyPacks: [PACK] });
-    expect(result.stdout).toMatch(/Policies:\s+✅ platform@v0\.1\.0 \(local: .*policies\)/);
+    expect(result.stdout).toMatch(/Policies:\s+✅ platform@v0\.1\.0 \(local: .*policies\/run-policy-pack\)/);
   }, 180000);
 
   it("hands --policy-pack-config to the policies, which reject lowering a mandatory level", async () => {

@@ -47,7 +47,8 @@ describe("check-layers", () => {
       "tenants/testing/fixture.ts": 'import { MOCK } from "../../offline/mocks";\n',
     });
     expect(layerViolations(root)).toEqual([]);
-    expect(isTestCode(path.join("automation", "e2e", "harness.ts"))).toBe(true);
+    expect(isTestCode(path.join("automation", "testing", "harness.ts"))).toBe(true);
+    expect(isTestCode(path.join("automation", "service.e2e.test.ts"))).toBe(true);
     expect(isTestCode(path.join("automation", "service.ts"))).toBe(false);
   });
 });

@@ -5,7 +5,8 @@
  *
  *   common → infra, tenants → offline → automation, policies, scripts
  *
- * Test code (`*.test.ts`, and the `testing/`, `tests/` and `e2e/` folders of test support) may
+ * Test code (`*.test.ts` and `*.e2e.test.ts` next to the code they test, and the `testing/` folder of
+ * test support in each top-level folder: the one placement convention) may
  * import anything: a tenant test records the program with offline/, a policy test runs the real
  * programs. Everything else is checked, relative imports and `require`s alike.
  */
@@ -28,10 +29,7 @@ const IMPORT = /(?:from\s+|require\(\s*|import\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
 /** Whether a file is test code, exempt from the layering. */
 export function isTestCode(relative: string): boolean {
-  return (
-    /\.test\.ts$/.test(relative) ||
-    relative.split(path.sep).some((p) => ["testing", "tests", "e2e"].includes(p))
-  );
+  return /\.test\.ts$/.test(relative) || relative.split(path.sep).some((p) => p === "testing");
 }
 
 /** One import that crosses the layering the wrong way. */

@@ -10,7 +10,7 @@
  *   npm run plan -- --json                    machine-readable
  */
 import { Command, InvalidArgumentError } from "commander";
-import { Environment, ENVIRONMENTS, isEnvironment } from "../common";
+import { Environment, ENVIRONMENTS, isEnvironment, notOneOf, problemText } from "../common";
 import { countByType, RecordedResource } from "../offline/recorder";
 import { RecordedStack, recordAllStacks } from "../offline/stacks";
 
@@ -20,7 +20,7 @@ const PLACEHOLDER_NOTE =
 
 function environmentOption(value: string, previous: Environment[] = []): Environment[] {
   if (!isEnvironment(value)) {
-    throw new InvalidArgumentError(`--env "${value}" is not one of ${ENVIRONMENTS.join(", ")}`);
+    throw new InvalidArgumentError(problemText(notOneOf("--env", value, ENVIRONMENTS)));
   }
   return [...previous, value];
 }

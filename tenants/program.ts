@@ -17,16 +17,13 @@ import {
   ENVIRONMENT_PROFILES,
   parseBaseOutputs,
   physicalName,
+  Problem,
+  ProblemsError,
 } from "../common";
 import { TenantAppSecrets } from "./appSecrets";
 import { TenantCache } from "./cache";
-import {
-  AppSecrets,
-  Decommission,
-  finalSnapshotName,
-  loadTenantConfig,
-  tenantEnvironmentProblems,
-} from "./config";
+import { AppSecrets, environmentNotListed, loadTenantConfig, TENANT_CONFIG_KEYS } from "./contract";
+import { Decommission, finalSnapshotName } from "./decommission";
 
 import { TenantDatabase } from "./database";
 import { TenantIdentity } from "./identity";
@@ -40,9 +37,6 @@ import { APP_PORT, ContainerSecret, TenantService } from "./service";
 import { healthCheckPathOf, migrateCommandOf, TenantSpec, tenantHostname } from "./spec";
 import { TenantStorage } from "./storage";
 import { effectiveSizing } from "../common";
-
-/** The Pulumi project of tenant stacks. */
-export const TENANT_PROJECT = "tenant";
 
 /** What a tenant stack exports. */
 export interface TenantOutputs {
@@ -163,7 +157,7 @@ export async function createTenantStack(
   baseStackName: string = defaultBaseStackName(environment),
   options: TenantStackOptions = {},
 ): Promise<TenantOutputs> {
-  const problems = tenantEnvironmentProblems(spec, environment);
+  const problems: Problem[] = environmentNotListed(spec, environment);
   const sizing = effectiveSizing(spec, environment);
   const tags = buildTags({
     tenant: spec.id,
@@ -173,29 +167,31 @@ export async function createTenantStack(
     dataClassification: spec.dataClassification,
     tier: spec.tier,
   });
+  const heading = `tenant ${spec.id} cannot be deployed to ${environment}`;
   if (problems.length > 0) {
-    throw new Error(
-      `tenant ${spec.id} cannot be deployed to ${environment}:\n  - ${problems.join("\n  - ")}`,
-    );
+    throw new ProblemsError(heading, problems);
   }
   const base = await readBaseOutputs(baseStackName);
   const { account, partition, region } = awsContext(base);
   if (base.environment !== environment) {
-    problems.push(
-      `tenant:baseStackName: "${baseStackName}" is the ${base.environment} base stack; expected a ${environment} one`,
-    );
+    problems.push({
+      path: TENANT_CONFIG_KEYS.baseStackName,
+      value: baseStackName,
+      message: `"${baseStackName}" is the ${base.environment} base stack; expected a ${environment} one`,
+    });
   }
   const configuredRegion = new pulumi.Config("aws").get("region");
   if (configuredRegion !== undefined && configuredRegion !== base.region) {
-    problems.push(
-      `aws:region: "${configuredRegion}" differs from the base stack's region "${base.region}"; ` +
+    problems.push({
+      path: "aws:region",
+      value: configuredRegion,
+      message:
+        `"${configuredRegion}" differs from the base stack's region "${base.region}"; ` +
         `tenant resources live in the base's region (unset aws:region or set it to ${base.region})`,
-    );
+    });
   }
   if (problems.length > 0) {
-    throw new Error(
-      `tenant ${spec.id} cannot be deployed to ${environment}:\n  - ${problems.join("\n  - ")}`,
-    );
+    throw new ProblemsError(heading, problems);
   }
 
   const names = tenantPhysicalNames(spec.id, environment, account);
@@ -456,8 +452,10 @@ export async function createTenantStack(
 }
 
 /**
- * The whole program as `pulumi up` runs it: the stack's config (config.ts), then the tenant's stack.
- * The entry point, the Automation API and the offline recorder all run exactly this.
+ * The one program entry: the stack's config (contract.ts, the spec included: `tenant:spec` is its
+ * only channel), then the tenant's stack. `pulumi -C tenants up` (index.ts), the automation
+ * service's inline program (automation/cli/programs.ts) and the offline recorder (offline/tenant.ts)
+ * all run exactly this function.
  */
 export async function tenantProgram(): Promise<TenantOutputs> {
   const config = loadTenantConfig();

@@ -1,29 +1,49 @@
 /**
- * The tenant registry: one validated spec per file in `tenants/registry/<tenant>.yaml`. The fleet
- * operations, the offline plan and the policy check read it with {@link loadRegistry}; the
- * onboarding CLI writes it with {@link writeSpec}.
+ * The tenant registry, as an API: one validated spec per file in `tenants/registry/<tenant>.yaml`.
+ * Nothing else opens a registry file or builds its path: the fleet operations, the offline plan and
+ * the policy check read it with {@link loadRegistry} (or {@link readSpec} for one tenant), the
+ * onboarding CLI writes one spec with {@link writeSpec}, offboarding takes an environment out with
+ * {@link removeEnvironment}, and messages name a file with {@link specDisplayPath}.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { parseTenantSpec, TENANT_SPEC_KEYS, TenantSpec, TenantSpecError } from "./spec";
+import { readTenantSpec, TENANT_SPEC_KEYS, TenantSpec } from "./spec";
 import { LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
-import { SIZING_OVERRIDE_KEYS } from "../common";
+import { Environment, Parsed, Problem, ProblemsError, SIZING_OVERRIDE_KEYS, withPathPrefix } from "../common";
 
 /** The registry directory of this checkout. */
 export const REGISTRY_DIR = path.join(__dirname, "registry");
 
-/** A registry that failed to load: every problem of every file, each starting with the file name. */
-export class RegistryError extends Error {
+/** The registry directory as the repository names it, for messages and reports. */
+export const REGISTRY_DISPLAY_DIR = "tenants/registry";
+
+/** The file name of a tenant's spec: `<tenant>.yaml`. */
+export function specFileName(tenant: string): string {
+  return `${tenant}.yaml`;
+}
+
+/** The path of a tenant's spec in `dir`: `<dir>/<tenant>.yaml`. */
+export function specPath(tenant: string, dir: string = REGISTRY_DIR): string {
+  return path.join(dir, specFileName(tenant));
+}
+
+/** The path of a tenant's spec relative to the repository root, `tenants/registry/<tenant>.yaml`. */
+export function specDisplayPath(tenant: string): string {
+  return `${REGISTRY_DISPLAY_DIR}/${specFileName(tenant)}`;
+}
+
+/** A registry that failed to load: every problem of every file, each path starting with the file name. */
+export class RegistryError extends ProblemsError {
   constructor(
     readonly dir: string,
-    /** One line per problem: `<file>: <field>: <value> <what is allowed>`. */
-    readonly problems: readonly string[],
+    /** Every problem; paths are `<file>: <field>` (`acme.yaml: tier`). */
+    problems: readonly Problem[],
   ) {
     super(
-      `tenant registry ${dir} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n  - ${problems.join("\n  - ")}`,
+      `tenant registry ${dir} has ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+      problems,
     );
-    this.name = "RegistryError";
   }
 }
 
@@ -42,33 +62,18 @@ export function loadRegistry(dir: string = REGISTRY_DIR): readonly TenantSpec[] 
       .filter((f) => f.endsWith(".yaml"))
       .sort();
   } catch (error) {
-    throw new RegistryError(dir, [`cannot read the registry directory: ${(error as Error).message}`]);
+    throw new RegistryError(dir, [
+      { path: "", message: `cannot read the registry directory: ${(error as Error).message}` },
+    ]);
   }
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const specs: TenantSpec[] = [];
   for (const file of files) {
-    const expectedId = file.slice(0, -".yaml".length);
-    let raw: unknown;
-    try {
-      raw = parseYaml(fs.readFileSync(path.join(dir, file), "utf8"));
-    } catch (error) {
-      problems.push(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-      continue;
-    }
-    try {
-      const spec = parseTenantSpec(raw, file);
-      if (spec.id !== expectedId) {
-        problems.push(
-          `${file}: id: ${JSON.stringify(spec.id)} does not match the file name; rename the file to ${spec.id}.yaml`,
-        );
-        continue;
-      }
-      specs.push(spec);
-    } catch (error) {
-      if (!(error instanceof TenantSpecError)) {
-        throw error;
-      }
-      problems.push(...error.problems.map((p) => `${file}: ${p}`));
+    const parsed = readSpecFile(dir, file);
+    if (parsed.problems) {
+      problems.push(...parsed.problems);
+    } else {
+      specs.push(parsed.value);
     }
   }
   problems.push(...hostCollisions(specs), ...priorityCollisions(specs));
@@ -78,26 +83,69 @@ export function loadRegistry(dir: string = REGISTRY_DIR): readonly TenantSpec[] 
   return Object.freeze(specs.sort((a, b) => a.id.localeCompare(b.id)));
 }
 
+/** One registry file, parsed and checked against its name. */
+function readSpecFile(dir: string, file: string): Parsed<TenantSpec> {
+  const expectedId = file.slice(0, -".yaml".length);
+  let raw: unknown;
+  try {
+    raw = parseYaml(fs.readFileSync(path.join(dir, file), "utf8"));
+  } catch (error) {
+    return {
+      problems: [{ path: file, message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` }],
+    };
+  }
+  const parsed = readTenantSpec(raw);
+  if (parsed.problems) {
+    return { problems: withPathPrefix(file, parsed.problems, ": ") };
+  }
+  const spec = parsed.value;
+  if (spec.id !== expectedId) {
+    return {
+      problems: [
+        {
+          path: `${file}: id`,
+          value: spec.id,
+          message: `${JSON.stringify(spec.id)} does not match the file name; rename the file to ${specFileName(spec.id)}`,
+        },
+      ],
+    };
+  }
+  return { value: spec };
+}
+
+/**
+ * The spec of one tenant, checked with the whole registry (host names and listener priorities are
+ * unique across it).
+ * @returns the spec, or undefined when the tenant has no file in `dir`.
+ * @throws RegistryError when the registry has problems.
+ */
+export function readSpec(tenant: string, dir: string = REGISTRY_DIR): TenantSpec | undefined {
+  if (!fs.existsSync(specPath(tenant, dir))) {
+    return undefined;
+  }
+  return loadRegistry(dir).find((s) => s.id === tenant);
+}
+
 /** The label a tenant takes below the platform domain. */
 function hostLabel(spec: TenantSpec): string {
   return spec.subdomain ?? spec.id;
 }
 
-function hostCollisions(specs: readonly TenantSpec[]): string[] {
+function hostCollisions(specs: readonly TenantSpec[]): Problem[] {
   const byLabel = new Map<string, string[]>();
   for (const spec of specs) {
     byLabel.set(hostLabel(spec), [...(byLabel.get(hostLabel(spec)) ?? []), spec.id]);
   }
   return [...byLabel.entries()]
     .filter(([, ids]) => ids.length > 1)
-    .map(
-      ([label, ids]) =>
-        `${ids.map((id) => `${id}.yaml`).join(", ")}: subdomain: "${label}" (host ${label}.<domain>) is used by ` +
-        `${ids.length} tenants; give each its own subdomain`,
-    );
+    .map(([label, ids]) => ({
+      path: `${ids.map(specFileName).join(", ")}: subdomain`,
+      value: label,
+      message: `"${label}" (host ${label}.<domain>) is used by ${ids.length} tenants; give each its own subdomain`,
+    }));
 }
 
-function priorityCollisions(specs: readonly TenantSpec[]): string[] {
+function priorityCollisions(specs: readonly TenantSpec[]): Problem[] {
   const byPriority = new Map<number, string[]>();
   for (const spec of specs) {
     const p = listenerPriority(spec);
@@ -105,12 +153,14 @@ function priorityCollisions(specs: readonly TenantSpec[]): string[] {
   }
   return [...byPriority.entries()]
     .filter(([, ids]) => ids.length > 1)
-    .map(
-      ([priority, ids]) =>
-        `${ids.map((id) => `${id}.yaml`).join(", ")}: listenerRulePriority: ${priority} is taken by ${ids.length} tenants ` +
+    .map(([priority, ids]) => ({
+      path: `${ids.map(specFileName).join(", ")}: listenerRulePriority`,
+      value: priority,
+      message:
+        `${priority} is taken by ${ids.length} tenants ` +
         `(ALB rule priorities are unique per listener); set listenerRulePriority in one of them to a free value ` +
         `from ${LISTENER_PRIORITY_RANGE.min} to ${LISTENER_PRIORITY_RANGE.max}`,
-    );
+    }));
 }
 
 /**
@@ -137,16 +187,47 @@ export function specToYaml(spec: TenantSpec): string {
 }
 
 /**
- * Validates `spec` and writes it to `<dir>/<id>.yaml` (atomically: a temporary file, then a rename).
+ * Writes a validated spec to `<dir>/<id>.yaml` (atomically: a temporary file, then a rename).
  * @returns the path written.
- * @throws TenantSpecError when the spec is invalid; nothing is written then.
  */
-export function writeSpec(spec: unknown, dir: string = REGISTRY_DIR): string {
-  const valid = parseTenantSpec(spec, "to write");
+export function writeSpec(spec: TenantSpec, dir: string = REGISTRY_DIR): string {
   fs.mkdirSync(dir, { recursive: true });
-  const target = path.join(dir, `${valid.id}.yaml`);
+  const target = specPath(spec.id, dir);
   const temp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, specToYaml(valid), "utf8");
+  fs.writeFileSync(temp, specToYaml(spec), "utf8");
   fs.renameSync(temp, target);
   return target;
+}
+
+/** What {@link removeEnvironment} did to the registry. */
+export type RegistryRemoval =
+  | { readonly kind: "none" }
+  | { readonly kind: "environment-removed"; readonly file: string; readonly spec: TenantSpec }
+  | { readonly kind: "spec-removed"; readonly file: string };
+
+/**
+ * Takes `environment` out of the tenant's spec (after offboarding there, so the next fleet
+ * reconcile does not onboard it again); removes the file when no environment is left.
+ * @returns what changed: nothing when the tenant has no spec or does not list the environment.
+ * @throws RegistryError when the registry has problems.
+ */
+export function removeEnvironment(
+  tenant: string,
+  environment: Environment,
+  dir: string = REGISTRY_DIR,
+): RegistryRemoval {
+  const spec = readSpec(tenant, dir);
+  if (!spec || !spec.environments.includes(environment)) {
+    return { kind: "none" };
+  }
+  const environments = spec.environments.filter((e) => e !== environment);
+  if (environments.length === 0) {
+    fs.rmSync(specPath(tenant, dir));
+    return { kind: "spec-removed", file: specPath(tenant, dir) };
+  }
+  const next = readTenantSpec({ ...spec, environments });
+  if (next.problems) {
+    throw new RegistryError(dir, withPathPrefix(specFileName(tenant), next.problems, ": "));
+  }
+  return { kind: "environment-removed", file: writeSpec(next.value, dir), spec: next.value };
 }

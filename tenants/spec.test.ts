@@ -7,12 +7,31 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LOG_RETENTION_DAYS } from "../common";
-import { parseTenantConfig } from "./config";
-import { loadRegistry, REGISTRY_DIR, RegistryError, specToYaml, writeSpec } from "./registry";
+import { problemLines, valueOrThrow } from "../common";
+import {
+  parseTenantConfig as readTenantConfig,
+  RawTenantConfig,
+  specFromConfigValue,
+  stackConfig,
+  TENANT_CONFIG_KEYS,
+  tenantStackName,
+} from "./contract";
+import {
+  loadRegistry,
+  readSpec,
+  REGISTRY_DIR,
+  RegistryError,
+  removeEnvironment,
+  specDisplayPath,
+  specPath,
+  specToYaml,
+  writeSpec,
+} from "./registry";
 import { derivedListenerPriority, LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
 import {
   healthCheckPathOf,
   migrateCommandOf,
+  isParsedTenantSpec,
   parseTenantSpec,
   tenantHostname,
   TenantSpec,
@@ -48,7 +67,7 @@ function problemsOf(raw: unknown): string[] {
     parseTenantSpec(raw, "test.yaml");
   } catch (error) {
     expect(error).toBeInstanceOf(TenantSpecError);
-    return [...(error as TenantSpecError).problems];
+    return problemLines((error as TenantSpecError).problems);
   }
   return [];
 }
@@ -547,7 +566,7 @@ describe("tenant spec", () => {
       sizing: { cpu: 4096, dbInstanceClass: "db.x1e.32xlarge" },
     };
     const problems = tenantSpecProblems(raw);
-    expect(problems.map((p) => p.split(":")[0])).toEqual([
+    expect(problems.map((p) => p.path)).toEqual([
       "id",
       "displayName",
       "environments",
@@ -608,7 +627,7 @@ describe("registry", () => {
 
   it("keeps the registry's files in writeSpec's canonical form", () => {
     for (const spec of loadRegistry()) {
-      expect(specToYaml(spec)).toBe(fs.readFileSync(path.join(REGISTRY_DIR, `${spec.id}.yaml`), "utf8"));
+      expect(specToYaml(spec)).toBe(fs.readFileSync(specPath(spec.id), "utf8"));
     }
   });
 
@@ -646,8 +665,37 @@ describe("registry", () => {
     expect(fs.readdirSync(dir)).toEqual(["acme.yaml"]);
   });
 
-  it("writes nothing for an invalid spec", () => {
-    expect(() => writeSpec({ ...VALID, tier: "gold" }, dir)).toThrow(
+  it("reads one tenant's spec, and takes an environment out of it after offboarding", () => {
+    const spec = parseTenantSpec({
+      ...VALID,
+      owner: "team@acme.example.com",
+      costCenter: "CC-1",
+      dataClassification: "internal",
+      imageTag: "1.0.0",
+    });
+    expect(readSpec("acme", dir)).toBeUndefined();
+    expect(writeSpec(spec, dir)).toBe(specPath("acme", dir));
+    expect(readSpec("acme", dir)).toEqual(spec);
+    expect(specDisplayPath("acme")).toBe("tenants/registry/acme.yaml");
+
+    expect(removeEnvironment("acme", "production", dir)).toEqual({
+      kind: "environment-removed",
+      file: specPath("acme", dir),
+      spec: { ...spec, environments: ["staging"] },
+    });
+    expect(readSpec("acme", dir)?.environments).toEqual(["staging"]);
+    // Not listed (any more), or no spec at all: nothing changes.
+    expect(removeEnvironment("acme", "production", dir)).toEqual({ kind: "none" });
+    expect(removeEnvironment("globex", "staging", dir)).toEqual({ kind: "none" });
+    expect(removeEnvironment("acme", "staging", dir)).toEqual({
+      kind: "spec-removed",
+      file: specPath("acme", dir),
+    });
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("writes nothing for an invalid spec (writeSpec takes only a parsed one)", () => {
+    expect(() => writeSpec(parseTenantSpec({ ...VALID, tier: "gold" }), dir)).toThrow(
       'tier: "gold" is not one of trial, standard, enterprise',
     );
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -666,7 +714,7 @@ describe("registry", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).problems).toEqual([
+    expect(problemLines((error as RegistryError).problems)).toEqual([
       expect.stringMatching(/^broken\.yaml: not valid YAML: /),
       'globex.yaml: tier: "gold" is not one of trial, standard, enterprise',
       expect.stringMatching(/^globex\.yaml: imageTag: "latest" is not a release tag/),
@@ -701,6 +749,11 @@ describe("registry", () => {
   });
 });
 
+/** The config parse at a throwing boundary, as the program entry (loadTenantConfig) reports it. */
+function parseTenantConfig(raw: RawTenantConfig) {
+  return valueOrThrow(readTenantConfig(raw), `tenant stack "${raw.stackName}" is misconfigured`);
+}
+
 describe("stack config", () => {
   const raw = { stackName: "acme-staging", spec: { ...VALID } };
 
@@ -718,6 +771,41 @@ describe("stack config", () => {
     expect(parseTenantConfig({ ...raw, baseStackName: "acme-corp/platform/staging" }).baseStackName).toBe(
       "acme-corp/platform/staging",
     );
+  });
+
+  it("reads back exactly the config the service sets (stackConfig), secrets included", () => {
+    const spec = parseTenantSpec(VALID);
+    const config = stackConfig(spec, "acme-corp/platform/staging", { API_TOKEN: "t" });
+    expect(Object.keys(config)).toEqual([
+      TENANT_CONFIG_KEYS.spec,
+      TENANT_CONFIG_KEYS.baseStackName,
+      TENANT_CONFIG_KEYS.secrets,
+    ]);
+    expect(config[TENANT_CONFIG_KEYS.secrets].secret).toBe(true);
+    const parsed = parseTenantConfig({
+      stackName: tenantStackName("acme", "staging"),
+      spec: JSON.parse(config[TENANT_CONFIG_KEYS.spec].value),
+      baseStackName: config[TENANT_CONFIG_KEYS.baseStackName].value,
+      secrets: config[TENANT_CONFIG_KEYS.secrets].value,
+    });
+    expect(parsed).toMatchObject({
+      spec,
+      baseStackName: "acme-corp/platform/staging",
+      environment: "staging",
+    });
+    expect(parsed.appSecrets?.names).toEqual(["API_TOKEN"]);
+    expect(specFromConfigValue(config[TENANT_CONFIG_KEYS.spec].value)).toEqual({ value: spec });
+    expect(specFromConfigValue(undefined)).toEqual({ value: undefined });
+    expect(problemLines(specFromConfigValue("{").problems ?? [])).toEqual([
+      expect.stringMatching(/^is not JSON: /),
+    ]);
+  });
+
+  it("a spec parsed at the edge is known as parsed; a copy is not", () => {
+    const spec = parseTenantSpec(VALID);
+    expect(isParsedTenantSpec(spec)).toBe(true);
+    expect(isParsedTenantSpec({ ...spec })).toBe(false);
+    expect(Object.isFrozen(spec.environments)).toBe(true);
   });
 
   it("turns numbers the CLI stored for text fields back into text", () => {

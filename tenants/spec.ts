@@ -7,6 +7,13 @@ import { z } from "zod";
 import {
   DATA_CLASSIFICATIONS,
   DataClassification,
+  deepFreeze,
+  failed,
+  ok,
+  Parsed,
+  Problem,
+  ProblemsError,
+  show,
   Environment,
   ENVIRONMENTS,
   RESERVED_TENANT_IDS,
@@ -272,19 +279,17 @@ export const TENANT_SPEC_KEYS = Object.freeze(
   Object.keys(TenantSpecSchema.shape),
 ) as readonly (keyof TenantSpec)[];
 
-/** A spec that failed validation: every problem, and where the spec came from. */
-export class TenantSpecError extends Error {
+/** A spec that failed validation, at a boundary that throws: every problem, and where it came from. */
+export class TenantSpecError extends ProblemsError {
   constructor(
     /** Where the spec came from (a file, `tenant:spec`), or undefined. */
     readonly source: string | undefined,
-    /** One line per problem: `<field>: <value> <what is allowed>`. */
-    readonly problems: readonly string[],
+    problems: readonly Problem[],
   ) {
     super(
-      `invalid tenant spec${source ? ` ${source}` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        `  - ${problems.join("\n  - ")}`,
+      `invalid tenant spec${source ? ` ${source}` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"})`,
+      problems,
     );
-    this.name = "TenantSpecError";
   }
 }
 
@@ -296,51 +301,74 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
-function formatIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+function problemsOfIssue(raw: unknown, issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path.map(String).join(".");
-  const field = path || "(spec)";
   if (issue.code === "unrecognized_keys") {
     const where = path ? `${path}.` : "";
     const known = path === "sizing" ? SIZING_OVERRIDE_KEYS : TENANT_SPEC_KEYS;
-    return issue.keys
-      .map(
-        (k) => `${where}${k}: unknown field; allowed fields${path ? ` of ${path}` : ""}: ${known.join(", ")}`,
-      )
-      .join("\n  - ");
+    return issue.keys.map((k) => ({
+      path: `${where}${k}`,
+      allowed: known,
+      message: `unknown field; allowed fields${path ? ` of ${path}` : ""}: ${known.join(", ")}`,
+    }));
   }
+  const field = path || "(spec)";
   if (issue.code === "custom") {
-    return `${field}: ${issue.message}`;
+    return [{ path: field, message: issue.message, value: valueAt(raw, issue.path) }];
   }
   const value = valueAt(raw, issue.path);
-  return value === undefined
-    ? `${field}: is required (${issue.message})`
-    : `${field}: ${show(value)} is not ${issue.message}`;
+  return [
+    value === undefined
+      ? { path: field, allowed: issue.message, message: `is required (${issue.message})` }
+      : { path: field, value, allowed: issue.message, message: `${show(value)} is not ${issue.message}` },
+  ];
 }
 
 /**
- * Validates a tenant spec (parsed YAML, or the `tenant:spec` config object).
- * @param source where it came from, for the error message (e.g. `tenants/registry/acme.yaml`).
- * @returns the spec, deeply frozen.
- * @throws TenantSpecError listing every problem at once: field path, value and what is allowed.
+ * Validates a tenant spec (parsed YAML, or the `tenant:spec` config object): the one parse of a
+ * spec, at the edge where it comes in; after it the spec travels as a {@link TenantSpec}.
+ * @returns the spec, deeply frozen, or every problem at once (field path, value, what is allowed).
  */
-export function parseTenantSpec(raw: unknown, source?: string): TenantSpec {
+export function readTenantSpec(raw: unknown): Parsed<TenantSpec> {
   const problems = tenantSpecProblems(raw);
   if (problems.length > 0) {
-    throw new TenantSpecError(source, problems);
+    return failed(problems);
   }
   // Typed, not cast: the compiler checks the schema produces a TenantSpec.
-  const spec: TenantSpec = TenantSpecSchema.parse(raw);
-  return deepFreeze(spec);
+  const spec: TenantSpec = deepFreeze(TenantSpecSchema.parse(raw));
+  PARSED.add(spec);
+  return ok(spec);
 }
 
-/** Every problem with a spec, as {@link parseTenantSpec} reports them; empty when valid. */
-export function tenantSpecProblems(raw: unknown): string[] {
+/** Every spec {@link readTenantSpec} returned: frozen, so still exactly what was validated. */
+const PARSED = new WeakSet<object>();
+
+/**
+ * True when `value` came out of {@link readTenantSpec} (or {@link parseTenantSpec}): a spec parsed
+ * at the edge travels as it is, and a library taking input from several edges (the automation
+ * service: the CLI, the control plane, tests) parses only what nobody parsed before.
+ */
+export function isParsedTenantSpec(value: unknown): value is TenantSpec {
+  return typeof value === "object" && value !== null && PARSED.has(value);
+}
+
+/**
+ * {@link readTenantSpec} for a boundary that throws (tests, scripts).
+ * @param source where it came from, for the error message (e.g. `tenants/registry/acme.yaml`).
+ * @throws TenantSpecError listing every problem at once.
+ */
+export function parseTenantSpec(raw: unknown, source?: string): TenantSpec {
+  const parsed = readTenantSpec(raw);
+  if (parsed.problems) {
+    throw new TenantSpecError(source, parsed.problems);
+  }
+  return parsed.value;
+}
+
+/** Every problem with a spec, as {@link readTenantSpec} reports them; empty when valid. */
+export function tenantSpecProblems(raw: unknown): Problem[] {
   const result = TenantSpecSchema.safeParse(raw);
-  const problems = result.success ? [] : result.error.issues.map((i) => formatIssue(raw, i));
+  const problems = result.success ? [] : result.error.issues.flatMap((i) => problemsOfIssue(raw, i));
   // zod skips object-level refinements once a field fails, so the tier limits are checked here,
   // whenever the tier and the overrides are each valid on their own, to report everything at once.
   const tier = valueAt(raw, ["tier"]);
@@ -350,19 +378,13 @@ export function tenantSpecProblems(raw: unknown): string[] {
   }
   const rotation = valueAt(raw, ["cacheTokenRotation"]);
   if (isTier(tier) && rotation !== undefined && !TIERS[tier].cache.enabled) {
-    problems.push(
-      `cacheTokenRotation: ${show(rotation)} is not allowed: the ${tier} tier has no cache (remove the field)`,
-    );
+    problems.push({
+      path: "cacheTokenRotation",
+      value: rotation,
+      message: `${show(rotation)} is not allowed: the ${tier} tier has no cache (remove the field)`,
+    });
   }
   return problems;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
-    Object.values(value).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** The host name a tenant is served on in an environment whose platform domain is `domain`. */

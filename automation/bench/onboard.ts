@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import * as os from "os";
 import { Command } from "commander";
 import { runFleet } from "../fleet";
-import { createHarness, testSpec } from "../e2e/harness";
+import { createHarness, testSpec } from "../testing/harness";
 
 async function onboardAll(
   label: string,

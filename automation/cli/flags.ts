@@ -2,13 +2,18 @@
  * Flags of the `tenant` CLI turned into a validated spec and target: every problem at once, each
  * naming the flag and what is allowed, before anything is written or created.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { ENVIRONMENTS, isEnvironment, tenantIdProblems } from "../../common";
-import { appSecretsProblems } from "../../tenants/config";
-import { loadRegistry } from "../../tenants/registry";
-import { parseTenantSpec, TenantSpec, tenantSpecProblems } from "../../tenants/spec";
-import { UsageError } from "./common";
+import {
+  ENVIRONMENTS,
+  environmentProblem,
+  Environment,
+  isEnvironment,
+  Problem,
+  tenantIdProblemsAt,
+  UsageError,
+} from "../../common";
+import { readSpec } from "../../tenants/registry";
+import { appSecretsProblems } from "../../tenants/secretNames";
+import { readTenantSpec, TenantSpec } from "../../tenants/spec";
 
 /** Spec fields and the flags that set them, for error messages that name the flag. */
 export const FLAG_OF_FIELD: Readonly<Record<string, string>> = Object.freeze({
@@ -46,12 +51,11 @@ export function specFromFlags(
   tenant: string,
   flags: OnboardFlags,
   existing?: TenantSpec,
-): { spec: TenantSpec; environment: string; secrets: Record<string, string> } {
-  const problems: string[] = [];
-  if (flags.env === undefined) {
-    problems.push(`--env: is required (one of ${ENVIRONMENTS.join(", ")})`);
-  } else if (!isEnvironment(flags.env)) {
-    problems.push(`--env: ${JSON.stringify(flags.env)} is not one of ${ENVIRONMENTS.join(", ")}`);
+): { spec: TenantSpec; environment: Environment; secrets: Record<string, string> } {
+  const problems: Problem[] = [];
+  const envProblem = environmentProblem("--env", flags.env);
+  if (envProblem) {
+    problems.push(envProblem);
   }
   const secrets = parseSecrets(flags.secret ?? [], problems);
   const environments = [
@@ -74,29 +78,37 @@ export function specFromFlags(
       delete raw[key];
     }
   }
-  problems.push(...tenantSpecProblems(raw).map(withFlag));
-  if (problems.length > 0) {
+  // The one parse of the spec on its way in; after it the spec travels typed.
+  const parsed = readTenantSpec(raw);
+  problems.push(...(parsed.problems ?? []).map(withFlag));
+  if (problems.length > 0 || !parsed.value) {
     throw new UsageError(problems);
   }
-  return { spec: parseTenantSpec(raw), environment: flags.env!, secrets };
+  return { spec: parsed.value, environment: flags.env as Environment, secrets };
 }
 
-/** `tier: ...` → `--tier (tier): ...`, `owner: is required ...` → `--owner (owner): is required ...`. */
-function withFlag(problem: string): string {
-  const match = /^([A-Za-z]+)([.\w]*): /.exec(problem);
-  const flag = match ? FLAG_OF_FIELD[match[1]] : undefined;
-  return flag ? `${flag} (${match![1]}${match![2]}): ${problem.slice(match![0].length)}` : problem;
+/**
+ * A spec problem as the flag that sets its field: path `tier` → `--tier (tier)`, `owner` →
+ * `--owner (owner)`; fields no flag sets keep their path.
+ */
+function withFlag(problem: Problem): Problem {
+  const field = problem.path.split(".")[0];
+  const flag = Object.prototype.hasOwnProperty.call(FLAG_OF_FIELD, field) ? FLAG_OF_FIELD[field] : undefined;
+  return flag ? { ...problem, path: `${flag} (${problem.path})` } : problem;
 }
 
-function parseSecrets(pairs: readonly string[], problems: string[]): Record<string, string> {
+function parseSecrets(pairs: readonly string[], problems: Problem[]): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq) : "";
     if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) || eq === pair.length - 1) {
-      problems.push(
-        `--secret: ${JSON.stringify(pair.replace(/=.*/, "=..."))} is not KEY=VALUE with KEY a letter then letters, digits or _`,
-      );
+      // Never the value: only the name part is shown.
+      problems.push({
+        path: "--secret",
+        allowed: "KEY=VALUE",
+        message: `${JSON.stringify(pair.replace(/=.*/, "=..."))} is not KEY=VALUE with KEY a letter then letters, digits or _`,
+      });
       continue;
     }
     secrets[key] = pair.slice(eq + 1);
@@ -105,11 +117,11 @@ function parseSecrets(pairs: readonly string[], problems: string[]): Record<stri
 }
 
 /**
- * `--secret` values checked as the tenant program checks `tenant:secrets` (tenants/config.ts: names
+ * `--secret` values checked as the tenant program checks `tenant:secrets` (tenants/secretNames.ts: names
  * are environment variable names the platform does not set, values non-empty, at most 50); the
  * problems name the key, never the value. Empty when no secret is given.
  */
-export function secretFlagProblems(secrets: Readonly<Record<string, string>>): string[] {
+export function secretFlagProblems(secrets: Readonly<Record<string, string>>): Problem[] {
   return Object.keys(secrets).length > 0 ? appSecretsProblems(secrets, "--secret") : [];
 }
 
@@ -118,7 +130,7 @@ export function secretFlagProblems(secrets: Readonly<Record<string, string>>): s
  * @throws UsageError with every problem at once.
  */
 export function secretsFromFlags(pairs: readonly string[]): Record<string, string> {
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const secrets = parseSecrets(pairs, problems);
   problems.push(...(problems.length === 0 ? secretFlagProblems(secrets) : []));
   if (problems.length > 0) {
@@ -127,34 +139,44 @@ export function secretsFromFlags(pairs: readonly string[]): Record<string, strin
   return secrets;
 }
 
-/** Validates `<tenant>` and `--env` of the commands that address an existing stack. */
-export function validateTarget(tenant: string, env: string | undefined): string {
-  const problems = tenantIdProblems(tenant).map((p) => `<tenant>: ${p}`);
-  if (env === undefined) {
-    problems.push(`--env: is required (one of ${ENVIRONMENTS.join(", ")})`);
-  } else if (!isEnvironment(env)) {
-    problems.push(`--env: ${JSON.stringify(env)} is not one of ${ENVIRONMENTS.join(", ")}`);
+/**
+ * Validates `<tenant>` and `--env` of the commands that address an existing stack.
+ * @throws UsageError with every problem at once.
+ */
+export function validateTarget(tenant: string, env: string | undefined): Environment {
+  const problems = tenantIdProblemsAt("<tenant>", tenant);
+  const envProblem = environmentProblem("--env", env);
+  if (envProblem) {
+    problems.push(envProblem);
   }
   if (problems.length > 0) {
     throw new UsageError(problems);
   }
-  return env!;
+  return env as Environment;
 }
 
-/** The tenant's spec in the registry, if it has one. */
-export function registrySpec(dir: string, tenant: string): TenantSpec | undefined {
-  if (!fs.existsSync(path.join(dir, `${tenant}.yaml`))) {
-    return undefined;
+/**
+ * Validates an optional `--env` (`list`).
+ * @throws UsageError naming the value and the environments.
+ */
+export function optionalEnvironment(env: string | undefined): Environment | undefined {
+  const problem = environmentProblem("--env", env, { required: false });
+  if (problem) {
+    throw new UsageError([problem]);
   }
-  return loadRegistry(dir).find((s) => s.id === tenant);
+  return env as Environment | undefined;
 }
 
 /** The tenant's spec in the registry; a usage error naming the fix when it has none. */
 export function requireRegistrySpec(dir: string, tenant: string): TenantSpec {
-  const spec = registrySpec(dir, tenant);
+  const spec = readSpec(tenant, dir);
   if (!spec) {
     throw new UsageError([
-      `<tenant>: "${tenant}" has no spec in ${dir}; onboard it first (tenant onboard ${tenant} ...)`,
+      {
+        path: "<tenant>",
+        value: tenant,
+        message: `"${tenant}" has no spec in ${dir}; onboard it first (tenant onboard ${tenant} ...)`,
+      },
     ]);
   }
   return spec;

@@ -18,6 +18,7 @@ import {
   StackSummary,
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
+import { installDouble } from "../../offline/double/isolation";
 import { AutomationSettings, cliEnvironment } from "../settings";
 import { Engine, EngineRunOptions, EngineStack, StackLock } from "./types";
 
@@ -27,9 +28,20 @@ export class LocalEngine implements Engine {
   private command?: Promise<PulumiCommand>;
   private readonly env: Record<string, string>;
 
+  /** The PULUMI_HOME the CLI runs with: the double's own on the double, else the settings'. */
+  private readonly pulumiHome?: string;
+
   constructor(readonly settings: AutomationSettings) {
     this.env = cliEnvironment(settings);
     this.locksVisible = settings.backendUrl.startsWith("file://");
+    this.pulumiHome = settings.pulumiHome;
+    if (settings.cloud === "double" && settings.doubleDir !== undefined) {
+      // Written at run time into the double's own PULUMI_HOME, never onto PATH or into ~/.pulumi
+      // (offline/double/isolation.ts); the plugin refuses to start anywhere else.
+      const double = installDouble(doublePulumiHome(settings.doubleDir), settings.doubleDir);
+      Object.assign(this.env, double.env);
+      this.pulumiHome = double.pulumiHome;
+    }
   }
 
   async createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
@@ -130,19 +142,37 @@ export class LocalEngine implements Engine {
       );
       fs.renameSync(tmp, settingsFile);
     }
-    if (this.settings.pulumiHome !== undefined) {
-      fs.mkdirSync(this.settings.pulumiHome, { recursive: true });
+    if (this.pulumiHome !== undefined) {
+      fs.mkdirSync(this.pulumiHome, { recursive: true });
     }
     return LocalWorkspace.create({
       workDir: dir,
       program,
       pulumiCommand: await this.pulumiCommand(),
-      pulumiHome: this.settings.pulumiHome,
+      pulumiHome: this.pulumiHome,
       envVars: this.env,
       secretsProvider: this.settings.secretsProvider,
     });
   }
 }
+
+/** The double's PULUMI_HOME inside its directory. */
+export function doublePulumiHome(doubleDir: string): string {
+  return path.join(doubleDir, "pulumi-home");
+}
+
+/**
+ * What `--policy-pack` gets for a pack directory: its launcher (`run-policy-pack`) when it has one.
+ * Pulumi 3.276 runs a directory pack only through the Node language host, which a CLI built from Go
+ * modules lacks; an executable pack it starts directly (docs/decisions/0002-pulumi-cli-offline.md).
+ */
+export function policyPackArgument(dir: string): string {
+  const launcher = path.join(dir, POLICY_PACK_LAUNCHER);
+  return fs.existsSync(launcher) ? launcher : dir;
+}
+
+/** The launcher's file name inside a pack directory. */
+export const POLICY_PACK_LAUNCHER = "run-policy-pack";
 
 /** {@link EngineStack} over a Pulumi `Stack`. */
 class LocalEngineStack implements EngineStack {
@@ -156,7 +186,7 @@ class LocalEngineStack implements EngineStack {
   ) {}
 
   private get policyOptions(): { policyPacks?: string[] } {
-    return this.policyPacks.length > 0 ? { policyPacks: [...this.policyPacks] } : {};
+    return this.policyPacks.length > 0 ? { policyPacks: this.policyPacks.map(policyPackArgument) } : {};
   }
 
   get name(): string {

@@ -6,8 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BaseOutputs, BaseOutputsSchema, Environment, parseBaseOutputs } from "../../common";
-import { finalSnapshotName, loadAppSecrets, loadDecommission } from "../../tenants/config";
-import type { TenantSpec } from "../../tenants/spec";
+import { loadTenantConfig } from "../../tenants/contract";
+import { finalSnapshotName } from "../../tenants/decommission";
 import type { TenantProgram } from "../service";
 import { TestResource } from "./resource";
 
@@ -72,9 +72,11 @@ export interface TestTenantProgramOptions {
 }
 
 /**
- * The test tenant program: reads the base stack through a `StackReference`, validates it against
- * the contract, and declares a service and a database resource whose values follow the spec, so a
- * spec change is an update and an unchanged spec is no change.
+ * The test tenant program: reads the stack's config as the real program does (tenants/contract.ts
+ * `loadTenantConfig`: the spec, the base stack, `tenant:decommission`, `tenant:secrets`, all from
+ * the config the service sets), reads the base stack through a `StackReference`, validates it
+ * against the contract, and declares a service and a database resource whose values follow the
+ * spec, so a spec change is an update and an unchanged spec is no change.
  */
 export function testTenantProgram(options: TestTenantProgramOptions): TenantProgram {
   const delayOf = (t: string) =>
@@ -83,7 +85,9 @@ export function testTenantProgram(options: TestTenantProgramOptions): TenantProg
     typeof options.failTenants === "function"
       ? options.failTenants(t)
       : (options.failTenants ?? []).includes(t);
-  return (spec: TenantSpec, environment: Environment, baseStackName: string) => async () => {
+  // Like the real program, it takes nothing from the arguments: the stack config is the one channel.
+  return () => async () => {
+    const { spec, environment, baseStackName, decommission, appSecrets } = loadTenantConfig();
     const base = new pulumi.StackReference(baseStackName);
     const outputs = base.outputs.apply((raw) => parseBaseOutputs(baseStackName, raw));
     const service = new TestResource(`${spec.id}-service`, {
@@ -107,12 +111,10 @@ export function testTenantProgram(options: TestTenantProgramOptions): TenantProg
       cloudDir: options.cloudDir,
       value: { tier: spec.tier, subnetGroup: outputs.dbSubnetGroupName },
     });
-    // `tenant:decommission` (set by offboard), validated as the real program does; exported in the
-    // real program's shape so the e2e tests can see that offboarding set it before destroying.
-    const decommission = loadDecommission();
-    // `tenant:secrets` (`--secret`), validated as the real program does; only the names are
-    // exported, so the e2e tests can see the secrets reached the program without any value leaving it.
-    const appSecrets = loadAppSecrets();
+    // `tenant:decommission` (set by offboard) is exported in the real program's shape so the e2e
+    // tests can see that offboarding set it before destroying; of `tenant:secrets` (`--secret`)
+    // only the names are exported, so they can see the secrets reached the program without any
+    // value leaving it.
     return {
       tenant: spec.id,
       tier: spec.tier,

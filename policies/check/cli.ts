@@ -13,8 +13,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { ENVIRONMENTS, Environment, tenantIdProblems } from "../../common";
-import { registeredTenantIds } from "../../offline/stacks";
+import { ENVIRONMENTS, Environment, problemLines, tenantIdProblems, UsageError } from "../../common";
+import { REGISTRY_DISPLAY_DIR, registeredTenantIds, stackSource } from "../../offline/sources";
 import { Format, FORMATS, render } from "./formats";
 import { CheckOptions, CheckReport, exitCodeOf, runCheck, StackSource } from "./run";
 
@@ -26,9 +26,6 @@ export interface CliIO {
   writeFile?(file: string, text: string): void;
 }
 
-/** A usage error: exit code 2, message to stderr. */
-export class UsageError extends Error {}
-
 interface ParsedArgs {
   format: Format;
   output?: string;
@@ -37,6 +34,11 @@ interface ParsedArgs {
   env?: Environment;
   tenant?: string;
   config?: PolicyPackConfig;
+}
+
+/** A usage error (exit code 2): one problem, said as it is. */
+function usage(message: string): UsageError {
+  return new UsageError([{ path: "", message }]);
 }
 
 function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
@@ -66,7 +68,7 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version") {
         return "help";
       }
-      throw new UsageError(e.message.replace(/^error: /, ""));
+      throw usage(e.message.replace(/^error: /, ""));
     }
     throw e;
   }
@@ -81,16 +83,14 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
   }>();
   const tenantProblems = o.tenant === undefined ? [] : tenantIdProblems(o.tenant);
   if (tenantProblems.length > 0) {
-    throw new UsageError(`--tenant "${o.tenant}": ${tenantProblems.join("; ")}`);
+    throw usage(`--tenant "${o.tenant}": ${tenantProblems.join("; ")}`);
   }
   let config: PolicyPackConfig | undefined;
   if (o.config !== undefined) {
     try {
       config = JSON.parse(fs.readFileSync(o.config, "utf8"));
     } catch (e) {
-      throw new UsageError(
-        `--config "${o.config}": cannot read a JSON policy pack config (${(e as Error).message})`,
-      );
+      throw usage(`--config "${o.config}": cannot read a JSON policy pack config (${(e as Error).message})`);
     }
   }
   return {
@@ -124,7 +124,7 @@ export async function main(
     args = parseArgs(argv, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`check: ${e.message}\nRun with --help for usage.\n`);
+      io.stderr(`check: ${problemLines(e.problems).join("\ncheck: ")}\nRun with --help for usage.\n`);
       return 2;
     }
     throw e;
@@ -144,7 +144,7 @@ export async function main(
     const registered = registeredTenantIds();
     if (!registered.includes(args.tenant)) {
       io.stderr(
-        `check: --tenant "${args.tenant}" is not in tenants/registry/; registered: ${registered.join(", ") || "none"}\n`,
+        `check: --tenant "${args.tenant}" is not in ${REGISTRY_DISPLAY_DIR}/; registered: ${registered.join(", ") || "none"}\n`,
       );
       return 2;
     }
@@ -158,7 +158,7 @@ export async function main(
   }
   if (args.tenant && report.stacks.length === 0) {
     io.stderr(
-      `check: tenant "${args.tenant}" has no stack${args.env ? ` in ${args.env}` : ""} (see its environments in tenants/registry/${args.tenant}.yaml)\n`,
+      `check: tenant "${args.tenant}" has no stack${args.env ? ` in ${args.env}` : ""} (see its environments in ${stackSource("tenant", args.tenant)})\n`,
     );
     return 2;
   }

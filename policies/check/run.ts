@@ -5,6 +5,7 @@
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
 import type { Environment } from "../../common";
+import { stackSource } from "../../offline/sources";
 import type { RecordedStack, StackFilter } from "../../offline/stacks";
 import type { WaivedViolation } from "../lib/policy";
 import { ALL_POLICIES } from "../registry";
@@ -54,11 +55,6 @@ export interface CheckOptions {
   readonly now?: Date;
 }
 
-/** The program source of a stack, relative to the repository root. */
-export function sourceOf(kind: "base" | "tenant", tenant?: string): string {
-  return kind === "base" ? "infra/index.ts" : `tenants/registry/${tenant}.yaml`;
-}
-
 function defaultSource(): StackSource {
   // Loaded lazily: recording needs @pulumi/aws and the programs, which --help and usage errors do not.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -102,7 +98,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
       project: recording.project,
       environment: s.environment,
       tenant: s.tenant,
-      source: s.source ?? sourceOf(s.kind, s.tenant),
+      source: s.source ?? stackSource(s.kind, s.tenant),
     };
     const evaluation = await evaluate(recording, ALL_POLICIES, {
       environment: s.environment,

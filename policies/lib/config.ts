@@ -12,9 +12,9 @@
  */
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
 import { z } from "zod";
-import { Environment, ENVIRONMENTS } from "../../common";
+import { Environment, ENVIRONMENTS, formatProblems, issueProblems } from "../../common";
 
-/** The four families of rules in the pack (issue 4). */
+/** The categories of rules in the pack: the four families of issue 4, and the waivers' own. */
 export const CATEGORIES = ["tagging", "encryption", "limits", "network", "waivers"] as const;
 
 /** One of {@link CATEGORIES}. */
@@ -85,8 +85,9 @@ export function resolveLevel(
 ): Level {
   const parsed = PolicySettingsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new Error(`policy config for ${policy} is invalid:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(
+      formatProblems(`policy config for ${policy} is invalid`, issueProblems(parsed.error.issues)),
+    );
   }
   const levels = parsed.data.levels ?? {};
   const problems: string[] = [];
@@ -104,7 +105,7 @@ export function resolveLevel(
     }
   }
   if (problems.length > 0) {
-    throw new Error(`policy config for ${policy} is invalid:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(formatProblems(`policy config for ${policy} is invalid`, problems));
   }
   return levels[environment] ?? DEFAULT_LEVELS[category][environment];
 }

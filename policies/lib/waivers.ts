@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { formatProblems, issueProblems } from "../../common";
 
 /** Where the checked-in waivers live. */
 export const WAIVERS_FILE = path.join(__dirname, "..", "waivers.yaml");
@@ -52,8 +53,7 @@ export function parseWaivers(text: string, source = "waivers.yaml"): readonly Wa
   const raw = parseYaml(text) ?? {};
   const result = WaiversFileSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new Error(`${source} is invalid:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(formatProblems(`${source} is invalid`, issueProblems(result.error.issues)));
   }
   return Object.freeze(result.data.waivers.map((w) => Object.freeze(w)));
 }

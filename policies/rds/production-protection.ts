@@ -3,7 +3,7 @@
  * protects data stores, databases have deletion protection and a final snapshot; every database keeps
  * automated backups at least as long as its tier requires (1 day on the base stack).
  *
- * A database being decommissioned (`tenant offboard` sets `tenant:decommission`; tenants/config.ts)
+ * A database being decommissioned (`tenant offboard` sets `tenant:decommission`; tenants/decommission.ts)
  * has its protection lifted on purpose, just before its stack is destroyed. A policy sees only the
  * resource, so it recognizes that state by what the tenant program declares then and only then: a
  * final snapshot kept (`skipFinalSnapshot` not true) and named `<identifier>-final-<yyyymmddhhmm>`.
@@ -55,7 +55,7 @@ export const rdsProductionProtection: PlatformPolicy = resourcePolicy(
   },
 );
 
-/** Final snapshot names of decommissioning (tenants/config.ts `finalSnapshotName`). */
+/** Final snapshot names of decommissioning (tenants/decommission.ts `finalSnapshotName`). */
 const DECOMMISSION_SNAPSHOT = /^[A-Za-z][A-Za-z0-9-]*-final-\d{12}$/;
 
 /** True when the database keeps a final snapshot named as decommissioning names it. */

@@ -6,7 +6,13 @@
  * Values follow what the real programs produce: provider default tags JSON-encoded, ids and ARNs in
  * the mocks' shapes, tier sizes from common/tiers.ts, retention from effectiveSizing.
  */
-import { buildTags, Environment, ENVIRONMENT_PROFILES } from "../../common";
+import {
+  buildTags,
+  defaultBaseStackName,
+  Environment,
+  ENVIRONMENT_PROFILES,
+  tenantStackName,
+} from "../../common";
 import { effectiveSizing, Tier, TIERS } from "../../common";
 import type { RecordedResource, Recording } from "../../offline/recorder";
 
@@ -315,14 +321,14 @@ export function tenantFixture(
   environment: Environment,
   tenant: string = FIXTURE_TENANT[tier],
 ): FixtureStack {
-  const s = new FixtureStack("tenant", `${tenant}-${environment}`);
+  const s = new FixtureStack("tenant", tenantStackName(tenant, environment));
   const sizing = effectiveSizing({ tier }, environment);
   const limits = TIERS[tier].limits;
   const envShort = ENVIRONMENT_PROFILES[environment].shortName;
   s.add(
     "pulumi:pulumi:StackReference",
-    `organization/platform/${environment}`,
-    { name: `organization/platform/${environment}` },
+    defaultBaseStackName(environment),
+    { name: defaultBaseStackName(environment) },
     {
       read: true,
       state: {

@@ -9,7 +9,7 @@ import {
   StackAlreadyExistsError,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
-import { parseTenantSpec } from "../../tenants/spec";
+import { parseTenantSpec } from "../tenants/spec";
 import {
   ConfirmationRequiredError,
   engineMessageOf,
@@ -22,11 +22,14 @@ import {
   StackBusyError,
   StackExistsError,
   StackMissingError,
-} from "../errors";
-import { lockStatus, pendingOperationsOf, withoutPendingOperations } from "../recovery";
-import { TENANT_PROJECT, TenantService } from "../service";
-import { canonicalJson, CONFIG_KEYS, deployedState, specDiff, updateReasons } from "../specs";
-import { FakeEngine, pulumiError } from "./fakeEngine";
+} from "./errors";
+import { lockStatus, pendingOperationsOf, withoutPendingOperations } from "./recovery";
+import { TENANT_PROJECT, TenantService } from "./service";
+import { canonicalJson, TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../tenants/contract";
+import { problemLines } from "../common";
+import { errorText } from "./cli/render";
+import { deployedState, specDiff, updateReasons } from "./specs";
+import { FakeEngine, pulumiError } from "./testing/fakeEngine";
 
 const spec = (id: string, overrides: Record<string, unknown> = {}) =>
   parseTenantSpec({
@@ -125,6 +128,7 @@ describe("error mapping", () => {
       operation: "update",
       message: expect.stringContaining("stack does not exist; onboard the tenant first"),
       engineMessage: "no stack named 'acme-staging' found",
+      next: { operation: "onboard", tenant: "acme", environment: "staging" },
     });
   });
 });
@@ -174,7 +178,7 @@ describe("tenant operations over the fake engine", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).exitCode).toBe(2);
-    expect((error as InvalidInputError).problems).toEqual([
+    expect(problemLines((error as InvalidInputError).problems)).toEqual([
       'secrets.dbPassword: "dbPassword" is not an environment variable name: an upper-case letter, then upper-case letters, digits or _, at most 64 characters (e.g. API_TOKEN)',
       'secrets.DB_HOST: "DB_HOST" is set by the platform itself; choose another name',
       'secrets.DB_HOST: "DB_HOST" starts with a prefix reserved for the platform (AWS_, ECS_, DB_, REDIS_); choose another name',
@@ -190,7 +194,7 @@ describe("tenant operations over the fake engine", () => {
     const error = await service
       .update(spec("acme"), "staging", { secrets: { ONE_MORE: "v" } })
       .catch((e: unknown) => e);
-    expect((error as InvalidInputError).problems).toEqual([
+    expect(problemLines((error as InvalidInputError).problems)).toEqual([
       "secrets (with the stack's existing ones): has 51 secrets; at most 50 are allowed",
     ]);
     expect(engine.calls).toEqual(["create acme-staging", "up acme-staging", "select acme-staging"]);
@@ -216,9 +220,7 @@ describe("tenant operations over the fake engine", () => {
       .onboard({ ...spec("acme"), imageTag: "9.9.9" }, "staging")
       .catch((e: unknown) => e);
     expect(changed).toBeInstanceOf(StackExistsError);
-    expect((changed as StackExistsError).message).toMatch(
-      "stack already exists; use `tenant update` to change it",
-    );
+    expect((changed as StackExistsError).message).toMatch("stack already exists; update changes it");
     expect((changed as StackExistsError).engineMessage).toMatch(
       /already exists; it was onboarded with a different spec \(imageTag: "1\.0\.0" → "9\.9\.9"\)/,
     );
@@ -247,7 +249,7 @@ describe("tenant operations over the fake engine", () => {
       .onboard({ ...spec("acme"), tier: "gold", owner: "" }, "dev")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).problems).toEqual([
+    expect(problemLines((error as InvalidInputError).problems)).toEqual([
       'tier: "gold" is not one of trial, standard, enterprise',
       'owner: tag Owner must be a non-empty string, got ""',
       'env: "dev" is not one of staging, production',
@@ -256,7 +258,7 @@ describe("tenant operations over the fake engine", () => {
     const notListed = await service
       .onboard(spec("acme", { environments: ["staging"] }), "production")
       .catch((e: unknown) => e);
-    expect((notListed as InvalidInputError).problems).toEqual([
+    expect(problemLines((notListed as InvalidInputError).problems)).toEqual([
       'environments: ["staging"] does not include "production"; add it to the tenant\'s spec to run it there',
     ]);
     await expect(service.drift("Bad_Id", "staging")).rejects.toThrow(
@@ -342,10 +344,14 @@ describe("offboard: decommission, destroy, remove", () => {
     expect(missing).toBeInstanceOf(ConfirmationRequiredError);
     expect((missing as Error).message).toBe(
       "offboard acme (production): offboarding in production destroys the tenant's resources; " +
-        "confirm by passing --confirm acme (got no confirmation)",
+        'confirm with the tenant id "acme" (got no confirmation)',
+    );
+    // The CLI says how: the same operation with its confirmation.
+    expect(errorText(missing as ConfirmationRequiredError)).toMatch(
+      /\nrun: tenant offboard acme --env production --confirm acme$/,
     );
     await expect(service.offboard("acme", "production", { confirm: "acme-typo" })).rejects.toThrow(
-      'offboarding in production destroys the tenant\'s resources; confirm by passing --confirm acme (got "acme-typo")',
+      'offboarding in production destroys the tenant\'s resources; confirm with the tenant id "acme" (got "acme-typo")',
     );
     expect(engine.calls).toEqual(before);
     expect(stack("acme-production")?.config[CONFIG_KEYS.decommission]).toBeUndefined();
@@ -423,9 +429,12 @@ describe("offboard: decommission, destroy, remove", () => {
     expect((error as Error).message).toBe(
       "offboard acme (production): the decommissioning update (tenant:decommission=2026-11-22T01:30:45Z) " +
         "failed; nothing was destroyed. The stack acme-production and its resources remain and the database " +
-        "keeps its data (its deletion protection may already be off). Fix the cause below, then run " +
-        "`tenant offboard acme --env production --confirm acme` again to resume, or cancel " +
+        "keeps its data (its deletion protection may already be off). Fix the cause below, then " +
+        "offboard again to resume, or cancel " +
         '(docs/automation.md, "Offboarding and data")\n    error: update failed',
+    );
+    expect(errorText(error as OperationFailedError)).toMatch(
+      /\n {4}error: update failed\nrun: tenant offboard acme --env production --confirm acme$/,
     );
     expect(engine.calls.slice(calls)).toEqual([
       "select acme-production",
@@ -463,9 +472,11 @@ describe("offboard: decommission, destroy, remove", () => {
     expect((error as Error).message).toBe(
       "offboard acme (production): destroy failed; the stack acme-production is kept with what remains. " +
         "Data stores already deleted left their final snapshots (named after 2026-11-22T01:30:45Z); the " +
-        "others still hold their data. Fix the cause below, then run " +
-        "`tenant offboard acme --env production --confirm acme` again to resume" +
+        "others still hold their data. Fix the cause below, then offboard again to resume" +
         "\n    error: deleting RDS DB Instance: InvalidDBInstanceState",
+    );
+    expect(errorText(error as OperationFailedError)).toMatch(
+      /\nrun: tenant offboard acme --env production --confirm acme$/,
     );
     expect(engine.calls.slice(-2)).toEqual(["up acme-production", "destroy acme-production"]);
     expect(engine.calls).not.toContain("remove acme-production");

@@ -3,8 +3,9 @@
  * `preview` the service starts goes through `policies/` on the real engine, by default.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { DEFAULT_POLICY_PACK, resolveSettings } from "../settings";
-import { createHarness, Harness, testSpec } from "./harness";
+import { policyPackArgument } from "./engine/localEngine";
+import { DEFAULT_POLICY_PACK, resolveSettings } from "./settings";
+import { createHarness, Harness, testSpec } from "./testing/harness";
 
 let h: Harness;
 
@@ -27,13 +28,17 @@ test("the service runs the platform policy pack by default, on onboard and on pr
   const onboardEvents: EngineEvent[] = [];
   const spec = testSpec("policed");
   await h.service.onboard(spec, "staging", { onEvent: (e) => onboardEvents.push(e) });
-  // Keys are `<pack name>|local|<directory>` for a local pack.
-  expect(Object.keys(packsRun(onboardEvents))).toEqual([`platform|local|${DEFAULT_POLICY_PACK}`]);
+  // Keys are `<pack name>|local|<path>` for a local pack; the path is the pack's launcher.
+  expect(Object.keys(packsRun(onboardEvents))).toEqual([
+    `platform|local|${policyPackArgument(DEFAULT_POLICY_PACK)}`,
+  ]);
   expect(onboardEvents.filter((e) => e.policyEvent)).toEqual([]);
 
   const previewEvents: EngineEvent[] = [];
   await h.service.preview(spec, "staging", { onEvent: (e) => previewEvents.push(e) });
-  expect(Object.keys(packsRun(previewEvents))).toEqual([`platform|local|${DEFAULT_POLICY_PACK}`]);
+  expect(Object.keys(packsRun(previewEvents))).toEqual([
+    `platform|local|${policyPackArgument(DEFAULT_POLICY_PACK)}`,
+  ]);
 });
 
 test("PLATFORM_POLICY_PACKS chooses the packs, `none` turns them off, and a bad path is refused", () => {

@@ -8,11 +8,17 @@ import * as os from "os";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseTenantSpec } from "../../tenants/spec";
-import { UsageError } from "../cli/common";
-import { decommissionLines } from "../cli/tenant";
-import { specFromFlags, validateTarget } from "../cli/flags";
+import { problemLines, UsageError } from "../../common";
+import { decommissionLines } from "./render";
+import { specFromFlags, validateTarget } from "./flags";
 import { EventCollector, progressPrinter } from "../events";
-import { LOCAL_DEFAULT_PASSPHRASE, REPO_ROOT, resolveSettings, SettingsError } from "../settings";
+import {
+  LOCAL_DEFAULT_PASSPHRASE,
+  PULUMI_VERSION,
+  REPO_ROOT,
+  resolveSettings,
+  SettingsError,
+} from "../settings";
 
 const flags = {
   env: "staging",
@@ -27,7 +33,7 @@ function problemsOf(fn: () => unknown): readonly string[] {
   try {
     fn();
   } catch (error) {
-    if (error instanceof UsageError) return error.problems;
+    if (error instanceof UsageError) return problemLines(error.problems);
     throw error;
   }
   throw new Error("expected a UsageError");
@@ -140,9 +146,9 @@ describe("settings", () => {
       throw new Error("expected a SettingsError");
     })();
     expect(error).toBeInstanceOf(SettingsError);
-    expect(error.problems).toEqual([
+    expect(problemLines(error.problems)).toEqual([
       'secrets provider "rot13://x" is not supported; use passphrase, default (Pulumi Cloud), awskms://..., azurekeyvault://..., gcpkms://... or hashivault://...',
-      "no Pulumi CLI at /nowhere/bin/pulumi: run `npm run setup:pulumi` (scripts/setup-pulumi.sh) or set PULUMI_ROOT to a directory holding bin/pulumi v3.259.0",
+      `no Pulumi CLI at /nowhere/bin/pulumi: run \`npm run setup:pulumi\` (scripts/setup-pulumi.sh) or set PULUMI_ROOT to a directory holding bin/pulumi v${PULUMI_VERSION}`,
     ]);
     expect(() => resolveSettings({}, { PULUMI_BACKEND_URL: "s3://state-bucket", PULUMI_ROOT: root })).toThrow(
       "PULUMI_CONFIG_PASSPHRASE is not set: the passphrase secrets provider needs it for backend s3://state-bucket",

@@ -1,15 +1,18 @@
 /**
  * Unit tests of the user-facing error paths of the `tenant` and `fleet` CLIs that only the
- * commander programs reach: each parses real arguments in-process, and asserts the exact message on
+ * commander programs reach: each runs a CLI's `main(argv, io)` in-process, and asserts the exact message on
  * stderr (and the --json document), exit code 2, and that nothing reached the engine or the
  * registry. No Pulumi CLI needed: settings point at a placeholder CLI and temporary directories.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Command } from "commander";
-import { cliContext, UsageError } from "../cli/common";
-import { requireRegistrySpec } from "../cli/flags";
+import { UsageError } from "../../common";
+import { cliContext } from "./context";
+import { requireRegistrySpec } from "./flags";
+import { main as fleetMain } from "./fleet";
+import { CliIO } from "./io";
+import { main as tenantMain } from "./tenant";
 import { LocalEngine } from "../engine/localEngine";
 import { EXIT_CODES } from "../errors";
 
@@ -48,21 +51,11 @@ const ENV: Readonly<Record<string, string | undefined>> = {
 };
 const savedEnv: Record<string, string | undefined> = {};
 
-/** The root commander program a CLI module builds at load time (it parses argv only as main). */
-async function loadCli(load: () => Promise<unknown>, name: string): Promise<Command> {
-  const spy = jest.spyOn(Command.prototype, "command");
-  try {
-    await load();
-    const root = spy.mock.contexts.find((c) => c.name() === name && c.parent === null);
-    if (!root) throw new Error(`no "${name}" program was built`);
-    return root;
-  } finally {
-    spy.mockRestore();
-  }
-}
+/** A CLI's `main`. */
+type Cli = (argv: readonly string[], io: CliIO) => Promise<number>;
 
-let tenantCli: Command;
-let fleetCli: Command;
+const tenantCli: Cli = tenantMain;
+const fleetCli: Cli = fleetMain;
 const engineCalls: string[] = [];
 
 beforeAll(async () => {
@@ -71,8 +64,6 @@ beforeAll(async () => {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  tenantCli = await loadCli(() => import("../cli/tenant"), "tenant");
-  fleetCli = await loadCli(() => import("../cli/fleet"), "fleet");
   // Nothing in this file may get as far as the engine.
   for (const method of ["createStack", "selectStack", "removeStack", "listStacks"] as const) {
     jest.spyOn(LocalEngine.prototype, method).mockImplementation(() => {
@@ -98,28 +89,23 @@ afterEach(() => {
   expect(fs.readdirSync(workDir)).toEqual([]);
 });
 
-/** Parses `args` as the user would type them, capturing output and the exit code. */
-async function run(cli: Command, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs `args` as the user would type them, capturing output and the exit code. */
+async function run(cli: Cli, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const out: CliRun = { code: undefined, stdout: "", stderr: "" };
-  const exit = jest.spyOn(process, "exit").mockImplementation(((code?: number) => {
-    out.code ??= code;
+  const io: CliIO = {
+    stdout: (text) => void (out.stdout += text),
+    stderr: (text) => void (out.stderr += text),
+  };
+  // Nothing may exit the process below the entry files.
+  const exit = jest.spyOn(process, "exit").mockImplementation((() => {
+    throw new Error("process.exit called below the entry file");
   }) as typeof process.exit);
-  const stdout = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out.stdout += String(chunk);
-    return true;
-  });
-  const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    out.stderr += String(chunk);
-    return true;
-  });
   Object.assign(process.env, env);
   try {
-    await cli.parseAsync(args, { from: "user" });
+    out.code = await cli(args, io);
   } finally {
     for (const key of Object.keys(env)) delete process.env[key];
     exit.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
   }
   return out;
 }
@@ -168,7 +154,10 @@ describe("tenant update / preview of a tenant with no registry spec", () => {
     const empty = fs.mkdtempSync(path.join(tmp, "empty-"));
     expect(() => requireRegistrySpec(empty, "initech")).toThrow(
       new UsageError([
-        `<tenant>: "initech" has no spec in ${empty}; onboard it first (tenant onboard initech ...)`,
+        {
+          path: "<tenant>",
+          message: `"initech" has no spec in ${empty}; onboard it first (tenant onboard initech ...)`,
+        },
       ]),
     );
     fs.rmSync(empty, { recursive: true });
@@ -203,9 +192,9 @@ describe("--program / PLATFORM_TENANT_PROGRAM", () => {
 
   test("cliContext rejects it before resolving settings", () => {
     // A bad secrets provider would be a SettingsError; the program is checked first.
-    expect(() => cliContext({ program: "", secretsProvider: "rot13://x" })).toThrow(
-      new UsageError([problem("")]),
-    );
+    expect(() =>
+      cliContext({ program: "", secretsProvider: "rot13://x" }, { stdout: () => {}, stderr: () => {} }),
+    ).toThrow(`invalid input:\n  - ${problem("")}`);
   });
 });
 
@@ -287,5 +276,19 @@ describe("tenant test-base with the real program", () => {
       stdout: "",
       stderr: usage(problem),
     });
+  });
+});
+
+describe("main(argv, io) returns the exit code; nothing exits the process", () => {
+  test("--help is 0 with the usage on stdout; an unknown option or command is 2 on stderr", async () => {
+    const help = await run(tenantCli, ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: tenant");
+    const unknownOption = await run(fleetCli, ["drift", "--env", "staging", "--bogus"]);
+    expect(unknownOption.code).toBe(EXIT_CODES.invalidInput);
+    expect(unknownOption.stderr).toContain("error: unknown option '--bogus'");
+    const unknownCommand = await run(tenantCli, ["onbaord", "acme"]);
+    expect(unknownCommand.code).toBe(EXIT_CODES.invalidInput);
+    expect(unknownCommand.stderr).toContain("error: unknown command 'onbaord'");
   });
 });

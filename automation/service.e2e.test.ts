@@ -4,10 +4,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS } from "../specs";
-import { ConfirmationRequiredError, InvalidInputError, StackExistsError, StackMissingError } from "../errors";
-import { TENANT_PROJECT } from "../service";
-import { cloudFiles, createHarness, Harness, testSpec } from "./harness";
+import { problemLines } from "../common";
+import { TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../tenants/contract";
+import { ConfirmationRequiredError, InvalidInputError, StackExistsError, StackMissingError } from "./errors";
+import { TENANT_PROJECT } from "./service";
+import { cloudFiles, createHarness, Harness, testSpec } from "./testing/harness";
 
 let h: Harness;
 
@@ -133,7 +134,7 @@ describe("one tenant's lifecycle", () => {
   test("offboard in production needs the tenant id as confirmation", async () => {
     const error = await h.service.offboard("acme", "production").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfirmationRequiredError);
-    expect((error as Error).message).toMatch(/--confirm acme/);
+    expect((error as Error).message).toMatch(/confirm with the tenant id "acme"/);
   });
 
   test("offboard decommissions (tenant:decommission set for the update), destroys the resources and removes the stack", async () => {
@@ -164,7 +165,7 @@ describe("one tenant's lifecycle", () => {
       .onboard({ ...spec, id: "bad_id", tier: "gold" }, "staging")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).problems).toEqual(
+    expect(problemLines((error as InvalidInputError).problems)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^id: /),
         'tier: "gold" is not one of trial, standard, enterprise',

@@ -1,16 +1,17 @@
 /**
  * Unit tests of fleet scheduling without the CLI: the concurrency bound, retries with exponential
  * backoff and jitter on concurrent updates, failure isolation, planning against the deployed spec,
- * and the summary table and report.
+ * and the report (with the typed next step; the table is automation/cli/render.test.ts).
  */
 import * as os from "os";
 import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { parseTenantSpec } from "../../tenants/spec";
-import { isRetryable } from "../errors";
-import { FleetReport, formatChanges, formatFleetTable, planFleet, runFleet } from "../fleet";
-import { backoffDelay, DEFAULT_RETRY, runBounded } from "../scheduler";
-import { TenantService } from "../service";
-import { FakeEngine, pulumiError } from "./fakeEngine";
+import { parseTenantSpec } from "../tenants/spec";
+import { isRetryable } from "./errors";
+import { formatFleetTable, nextStepLine } from "./cli/render";
+import { planFleet, runFleet } from "./fleet";
+import { backoffDelay, DEFAULT_RETRY, runBounded } from "./scheduler";
+import { TenantService } from "./service";
+import { FakeEngine, pulumiError } from "./testing/fakeEngine";
 
 const spec = (id: string, overrides: Record<string, unknown> = {}) =>
   parseTenantSpec({
@@ -146,7 +147,7 @@ describe("fleet operations over the fake engine", () => {
       [
         "orphan",
         "orphan",
-        ["no spec for staging in the registry", "left in place; pass --prune to destroy it"],
+        ["no spec for staging in the registry", "left in place; reconcile with prune destroys it"],
       ],
     ]);
     const prune = await planFleet(service, "reconcile", [], "staging", { prune: true });
@@ -219,8 +220,17 @@ describe("fleet operations over the fake engine", () => {
     expect(stuck.reasons).toEqual([
       'tier: "trial" → "standard"',
       expect.stringMatching(/^lock stale: owner pid 4194311 on .* is gone \(lock taken \d+s ago\)$/),
-      "run: tenant repair stuck --env staging --yes (docs/runbooks/interrupted-update.md)",
     ]);
+    expect(stuck.next).toEqual({
+      operation: "repair",
+      tenant: "stuck",
+      environment: "staging",
+      yes: true,
+      runbook: "docs/runbooks/interrupted-update.md",
+    });
+    expect(nextStepLine(stuck.next!)).toBe(
+      "run: tenant repair stuck --env staging --yes (docs/runbooks/interrupted-update.md)",
+    );
     expect(formatFleetTable(report)).toContain(
       "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. — run: tenant repair stuck --env staging --yes",
     );
@@ -256,61 +266,5 @@ describe("fleet operations over the fake engine", () => {
     await expect(runFleet(service, "reconcile", [], "qa", { concurrency: 0 })).rejects.toThrow(
       /env: "qa" is not one of staging, production\n {2}- concurrency: 0 is not a whole number from 1 to 64/,
     );
-  });
-
-  test("the summary table and change counts read well", () => {
-    const report: FleetReport = {
-      operation: "reconcile",
-      environment: "staging",
-      concurrency: 4,
-      startedAt: "",
-      finishedAt: "",
-      durationMs: 12345,
-      exitCode: 1,
-      totals: { succeeded: 1, unchanged: 1, failed: 1, drifted: 0, "in-sync": 0, skipped: 0 },
-      results: [
-        {
-          tenant: "acme",
-          stack: "acme-staging",
-          action: "onboard",
-          status: "succeeded",
-          reasons: ["new tenant"],
-          attempts: 1,
-          durationMs: 4200,
-          changes: { create: 3, same: 1 },
-        },
-        {
-          tenant: "beta",
-          stack: "beta-staging",
-          action: "none",
-          status: "unchanged",
-          reasons: [],
-          attempts: 0,
-          durationMs: 0,
-        },
-        {
-          tenant: "cx",
-          stack: "cx-staging",
-          action: "update",
-          status: "failed",
-          reasons: ["x"],
-          attempts: 2,
-          durationMs: 900,
-          error: { engineMessage: "\nerror: boom\nmore" },
-        },
-      ],
-    };
-    expect(formatFleetTable(report)).toBe(
-      [
-        "TENANT  STACK         ACTION   STATUS     TRIES  TIME  CHANGES   DETAIL",
-        "acme    acme-staging  onboard  succeeded  1      4.2s  3 create  new tenant",
-        "beta    beta-staging  none     unchanged  0      0.0s",
-        "cx      cx-staging    update   failed     2      0.9s            error: boom",
-        "",
-        "reconcile staging: 1 succeeded, 1 unchanged, 1 failed in 12.3s (concurrency 4)",
-      ].join("\n"),
-    );
-    expect(formatChanges({ same: 4 })).toBe("no changes");
-    expect(formatChanges({ create: 1, update: 2, same: 1 })).toBe("1 create, 2 update");
   });
 });

@@ -9,7 +9,7 @@ import * as path from "path";
 import { writeSpec } from "../../tenants/registry";
 import { REPO_ROOT } from "../settings";
 import { TENANT_PROJECT } from "../service";
-import { createHarness, Harness, testSpec } from "./harness";
+import { createHarness, Harness, testSpec } from "../testing/harness";
 
 let h: Harness;
 let registry: string;
@@ -228,11 +228,13 @@ describe("tenant and fleet CLIs", () => {
 
     const blocked = await run("tenant", ["update", "slowco", "--env", "staging", "--registry", registry]);
     expect(blocked.code).toBe(6);
-    expect(blocked.stderr).toMatch(/another update is in progress on this stack.*tenant repair/);
+    expect(blocked.stderr).toMatch(/another update is in progress on this stack.*repair it/);
+    expect(blocked.stderr).toContain("run: tenant status slowco --env staging");
 
     const unconfirmed = await run("tenant", ["repair", "slowco", "--env", "staging"]);
     expect(unconfirmed.code).toBe(7);
-    expect(unconfirmed.stderr).toContain("repair needs --yes; it would:");
+    expect(unconfirmed.stderr).toContain("repair needs confirmation; it would:");
+    expect(unconfirmed.stderr).toContain("run: tenant repair slowco --env staging --yes");
     expect(unconfirmed.stderr).toContain(
       "drop pending operation creating urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
     );

@@ -1,10 +1,10 @@
 /**
  * `--secret` on `tenant onboard` and `tenant update`: the pairs are checked with the tenant
- * program's own check of `tenant:secrets` (tenants/config.ts), every problem at once, naming the
+ * program's own check of `tenant:secrets` (tenants/secretNames.ts), every problem at once, naming the
  * key and never the value, before anything is written or created.
  */
-import { UsageError } from "../cli/common";
-import { secretFlagProblems, secretsFromFlags } from "../cli/flags";
+import { problemLines, UsageError } from "../../common";
+import { secretFlagProblems, secretsFromFlags } from "./flags";
 
 describe("--secret", () => {
   test("NAME=VALUE pairs give the secrets; a value may hold '='", () => {
@@ -24,7 +24,7 @@ describe("--secret", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).problems).toEqual([
+    expect(problemLines((error as UsageError).problems)).toEqual([
       '--secret.apiToken: "apiToken" is not an environment variable name: an upper-case letter, then upper-case letters, digits or _, at most 64 characters (e.g. API_TOKEN)',
       '--secret.REDIS_URL: "REDIS_URL" starts with a prefix reserved for the platform (AWS_, ECS_, DB_, REDIS_); choose another name',
       '--secret.TENANT_ID: "TENANT_ID" is set by the platform itself; choose another name',

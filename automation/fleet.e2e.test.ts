@@ -6,10 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { StackBusyError } from "../errors";
-import { FleetReport, formatFleetTable, runFleet } from "../fleet";
-import { TENANT_PROJECT } from "../service";
-import { cloudFiles, createHarness, Harness, testSpec } from "./harness";
+import { StackBusyError } from "./errors";
+import { formatFleetTable } from "./cli/render";
+import { FleetReport, runFleet } from "./fleet";
+import { TENANT_PROJECT } from "./service";
+import { cloudFiles, createHarness, Harness, testSpec } from "./testing/harness";
 
 const failing = new Set<string>(["broken"]);
 const delays = new Map<string, number>();
@@ -116,7 +117,7 @@ describe("fleet reconcile, drift and conflicts", () => {
     expect(byTenant(kept).charlie).toMatchObject({
       action: "orphan",
       status: "skipped",
-      reasons: ["no spec for staging in the registry", "left in place; pass --prune to destroy it"],
+      reasons: ["no spec for staging in the registry", "left in place; reconcile with prune destroys it"],
     });
     expect((await h.service.list("staging")).map((s) => s.tenant)).toContain("charlie");
 

@@ -1,0 +1,143 @@
+/**
+ * The real programs on the real engine, against the cloud double: the base program in staging and
+ * production, tenants of every tier on top of it through a real StackReference, spec changes,
+ * replacements, drift made in the double's cloud, offboarding in both environments. One base per
+ * environment, deployed once for the whole file.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseBaseOutputs } from "../common";
+import { CloudStore } from "../offline/double/store";
+import { REPO_ROOT } from "./settings";
+import { createDoubleHarness, DoubleHarness, testSpec } from "./testing/harness";
+
+let h: DoubleHarness;
+let store: CloudStore;
+
+beforeAll(async () => {
+  h = await createDoubleHarness("programs", ["staging", "production"]);
+  store = new CloudStore(h.doubleDir);
+}, 600000);
+
+afterAll(() => h?.cleanup());
+
+const TIERS = ["trial", "standard", "enterprise"] as const;
+
+function recordsOf(stack: string) {
+  return store.list().filter((r) => r.urn.startsWith(`urn:pulumi:${stack}::`));
+}
+
+describe("base stacks", () => {
+  it("go up in staging and production, and a second up changes nothing", async () => {
+    for (const env of ["staging", "production"] as const) {
+      expect(h.baseUps[env]?.create).toBeGreaterThan(80);
+      const again = await h.base.up(env);
+      expect(Object.keys(again.changes)).toEqual(["same"]);
+      expect(again.outputs?.environment).toBe(env);
+    }
+    // Production has a WAF and a NAT gateway per AZ; staging has neither.
+    expect(recordsOf("production").some((r) => r.type === "aws:wafv2/webAcl:WebAcl")).toBe(true);
+    expect(recordsOf("staging").some((r) => r.type === "aws:wafv2/webAcl:WebAcl")).toBe(false);
+  }, 300000);
+
+  it("outputs parse with the base outputs contract", async () => {
+    const { outputs } = await h.base.outputs("staging");
+    expect(() => parseBaseOutputs("staging", outputs)).not.toThrow();
+    // The values are the double's: the VPC the tenants read is a record in its cloud.
+    expect(store.get("aws:ec2/vpc:Vpc", outputs!.vpcId)).toBeDefined();
+  }, 120000);
+});
+
+describe("tenants on the real base", () => {
+  it.each(TIERS)(
+    "a %s tenant onboards through a real StackReference",
+    async (tier) => {
+      const id = `t-${tier}`;
+      const outcome = await h.service.onboard(testSpec(id, { tier }), "staging");
+      expect(outcome.changes.create).toBeGreaterThan(20);
+      const outputs = await h.service.outputs(id, "staging");
+      const base = (await h.base.outputs("staging")).outputs!;
+      expect(outputs.tier).toBe(tier);
+      expect(outputs.databaseEndpoint).toMatch(/\.rds\.amazonaws\.com:5432$/);
+      // The tenant read the base stack's real outputs through the StackReference: its service runs in
+      // the cluster the base stack created in the double's cloud.
+      const [service] = recordsOf(`${id}-staging`).filter((r) => r.type === "aws:ecs/service:Service");
+      expect(service.properties.cluster).toBe(base.clusterArn);
+      expect(store.get("aws:ecs/cluster:Cluster", base.clusterArn)).toBeDefined();
+      expect(recordsOf(`${id}-staging`).some((r) => r.type === "aws:rds/instance:Instance")).toBe(true);
+      expect(
+        recordsOf(`${id}-staging`).some(
+          (r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup",
+        ),
+      ).toBe(tier !== "trial");
+    },
+    300000,
+  );
+
+  it("trial to standard: the preview shows the database resized and the cache created", async () => {
+    const preview = await h.service.preview(testSpec("t-trial", { tier: "standard" }), "staging");
+    const byType = (type: string) => preview.resourceChanges.filter((c) => c.type === type);
+    expect(byType("aws:rds/instance:Instance").map((c) => c.op)).toEqual(["update"]);
+    expect(byType("aws:rds/instance:Instance")[0].diffs).toEqual(
+      expect.arrayContaining(["instanceClass", "allocatedStorage"]),
+    );
+    expect(byType("aws:elasticache/replicationGroup:ReplicationGroup").map((c) => c.op)).toEqual(["create"]);
+    const update = await h.service.update(testSpec("t-trial", { tier: "standard" }), "staging");
+    expect(update.changes.update).toBeGreaterThan(0);
+    expect((await h.service.outputs("t-trial", "staging")).tier).toBe("standard");
+  }, 300000);
+
+  it("standard to enterprise replaces the database (a dedicated KMS key), and preview says so", async () => {
+    const preview = await h.service.preview(testSpec("t-standard", { tier: "enterprise" }), "staging");
+    const db = preview.resourceChanges.filter((c) => c.type === "aws:rds/instance:Instance");
+    expect(db.map((c) => c.op)).toEqual([expect.stringMatching(/replace/)]);
+  }, 300000);
+
+  it("drift: a change in the double's cloud makes `drift` exit 3 naming the resource and property", async () => {
+    const [db] = recordsOf("t-enterprise-staging").filter((r) => r.type === "aws:rds/instance:Instance");
+    const file = store.recordPath(db.type, db.id);
+    const record = JSON.parse(fs.readFileSync(file, "utf8"));
+    record.properties.allocatedStorage = 999;
+    fs.writeFileSync(file, JSON.stringify(record));
+    const cli = spawnSync(
+      path.join(REPO_ROOT, "node_modules", ".bin", "ts-node"),
+      [
+        "--transpile-only",
+        path.join(REPO_ROOT, "automation/cli/tenant.ts"),
+        "drift",
+        "t-enterprise",
+        "--env",
+        "staging",
+      ],
+      { cwd: REPO_ROOT, env: h.cliEnv, encoding: "utf8", timeout: 240000 },
+    );
+    expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 3, stderr: "" });
+    expect(cli.stdout.split("\n")[0]).toMatch(/^Cloud: the cloud double/);
+    expect(cli.stdout).toMatch(/aws:rds\/instance:Instance/);
+    expect(cli.stdout).toMatch(/allocatedStorage/);
+  }, 300000);
+});
+
+describe("offboarding", () => {
+  it("staging: everything of the tenant leaves the double's cloud", async () => {
+    await h.service.offboard("t-trial", "staging", { confirm: "t-trial" });
+    expect(recordsOf("t-trial-staging")).toEqual([]);
+  }, 300000);
+
+  it("production: the bucket and the enterprise key stay in the cloud, in no stack; final snapshots are named", async () => {
+    const spec = testSpec("t-prod", { tier: "enterprise", environments: ["staging", "production"] });
+    await h.service.onboard(spec, "production");
+    const outcome = await h.service.offboard("t-prod", "production", { confirm: "t-prod" });
+    expect(outcome.decommission?.databaseFinalSnapshot).toMatch(/final/);
+    const left = recordsOf("t-prod-production");
+    expect(left.map((r) => r.type).sort()).toEqual(
+      expect.arrayContaining(["aws:kms/key:Key", "aws:s3/bucket:Bucket"]),
+    );
+    expect(left.find((r) => r.type === "aws:s3/bucket:Bucket")?.id).toBe(
+      outcome.decommission?.retainedBucket,
+    );
+    const stacks = await h.engine.listStacks("tenant");
+    expect(stacks.map((s) => s.name)).not.toContain("t-prod-production");
+  }, 600000);
+});

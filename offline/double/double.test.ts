@@ -1,0 +1,119 @@
+/**
+ * The cloud double's provider without the engine: diffs and replacements from the facts table,
+ * secrets never on disk, knobs, ids from the shared model.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cloudState } from "../cloud";
+import { writeKnobs } from "./knobs";
+import { doubleProvider, parseUrn, tenantOf } from "./provider";
+import { REPLACE_ON, replacingKeys } from "./replaceOn";
+import { CloudStore, secret } from "./store";
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "double-unit-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const urn = (stack: string, type: string, name: string) =>
+  `urn:pulumi:${stack}::tenant::platform:tenant:Tenant$${type}::${name}`;
+const DB = urn("acme-staging", "aws:rds/instance:Instance", "acme-db");
+
+it("parses URNs and finds the tenant of a tenant stack", () => {
+  expect(parseUrn(DB)).toEqual({
+    stack: "acme-staging",
+    project: "tenant",
+    type: "aws:rds/instance:Instance",
+    name: "acme-db",
+  });
+  expect(tenantOf(DB)).toBe("acme");
+  expect(tenantOf("urn:pulumi:staging::platform::aws:ec2/vpc:Vpc::network")).toBeUndefined();
+});
+
+it("every replace fact names a property and links to the documentation", () => {
+  for (const facts of Object.values(REPLACE_ON)) {
+    for (const fact of facts) {
+      expect(fact.property).not.toBe("");
+      expect(fact.doc).toMatch(/^https:\/\/(docs\.aws\.amazon\.com|www\.pulumi\.com)\//);
+    }
+  }
+  expect(replacingKeys("aws:rds/instance:Instance", ["instanceClass", "kmsKeyId"])).toEqual(["kmsKeyId"]);
+  expect(replacingKeys("aws:rds/instance:Instance", ["instanceClass"])).toEqual([]);
+});
+
+it("creates from the shared model, updates in place, and replaces on the facts", async () => {
+  const p = doubleProvider("aws", "7.48.0", dir);
+  const inputs = {
+    identifier: "acme-stg",
+    engine: "postgres",
+    instanceClass: "db.t4g.micro",
+    kmsKeyId: "k1",
+  };
+  const created = await p.create!(DB, inputs);
+  // The model's shapes, with the double's seed (the stack and a nonce per creation).
+  const model = cloudState({
+    type: "aws:rds/instance:Instance",
+    name: "acme-db",
+    inputs,
+    seed: created.outs.__seed,
+  });
+  expect(created.id).toBe(model.id);
+  expect(created.outs.arn).toBe(model.state.arn);
+  expect(created.outs.address).toMatch(/^acme-stg\.[0-9a-f]{8}\.us-east-1\.rds\.amazonaws\.com$/);
+  expect(new CloudStore(dir).get("aws:rds/instance:Instance", created.id)?.properties.instanceClass).toBe(
+    "db.t4g.micro",
+  );
+  const resize = await p.diff!(created.id, DB, created.outs, { ...inputs, instanceClass: "db.t4g.small" });
+  expect(resize).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  const rekey = await p.diff!(created.id, DB, created.outs, { ...inputs, kmsKeyId: "k2" });
+  expect(rekey).toEqual({ changes: true, replaces: ["kmsKeyId"], deleteBeforeReplace: true });
+  expect(await p.diff!(created.id, DB, created.outs, inputs)).toEqual({
+    changes: false,
+    replaces: [],
+    deleteBeforeReplace: false,
+  });
+});
+
+it("keeps only a digest of a secret on disk and gives the value back on read", async () => {
+  const p = doubleProvider("aws", "7.48.0", dir);
+  const t = urn("acme-staging", "aws:secretsmanager/secretVersion:SecretVersion", "acme-app");
+  const created = await p.create!(t, { secretId: "arn:s", secretString: secret("hunter2-very-secret") });
+  const onDisk = fs.readFileSync(
+    new CloudStore(dir).recordPath("aws:secretsmanager/secretVersion:SecretVersion", created.id),
+    "utf8",
+  );
+  expect(onDisk).not.toContain("hunter2");
+  expect(onDisk).toContain("secretSha256");
+  const read = await p.read!(created.id, t, created.outs);
+  expect(read.props.secretString).toEqual(secret("hunter2-very-secret"));
+});
+
+it("generates real random passwords, kept on update", async () => {
+  const p = doubleProvider("random", "4.21.2", dir);
+  const t = urn("acme-staging", "random:index/randomPassword:RandomPassword", "pw");
+  const a = await p.create!(t, { length: 40, special: false });
+  const b = await p.create!(t, { length: 40, special: false });
+  expect(a.outs.result.value).toMatch(/^[A-Za-z0-9]{40}$/);
+  expect(a.outs.result.value).not.toBe(b.outs.result.value);
+});
+
+it("knobs: a failing tenant and an ECS service that never gets healthy", async () => {
+  const p = doubleProvider("aws", "7.48.0", dir);
+  writeKnobs(dir, { fail: { tenants: ["acme"] } });
+  await expect(p.create!(DB, { identifier: "x" })).rejects.toThrow(
+    'cloud double: simulated failure creating aws:rds/instance:Instance "acme-db" of tenant acme (knobs.json)',
+  );
+  writeKnobs(dir, { health: { acme: "never-healthy" }, steadyStateTimeoutMs: 10 });
+  const svc = urn("acme-staging", "aws:ecs/service:Service", "acme-svc");
+  await expect(p.create!(svc, { name: "acme", desiredCount: 2 })).rejects.toThrow(
+    /did not reach a steady state within 10 ms: 0 of 2 tasks became healthy/,
+  );
+  writeKnobs(dir, { health: { acme: "rollback" } });
+  await expect(p.create!(svc, { name: "acme2" })).rejects.toThrow(
+    /circuit breaker rolled the deployment back/,
+  );
+  fs.writeFileSync(path.join(dir, "knobs.json"), JSON.stringify({ health: { acme: "sick" } }));
+  await expect(p.create!(svc, { name: "acme3" })).rejects.toThrow(/knobs.json is invalid: health.acme/);
+});

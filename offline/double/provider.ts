@@ -1,0 +1,226 @@
+/**
+ * The cloud double: a Pulumi resource provider that plays AWS (and the random provider) for the real
+ * programs on the real engine. It is a test double, not a cloud: nothing leaves the machine. Its
+ * ids, ARNs and endpoints come from the fake-cloud model (../cloud.ts), the same one the mocks use;
+ * its cloud is a directory of records (./store.ts); the properties AWS cannot change in place
+ * replace (./replaceOn.ts); tests steer latency, failures and ECS health through ./knobs.ts.
+ */
+import { randomBytes, randomInt } from "crypto";
+import type * as provider from "@pulumi/pulumi/provider";
+import { cloudCall, cloudState } from "../cloud";
+import { readKnobs } from "./knobs";
+import { replacingKeys } from "./replaceOn";
+import { CloudStore, fromStored, hasUnknown, isSecret, reveal, secret } from "./store";
+
+/** The packages the double plays, at the versions the SDKs in package.json register. */
+export const DOUBLE_PACKAGES = ["aws", "random"] as const;
+export type DoublePackage = (typeof DOUBLE_PACKAGES)[number];
+
+/** Where a URN's stack, project, type and name sit: `urn:pulumi:<stack>::<project>::<types>::<name>`. */
+export function parseUrn(urn: string): { stack: string; project: string; type: string; name: string } {
+  const [head, project = "", types = "", ...rest] = urn.split("::");
+  const stack = head.replace(/^urn:pulumi:/, "");
+  const type = types.split("$").pop() ?? "";
+  return { stack, project, type, name: rest.join("::") };
+}
+
+/** The tenant a resource belongs to: tenant stacks are `<tenant>-<env>` in project `tenant`. */
+export function tenantOf(urn: string): string | undefined {
+  const { stack, project } = parseUrn(urn);
+  return project === "tenant" ? stack.replace(/-(staging|production)$/, "") : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Input keys the engine adds that are not resource properties. */
+const HIDDEN = new Set(["__defaults", "__inputs", "__seed"]);
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(reveal(a)) === JSON.stringify(reveal(b));
+}
+
+/** A provider error that leaves the resource created (the engine keeps it in state, for repair). */
+class InitError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Record<string, unknown>,
+    readonly reasons: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** The double's provider for `pkg`, keeping its cloud in `dir`. */
+export function doubleProvider(pkg: DoublePackage, version: string, dir: string): provider.Provider {
+  const store = new CloudStore(dir);
+
+  async function latency(type: string): Promise<void> {
+    const knobs = readKnobs(dir);
+    const ms = knobs.latencyMs[type] ?? knobs.latencyMs["*"] ?? 0;
+    const deadline = Date.now() + ms;
+    const fs = await import("fs");
+    while (Date.now() < deadline && !(knobs.holdUntilFile && fs.existsSync(knobs.holdUntilFile))) {
+      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  function refuse(urn: string, verb: string): void {
+    const knobs = readKnobs(dir);
+    const { type, name } = parseUrn(urn);
+    const tenant = tenantOf(urn);
+    if (knobs.fail.types.includes(type) || (tenant !== undefined && knobs.fail.tenants.includes(tenant))) {
+      throw new Error(
+        `cloud double: simulated failure ${verb} ${type} "${name}"${tenant ? ` of tenant ${tenant}` : ""} (knobs.json)`,
+      );
+    }
+  }
+
+  /** The outputs: the model's state, secret inputs kept secret, the input keys remembered. */
+  function outputsOf(urn: string, inputs: Record<string, unknown>, seed: string) {
+    const { type, name } = parseUrn(urn);
+    const plain = reveal(inputs) as Record<string, unknown>;
+    const computed = cloudState({ type, name, inputs: plain, seed });
+    const state: Record<string, unknown> = { ...computed.state };
+    for (const [k, v] of Object.entries(inputs)) {
+      if (isSecret(v)) {
+        state[k] = v;
+      }
+    }
+    if (type === "random:index/randomPassword:RandomPassword") {
+      state.result = secret(password(plain));
+    }
+    // Kept in the state (as AWS's provider keeps `__meta`): which keys were inputs, for diff and
+    // read, and the seed, so an update recomputes the same ids and ARNs.
+    state.__inputs = Object.keys(inputs)
+      .filter((k) => !HIDDEN.has(k))
+      .sort();
+    state.__seed = seed;
+    return { id: computed.id, state };
+  }
+
+  /** ECS deployments: healthy, never healthy (bounded wait), or rolled back by the circuit breaker. */
+  async function deploy(urn: string, id: string, state: Record<string, unknown>): Promise<void> {
+    const { type, name } = parseUrn(urn);
+    if (type !== "aws:ecs/service:Service") {
+      return;
+    }
+    const knobs = readKnobs(dir);
+    const tenant = tenantOf(urn);
+    const health = (tenant && knobs.health[tenant]) || "healthy";
+    const desired = Number(reveal(state.desiredCount) ?? 1);
+    if (health === "never-healthy") {
+      await sleep(knobs.steadyStateTimeoutMs);
+      throw new InitError(
+        `cloud double: ECS service "${name}" did not reach a steady state within ${knobs.steadyStateTimeoutMs} ms: ` +
+          `0 of ${desired} tasks became healthy (target group health checks failing)`,
+        id,
+        state,
+        ["tasks never became healthy"],
+      );
+    }
+    if (health === "rollback") {
+      throw new InitError(
+        `cloud double: ECS service "${name}": the deployment circuit breaker rolled the deployment back ` +
+          `(tasks failed to start)`,
+        id,
+        state,
+        ["deployment circuit breaker rolled back"],
+      );
+    }
+  }
+
+  return {
+    version,
+
+    async check(_urn, _olds, news) {
+      return { inputs: news };
+    },
+
+    async diff(_id, urn, olds, news) {
+      const { type } = parseUrn(urn);
+      const inputKeys = new Set<string>([
+        ...((olds.__inputs as string[] | undefined) ?? []),
+        ...Object.keys(news).filter((k) => !HIDDEN.has(k)),
+      ]);
+      const changed = [...inputKeys].filter((k) => hasUnknown(news[k]) || !same(olds[k], news[k])).sort();
+      const replaces = replacingKeys(type, changed);
+      const named = ["name", "bucket", "identifier", "replicationGroupId"].some((k) => news[k] !== undefined);
+      return {
+        changes: changed.length > 0,
+        replaces,
+        // A fixed physical name cannot exist twice: delete the old resource first (as AWS's provider does).
+        deleteBeforeReplace: replaces.length > 0 && named && type !== "aws:ecs/taskDefinition:TaskDefinition",
+      };
+    },
+
+    async create(urn, inputs) {
+      const { type } = parseUrn(urn);
+      await latency(type);
+      refuse(urn, "creating");
+      const { id, state } = outputsOf(urn, inputs, `${urn}#${randomBytes(6).toString("hex")}`);
+      store.put({ type, id, urn, properties: state });
+      await deploy(urn, id, state);
+      return { id, outs: state };
+    },
+
+    async read(id, urn, props) {
+      const { type } = parseUrn(urn);
+      const record = store.get(type, id);
+      if (!record) {
+        // Gone from the cloud: refresh drops it from the state.
+        return {};
+      }
+      const properties = fromStored(record.properties, props) as Record<string, unknown>;
+      const inputKeys = (properties.__inputs as string[] | undefined) ?? [];
+      const inputs = Object.fromEntries(
+        inputKeys.filter((k) => k in properties).map((k) => [k, properties[k]]),
+      );
+      return { id, props: properties, inputs };
+    },
+
+    async update(id, urn, olds, news) {
+      const { type } = parseUrn(urn);
+      await latency(type);
+      refuse(urn, "updating");
+      const seed = (olds.__seed as string | undefined) ?? `${urn}#${id}`;
+      const { state } = outputsOf(urn, news, seed);
+      // The id and what AWS assigned at creation stay; the inputs are the new ones.
+      const oldInputs = (olds.__inputs as string[] | undefined) ?? [];
+      const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => !oldInputs.includes(k)));
+      const merged: Record<string, unknown> = { ...kept, ...state, id };
+      if (type === "random:index/randomPassword:RandomPassword") {
+        merged.result = olds.result;
+      }
+      const previous = store.get(type, id);
+      store.put({ type, id, urn, properties: merged, createdAt: previous?.createdAt });
+      await deploy(urn, id, merged);
+      return { outs: merged };
+    },
+
+    async delete(id, urn) {
+      const { type } = parseUrn(urn);
+      await latency(type);
+      store.delete(type, id);
+    },
+
+    async invoke(token, inputs) {
+      return { outputs: cloudCall(token, reveal(inputs)) };
+    },
+
+    async getSchema() {
+      return JSON.stringify({ name: pkg, version });
+    },
+  };
+}
+
+/** A really random password following the random provider's main inputs. */
+function password(inputs: Record<string, unknown>): string {
+  const length = Number(inputs.length ?? 16);
+  let alphabet = "";
+  if (inputs.upper !== false) alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  if (inputs.lower !== false) alphabet += "abcdefghijklmnopqrstuvwxyz";
+  if (inputs.numeric !== false && inputs.number !== false) alphabet += "0123456789";
+  if (inputs.special !== false) alphabet += String(inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
+}
