@@ -106,7 +106,12 @@ const T = {
 } as const;
 
 function shapeOf(recording: Recording): StackShape {
-  const custom = recording.resources.filter((r) => r.custom && !r.read);
+  // Quotas are per region: a resource that names another region (the base stack's backup copy
+  // vault and its key, in platform:backupCopyRegion) counts against that region's, not this one's.
+  const home = recording.resources.find((r) => r.type === "pulumi:providers:aws")?.inputs.region;
+  const custom = recording.resources.filter(
+    (r) => r.custom && !r.read && (r.inputs.region === undefined || r.inputs.region === home),
+  );
   const byType = new Map<string, number>();
   for (const r of custom) {
     byType.set(r.type, (byType.get(r.type) ?? 0) + 1);

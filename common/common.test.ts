@@ -240,10 +240,16 @@ describe("base outputs contract", () => {
     backupPlanId: "plan-1",
     s3AccessLogBucketName: "plat-stg-s3-access-logs",
     deployRoleArn: "arn:aws:iam::1:role/deploy",
+    previewRoleArn: "arn:aws:iam::1:role/preview",
   };
 
   it("lists every key of the schema", () => {
     expect([...BASE_OUTPUT_KEYS].sort()).toEqual(Object.keys(valid).sort());
+  });
+
+  it("accepts a base stack deployed before the preview role (tenants never read it)", () => {
+    const { previewRoleArn: _preview, ...older } = valid;
+    expect(parseBaseOutputs("organization/platform/staging", older)).toEqual(older);
   });
 
   it("accepts a complete set of outputs", () => {

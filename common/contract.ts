@@ -61,6 +61,11 @@ export const BaseOutputsSchema = z.object({
   s3AccessLogBucketName: id,
   /** The role CI assumes through GitHub OIDC. */
   deployRoleArn: arn,
+  /**
+   * The read-only role pull-request previews assume (GitHub OIDC, `pull_request` subject). Optional
+   * so a base stack deployed before it still serves its tenants; tenants never read it.
+   */
+  previewRoleArn: arn.optional(),
 });
 
 /** What the base stack exports. */

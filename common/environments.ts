@@ -23,6 +23,13 @@ export interface EnvironmentProfile {
   readonly logRetentionFloorDays: number;
   /** Short form used in physical names, where every character counts. */
   readonly shortName: string;
+  /**
+   * Recovery points of every tier are copied to a second region (`platform:backupCopyRegion`); off,
+   * only tiers whose catalog entry asks for it (`offRegionBackupCopy`, enterprise) are copied.
+   */
+  readonly backupCopyAllTiers: boolean;
+  /** An AWS Backup restore-testing plan restores the latest recovery points weekly and validates them. */
+  readonly restoreTesting: boolean;
 }
 
 /** The environment table. Frozen: a change here is a design change (docs/decisions/). */
@@ -33,6 +40,8 @@ export const ENVIRONMENT_PROFILES: Readonly<Record<Environment, EnvironmentProfi
     deletionProtection: false,
     logRetentionFloorDays: 14,
     shortName: "stg",
+    backupCopyAllTiers: false,
+    restoreTesting: false,
   }),
   production: Object.freeze({
     natGateways: "perAz",
@@ -40,6 +49,8 @@ export const ENVIRONMENT_PROFILES: Readonly<Record<Environment, EnvironmentProfi
     deletionProtection: true,
     logRetentionFloorDays: 90,
     shortName: "prd",
+    backupCopyAllTiers: true,
+    restoreTesting: true,
   }),
 });
 

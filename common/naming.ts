@@ -111,6 +111,13 @@ export const NAME_RULES = {
   dashboard: { max: 255, lowercase: false },
   /** KMS alias names after the `alias/` prefix: 256 characters in all, so 250. */
   kmsAlias: { max: 250, lowercase: false },
+  /** Lambda function names: 64 characters. */
+  lambda: { max: 64, lowercase: false },
+  /**
+   * Serverless Application Repository stacks: CloudFormation's 128 characters, less the
+   * `serverlessrepo-` prefix AWS puts in front.
+   */
+  sarStack: { max: 113, lowercase: false },
 } as const;
 
 /** A service in {@link NAME_RULES}. */

@@ -22,6 +22,9 @@ export const TENANT_TAG_KEYS = [...REQUIRED_TAG_KEYS, "Tier"] as const;
 /** A required tag key. */
 export type TagKey = (typeof TENANT_TAG_KEYS)[number];
 
+/** The tag that carries a tenant's tier (AWS Backup selects copies by it). */
+export const TIER_TAG_KEY: TagKey = "Tier";
+
 /** The `Tenant` value of resources shared by every tenant (the base stack). */
 export const SHARED_TENANT = "shared";
 

@@ -58,6 +58,32 @@ export type CacheProfile =
       readonly multiAz: boolean;
     };
 
+/**
+ * Alarm thresholds of a tier (issue 11, item 8): where tiers differ, it is here, as data. The tenant
+ * program turns them into CloudWatch alarms and shows them on the tenant's dashboard.
+ */
+export interface AlarmProfile {
+  /** Average service CPU and memory, percent, for 3 minutes. */
+  readonly cpuPercent: number;
+  readonly memoryPercent: number;
+  /** 5xx answers from the tasks as a share of all requests, percent, over 5 minutes... */
+  readonly target5xxRatePercent: number;
+  /** ...counted only when at least this many requests came in those 5 minutes (no noise at night). */
+  readonly target5xxMinRequests: number;
+  /** p99 target response time, seconds, for 3 periods of 5 minutes. */
+  readonly p99ResponseTimeSeconds: number;
+  /** Average RDS CPU, percent, for 3 periods of 5 minutes. */
+  readonly dbCpuPercent: number;
+  /** Free RDS storage below this share of the allocated storage, percent. */
+  readonly dbFreeStoragePercent: number;
+  /** Connections at or above this share of the instance class's max_connections, percent. */
+  readonly dbConnectionsPercent: number;
+  /** Redis memory used, percent, per node (tiers with a cache; ignored otherwise). */
+  readonly cacheMemoryPercent: number;
+  /** Keys evicted in 5 minutes, per node (tiers with a cache; ignored otherwise). */
+  readonly cacheEvictions: number;
+}
+
 /** The bounds a tenant's sizing overrides must stay within. The policy pack checks the same ones. */
 export interface TierLimits {
   /** Task CPU units: at least this... */
@@ -100,6 +126,12 @@ export interface TierProfile {
   readonly dedicatedKmsKey: boolean;
   /** Log retention in days; the effective value is never below the environment's floor. */
   readonly logRetentionDays: number;
+  /**
+   * Recovery points of this tier's data stores are copied to the environment's second region in
+   * every environment (production copies every tier's: common/environments.ts).
+   */
+  readonly offRegionBackupCopy: boolean;
+  readonly alarms: AlarmProfile;
   readonly limits: TierLimits;
 }
 
@@ -124,6 +156,19 @@ export const TIERS: Readonly<Record<Tier, TierProfile>> = freeze({
     cache: { enabled: false },
     dedicatedKmsKey: false,
     logRetentionDays: 30,
+    offRegionBackupCopy: false,
+    alarms: {
+      cpuPercent: 85,
+      memoryPercent: 85,
+      target5xxRatePercent: 10,
+      target5xxMinRequests: 50,
+      p99ResponseTimeSeconds: 5,
+      dbCpuPercent: 90,
+      dbFreeStoragePercent: 10,
+      dbConnectionsPercent: 75,
+      cacheMemoryPercent: 85,
+      cacheEvictions: 1000,
+    },
     limits: {
       minTaskCpu: 256,
       maxTaskCpu: 512,
@@ -160,6 +205,19 @@ export const TIERS: Readonly<Record<Tier, TierProfile>> = freeze({
     },
     dedicatedKmsKey: false,
     logRetentionDays: 90,
+    offRegionBackupCopy: false,
+    alarms: {
+      cpuPercent: 85,
+      memoryPercent: 85,
+      target5xxRatePercent: 5,
+      target5xxMinRequests: 50,
+      p99ResponseTimeSeconds: 2,
+      dbCpuPercent: 85,
+      dbFreeStoragePercent: 10,
+      dbConnectionsPercent: 75,
+      cacheMemoryPercent: 85,
+      cacheEvictions: 1000,
+    },
     limits: {
       minTaskCpu: 256,
       maxTaskCpu: 2048,
@@ -196,6 +254,19 @@ export const TIERS: Readonly<Record<Tier, TierProfile>> = freeze({
     },
     dedicatedKmsKey: true,
     logRetentionDays: 365,
+    offRegionBackupCopy: true,
+    alarms: {
+      cpuPercent: 80,
+      memoryPercent: 80,
+      target5xxRatePercent: 2,
+      target5xxMinRequests: 50,
+      p99ResponseTimeSeconds: 1,
+      dbCpuPercent: 80,
+      dbFreeStoragePercent: 15,
+      dbConnectionsPercent: 70,
+      cacheMemoryPercent: 80,
+      cacheEvictions: 100,
+    },
     limits: {
       minTaskCpu: 512,
       maxTaskCpu: 4096,
@@ -220,6 +291,53 @@ export const TIERS: Readonly<Record<Tier, TierProfile>> = freeze({
     },
   },
 });
+
+/**
+ * Memory of every RDS instance class a tier allows, GiB (the RDS instance class table). Tiers may
+ * only allow classes listed here: the connections alarm is derived from it (common.test.ts checks).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+ */
+export const DB_INSTANCE_CLASS_MEMORY_GIB: Readonly<Record<string, number>> = freeze({
+  "db.t4g.micro": 1,
+  "db.t4g.small": 2,
+  "db.t4g.medium": 4,
+  "db.t4g.large": 8,
+  "db.m7g.large": 8,
+  "db.m7g.xlarge": 16,
+  "db.m7g.2xlarge": 32,
+  "db.r7g.large": 16,
+  "db.r7g.xlarge": 32,
+  "db.r7g.2xlarge": 64,
+});
+
+/**
+ * RDS for PostgreSQL's default `max_connections`, `LEAST(DBInstanceClassMemory / 9531392, 5000)`,
+ * from the class's nominal memory. The instance's real value is somewhat lower (RDS subtracts the
+ * memory its own processes use), so an alarm at a share of this fires a little later than the
+ * share suggests; the tiers' `dbConnectionsPercent` allow for that.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+ * @throws for a class not in {@link DB_INSTANCE_CLASS_MEMORY_GIB}.
+ */
+export function postgresMaxConnections(instanceClass: string): number {
+  const gib = DB_INSTANCE_CLASS_MEMORY_GIB[instanceClass];
+  if (gib === undefined) {
+    throw new Error(
+      `dbInstanceClass: ${JSON.stringify(instanceClass)} has no memory size in DB_INSTANCE_CLASS_MEMORY_GIB; ` +
+        `known: ${Object.keys(DB_INSTANCE_CLASS_MEMORY_GIB).join(", ")}`,
+    );
+  }
+  return Math.min(Math.floor((gib * 2 ** 30) / 9531392), 5000);
+}
+
+/**
+ * The tiers whose recovery points an environment copies to its second region: every tier where
+ * the environment says so (production), else those whose catalog entry asks for it (enterprise).
+ */
+export function offRegionCopyTiers(environment: Environment): "all" | readonly Tier[] {
+  return ENVIRONMENT_PROFILES[environment].backupCopyAllTiers
+    ? "all"
+    : TIER_NAMES.filter((tier) => TIERS[tier].offRegionBackupCopy);
+}
 
 /** A tenant's sizing overrides; every field optional, each replacing the tier's default. */
 export interface SizingOverrides {
@@ -348,9 +466,23 @@ export interface EffectiveSizing {
   readonly database: DatabaseProfile & {
     /** Deletion protection and a final snapshot, from the environment. */
     readonly deletionProtection: boolean;
+    /**
+     * Storage autoscaling ceiling, GiB: the tier's `maxAllocatedStorageGb` limit; undefined (no
+     * autoscaling) when the allocated storage already is at that limit (RDS wants the ceiling above it).
+     */
+    readonly maxAllocatedStorageGb?: number;
   };
   readonly cache: CacheProfile;
   readonly dedicatedKmsKey: boolean;
+  /** Whether recovery points are copied to the environment's second region (tier or environment). */
+  readonly offRegionBackupCopy: boolean;
+  /** The tier's thresholds, plus the two that depend on the sizing. */
+  readonly alarms: AlarmProfile & {
+    /** `dbConnectionsPercent` of the instance class's max_connections, rounded down. */
+    readonly dbConnections: number;
+    /** `dbFreeStoragePercent` of the allocated storage, bytes. */
+    readonly dbFreeStorageBytes: number;
+  };
   /** max(tier or override, environment floor), rounded up to a CloudWatch Logs retention value. */
   readonly logRetentionDays: number;
 }
@@ -376,6 +508,9 @@ export function effectiveSizing(spec: SizedSpec, environment: Environment): Effe
     throw new Error(formatProblems(`sizing overrides outside the ${spec.tier} tier's limits`, problems));
   }
   const env = ENVIRONMENT_PROFILES[environment];
+  const instanceClass = o.dbInstanceClass ?? profile.database.instanceClass;
+  const allocatedStorageGb = o.dbAllocatedStorageGb ?? profile.database.allocatedStorageGb;
+  const ceiling = profile.limits.maxAllocatedStorageGb;
   return freeze({
     tier: spec.tier,
     environment,
@@ -387,15 +522,26 @@ export function effectiveSizing(spec: SizedSpec, environment: Environment): Effe
     },
     database: {
       ...profile.database,
-      instanceClass: o.dbInstanceClass ?? profile.database.instanceClass,
-      allocatedStorageGb: o.dbAllocatedStorageGb ?? profile.database.allocatedStorageGb,
+      instanceClass,
+      allocatedStorageGb,
       deletionProtection: env.deletionProtection,
+      ...(ceiling > allocatedStorageGb ? { maxAllocatedStorageGb: ceiling } : {}),
     },
     cache:
       profile.cache.enabled && o.cacheNodeType
         ? { ...profile.cache, nodeType: o.cacheNodeType }
         : { ...profile.cache },
     dedicatedKmsKey: profile.dedicatedKmsKey,
+    offRegionBackupCopy: profile.offRegionBackupCopy || env.backupCopyAllTiers,
+    alarms: {
+      ...profile.alarms,
+      dbConnections: Math.floor(
+        (postgresMaxConnections(instanceClass) * profile.alarms.dbConnectionsPercent) / 100,
+      ),
+      dbFreeStorageBytes: Math.floor(
+        (allocatedStorageGb * 2 ** 30 * profile.alarms.dbFreeStoragePercent) / 100,
+      ),
+    },
     logRetentionDays: retentionAtLeast(
       Math.max(o.logRetentionDays ?? profile.logRetentionDays, env.logRetentionFloorDays),
     ),

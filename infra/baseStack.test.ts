@@ -65,6 +65,10 @@ const T = {
   vault: "aws:backup/vault:Vault",
   plan: "aws:backup/plan:Plan",
   selection: "aws:backup/selection:Selection",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  iamPolicy: "aws:iam/policy:Policy",
+  restorePlan: "aws:backup/restoreTestingPlan:RestoreTestingPlan",
+  restoreSelection: "aws:backup/restoreTestingSelection:RestoreTestingSelection",
   provider: "pulumi:providers:aws",
 } as const;
 
@@ -72,9 +76,8 @@ const T = {
 const COMMON_COUNTS: Record<string, number> = {
   "aws:acm/certificate:Certificate": 1,
   "aws:acm/certificateValidation:CertificateValidation": 1,
-  "aws:backup/plan:Plan": 1,
-  "aws:backup/selection:Selection": 1,
-  "aws:backup/vault:Vault": 1,
+  // The local vault and the copy vault in the second region.
+  "aws:backup/vault:Vault": 2,
   "aws:cloudwatch/logGroup:LogGroup": 1,
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
   "aws:ec2/flowLog:FlowLog": 1,
@@ -92,15 +95,20 @@ const COMMON_COUNTS: Record<string, number> = {
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1,
   "aws:elasticache/subnetGroup:SubnetGroup": 1,
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-  "aws:iam/role:Role": 3,
+  "aws:iam/policy:Policy": 1,
+  // Backup, flow logs, deploy and preview.
+  "aws:iam/role:Role": 4,
   "aws:iam/rolePolicy:RolePolicy": 1,
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+  // Four for the backup role, the deploy policy, the preview role's ViewOnlyAccess.
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 6,
   "aws:kms/alias:Alias": 1,
-  "aws:kms/key:Key": 1,
+  // The platform key and the copy vault's key.
+  "aws:kms/key:Key": 2,
   "aws:lb/listener:Listener": 2,
   "aws:lb/loadBalancer:LoadBalancer": 1,
   "aws:rds/subnetGroup:SubnetGroup": 1,
-  "aws:route53/record:Record": 1,
+  // Certificate validation, the apex and the wildcard alias.
+  "aws:route53/record:Record": 3,
   "aws:route53/zone:Zone": 1,
   // The ALB's access-log bucket and the S3 server access log bucket (infra/s3AccessLogs.ts).
   "aws:s3/bucket:Bucket": 2,
@@ -132,9 +140,23 @@ const COMMON_COUNTS: Record<string, number> = {
 
 /** What each environment adds: NAT per AZ and the WAF in production. */
 const EXPECTED_COUNTS: Record<Environment, Record<string, number>> = {
-  staging: { ...COMMON_COUNTS, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1 },
+  // Staging copies enterprise recovery points only: a second plan selects them by tier.
+  staging: {
+    ...COMMON_COUNTS,
+    "aws:backup/plan:Plan": 2,
+    "aws:backup/selection:Selection": 2,
+    // ALB 5xx and rejected connections, two per NAT gateway.
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 4,
+    "aws:ec2/eip:Eip": 1,
+    "aws:ec2/natGateway:NatGateway": 1,
+  },
   production: {
     ...COMMON_COUNTS,
+    "aws:backup/plan:Plan": 1,
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": 1,
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": 2,
+    "aws:backup/selection:Selection": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 8,
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
     "aws:wafv2/webAcl:WebAcl": 1,
@@ -331,7 +353,7 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
 
     it("sends all flow logs to a KMS-encrypted log group kept at least the environment's floor", () => {
       const logGroup = one(rec, T.logGroup);
-      expect(logGroup.inputs.kmsKeyId).toBe(one(rec, T.key).state.arn);
+      expect(logGroup.inputs.kmsKeyId).toBe(named(rec, T.key, "platform-key").state.arn);
       expect(logGroup.inputs.retentionInDays).toBe(profile.logRetentionFloorDays);
       const flowLog = one(rec, T.flowLog);
       expect(flowLog.inputs).toMatchObject({
@@ -411,6 +433,8 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
         protocol: "HTTPS",
         sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
         certificateArn: one(rec, T.validation).state.certificateArn,
+        // HSTS on every HTTPS answer, the tenants' subdomains included.
+        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
         defaultActions: [
           {
             type: "fixed-response",
@@ -441,7 +465,7 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
       });
       const zone = one(rec, T.zone);
       expect(zone.inputs.name).toBe(config.domain);
-      const record = one(rec, T.record);
+      const record = named(rec, T.record, "ingress-certificate-validation");
       const option = certificate.state.domainValidationOptions.find(
         (o: any) => o.domainName === config.domain,
       );
@@ -597,7 +621,7 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
 
   describe("keys, registry, cluster, alarms, backup", () => {
     it("rotates the platform key yearly and lets CloudWatch Logs and alarm publishers use it", () => {
-      const key = one(rec, T.key);
+      const key = named(rec, T.key, "platform-key");
       expect(key.inputs).toMatchObject({
         enableKeyRotation: true,
         rotationPeriodInDays: 365,
@@ -623,7 +647,9 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
         name: `plat-${profile.shortName}-app`,
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
-        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: one(rec, T.key).state.arn }],
+        encryptionConfigurations: [
+          { encryptionType: "KMS", kmsKey: named(rec, T.key, "platform-key").state.arn },
+        ],
         forceDelete: false,
       });
       const lifecycle = policy(one(rec, "aws:ecr/lifecyclePolicy:LifecyclePolicy"));
@@ -648,26 +674,61 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
     });
 
     it("encrypts the alarm topic with the platform key, no email subscription by default", () => {
-      expect(one(rec, T.topic).inputs.kmsMasterKeyId).toBe(one(rec, T.key).state.arn);
+      expect(one(rec, T.topic).inputs.kmsMasterKeyId).toBe(named(rec, T.key, "platform-key").state.arn);
       expect(ofType(rec, T.subscription)).toEqual([]);
       const statements = policy(one(rec, "aws:sns/topicPolicy:TopicPolicy")).Statement;
       expect(statements[1].Principal.Service).toContain("cloudwatch.amazonaws.com");
     });
 
     it("backs up data stores tagged Backup=<environment> into a KMS vault", () => {
-      expect(one(rec, T.vault).inputs.kmsKeyArn).toBe(one(rec, T.key).state.arn);
-      const backupPlan = one(rec, T.plan);
-      expect(backupPlan.inputs.rules).toEqual([
-        expect.objectContaining({
-          targetVaultName: one(rec, T.vault).state.name,
-          lifecycle: { deleteAfter: config.backupRetentionDays },
-        }),
-      ]);
-      const selection = one(rec, T.selection);
+      expect(named(rec, T.vault, "backup").inputs.kmsKeyArn).toBe(
+        named(rec, T.key, "platform-key").state.arn,
+      );
+      const backupPlan = named(rec, T.plan, "backup");
+      const copyVault = named(rec, T.vault, "backup-copy");
+      const daily = {
+        ruleName: "daily",
+        targetVaultName: named(rec, T.vault, "backup").state.name,
+        schedule: "cron(0 3 * * ? *)",
+        startWindow: 60,
+        completionWindow: 360,
+        lifecycle: { deleteAfter: config.backupRetentionDays },
+      };
+      const copied = {
+        ...daily,
+        copyActions: [
+          {
+            destinationVaultArn: copyVault.state.arn,
+            lifecycle: { deleteAfter: config.backupRetentionDays },
+          },
+        ],
+      };
+      const selection = named(rec, T.selection, "backup-tagged");
       expect(selection.inputs.planId).toBe(backupPlan.state.id);
-      expect(selection.inputs.selectionTags).toEqual([
-        { type: "STRINGEQUALS", key: BACKUP_TAG_KEY, value: environment },
-      ]);
+      if (profile.backupCopyAllTiers) {
+        // Production: every recovery point is copied to the second region.
+        expect(backupPlan.inputs.rules).toEqual([copied]);
+        expect(selection.inputs.selectionTags).toEqual([
+          { type: "STRINGEQUALS", key: BACKUP_TAG_KEY, value: environment },
+        ]);
+      } else {
+        // Staging: enterprise's only, through a second plan; the first one takes every other tier.
+        expect(backupPlan.inputs.rules).toEqual([daily]);
+        const backupTag = { key: "aws:ResourceTag/Backup", value: environment };
+        const tier = { key: "aws:ResourceTag/Tier", value: "enterprise" };
+        expect(selection.inputs).toMatchObject({
+          resources: ["*"],
+          conditions: [{ stringEquals: [backupTag], stringNotEquals: [tier] }],
+        });
+        const copiedPlan = named(rec, T.plan, "backup-copied");
+        expect(copiedPlan.inputs.rules).toEqual([copied]);
+        expect(named(rec, T.selection, "backup-copied-enterprise").inputs).toMatchObject({
+          planId: copiedPlan.state.id,
+          iamRoleArn: selection.inputs.iamRoleArn,
+          resources: ["*"],
+          conditions: [{ stringEquals: [backupTag, tier] }],
+        });
+      }
       const role = byRef(rec, selection.inputs.iamRoleArn);
       expect(policy(role, "assumeRolePolicy").Statement[0].Principal).toEqual({
         Service: "backup.amazonaws.com",
@@ -741,13 +802,14 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
         httpsListenerArn: named(rec, T.listener, "ingress-https").state.arn,
         hostedZoneId: one(rec, T.zone).state.zoneId,
         domain: config.domain,
-        platformKmsKeyArn: one(rec, T.key).state.arn,
+        platformKmsKeyArn: named(rec, T.key, "platform-key").state.arn,
         alarmTopicArn: one(rec, T.topic).state.arn,
         ecrRepositoryArn: one(rec, T.repository).state.arn,
-        backupVaultName: one(rec, T.vault).state.name,
-        backupPlanId: one(rec, T.plan).state.id,
+        backupVaultName: named(rec, T.vault, "backup").state.name,
+        backupPlanId: named(rec, T.plan, "backup").state.id,
         s3AccessLogBucketName: named(rec, T.bucket, "s3-access-logs").state.bucket,
         deployRoleArn: named(rec, T.role, "ci").state.arn,
+        previewRoleArn: named(rec, T.role, "ci-preview").state.arn,
       });
     });
   });
@@ -767,7 +829,7 @@ describe("base stack with optional settings", () => {
 
   it("uses the existing zone instead of creating one", () => {
     expect(ofType(rec, T.zone)).toEqual([]);
-    expect(one(rec, T.record).inputs.zoneId).toBe("ZEXISTING123");
+    expect(named(rec, T.record, "ingress-certificate-validation").inputs.zoneId).toBe("ZEXISTING123");
     expect(rec.outputs.hostedZoneId).toBe("ZEXISTING123");
   });
 

@@ -17,6 +17,8 @@ const VALID: Readonly<Record<string, string>> = Object.freeze({
   "platform:ecrImagesToKeep": "30",
   "platform:backupRetentionDays": "35",
   "platform:alarmEmail": "",
+  "platform:backupCopyRegion": "us-west-2",
+  "platform:stateBucket": "",
   "platform:quotas": "",
 });
 
@@ -39,6 +41,7 @@ describe("parseBaseConfig", () => {
       github: { repository: "example-org/saas-platform", branches: ["main"] },
       ecrImagesToKeep: 30,
       backupRetentionDays: 35,
+      backupCopyRegion: "us-west-2",
       quotas: {},
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -61,6 +64,8 @@ describe("parseBaseConfig", () => {
       branches: ["main", "release/2026"],
       oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
     });
+    expect(parseWith({ "platform:stateBucket": "acme-pulumi-state" }).stateBucket).toBe("acme-pulumi-state");
+    expect("stateBucket" in parseWith({})).toBe(false);
     expect("hostedZoneId" in parseWith({})).toBe(false);
     expect("alarmEmail" in parseWith({})).toBe(false);
   });
@@ -71,6 +76,21 @@ describe("parseBaseConfig", () => {
 
   // One case per error path: the message names the key, the value and what is allowed.
   it.each<[string, Record<string, string | undefined>, string]>([
+    [
+      "backup copies into the stack's own region",
+      { "platform:backupCopyRegion": "us-east-1" },
+      'platform:backupCopyRegion = "us-east-1" is the stack\'s own region (aws:region); copies must go to another region (e.g. us-west-2 for us-east-1)',
+    ],
+    [
+      "bad backup copy region",
+      { "platform:backupCopyRegion": "west" },
+      'platform:backupCopyRegion = "west" is not an AWS region of the commercial partition',
+    ],
+    [
+      "state bucket that is not a bucket name",
+      { "platform:stateBucket": "s3://Acme_State" },
+      'platform:stateBucket = "s3://Acme_State" is not an S3 bucket name; expected 3 to 63 lowercase letters, digits, "." and "-"',
+    ],
     [
       "raised quota below its default",
       { "platform:quotas": '{"elasticIps": 2}' },

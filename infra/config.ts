@@ -38,6 +38,8 @@ export const CONFIG_KEYS = Object.freeze({
   ecrImagesToKeep: "platform:ecrImagesToKeep",
   backupRetentionDays: "platform:backupRetentionDays",
   alarmEmail: "platform:alarmEmail",
+  backupCopyRegion: "platform:backupCopyRegion",
+  stateBucket: "platform:stateBucket",
   quotas: "platform:quotas",
 } as const);
 
@@ -85,6 +87,13 @@ export interface BaseConfig {
   readonly backupRetentionDays: number;
   /** Email subscribed to the alarm topic; undefined for none. */
   readonly alarmEmail?: string;
+  /** The second region backups are copied to; never the stack's own region. */
+  readonly backupCopyRegion: string;
+  /**
+   * The S3 bucket of the Pulumi backend (`s3://<bucket>`): the deploy and preview roles may read
+   * (and the deploy role write) the state there. Undefined: another backend, no state statement.
+   */
+  readonly stateBucket?: string;
   /**
    * AWS quotas raised for this environment's account (quota id to granted value); `npm run capacity`
    * compares the registry's needs with these instead of the defaults (common/quotas.ts).
@@ -167,6 +176,14 @@ function oidcProviderArnProblem(v: string): string | undefined {
     : 'is not the ARN of a GitHub OIDC provider; expected arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, or "" to create it';
 }
 
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function bucketProblem(v: string): string | undefined {
+  return BUCKET_PATTERN.test(v) && !v.includes("..")
+    ? undefined
+    : 'is not an S3 bucket name; expected 3 to 63 lowercase letters, digits, "." and "-" (the bucket of s3://<bucket>), or "" for another backend';
+}
+
 function emailProblem(v: string): string | undefined {
   return EMAIL_PATTERN.test(v)
     ? undefined
@@ -246,6 +263,8 @@ export const RawBaseConfigSchema = z.object({
     Number,
   ),
   [K.alarmEmail]: optionalSetting(K.alarmEmail, emailProblem),
+  [K.backupCopyRegion]: setting(K.backupCopyRegion, regionProblem),
+  [K.stateBucket]: optionalSetting(K.stateBucket, bucketProblem),
   [K.quotas]: optionalSetting(
     K.quotas,
     (v) => parseQuotaOverrides(v, K.quotas).problems.join("; ") || undefined,
@@ -296,6 +315,12 @@ export function parseBaseConfig(
       );
     }
   }
+  if (result.success && result.data[K.backupCopyRegion] === result.data[K.region]) {
+    problems.push(
+      `${K.backupCopyRegion} = ${JSON.stringify(raw[K.backupCopyRegion])} is the stack's own region (${K.region}); ` +
+        "copies must go to another region (e.g. us-west-2 for us-east-1)",
+    );
+  }
   if (problems.length > 0 || !result.success || !isEnvironment(environment)) {
     throw new Error(
       `${formatProblems(`invalid configuration of base stack ${JSON.stringify(environment)}`, problems)}\n` +
@@ -321,6 +346,8 @@ export function parseBaseConfig(
     ecrImagesToKeep: c[K.ecrImagesToKeep],
     backupRetentionDays: c[K.backupRetentionDays],
     ...(c[K.alarmEmail] !== undefined && { alarmEmail: c[K.alarmEmail] }),
+    backupCopyRegion: c[K.backupCopyRegion],
+    ...(c[K.stateBucket] !== undefined && { stateBucket: c[K.stateBucket] }),
     quotas: parseQuotaOverrides(c[K.quotas], K.quotas).overrides,
   });
 }

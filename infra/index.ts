@@ -36,3 +36,4 @@ export const backupVaultName = outputs.backupVaultName;
 export const backupPlanId = outputs.backupPlanId;
 export const s3AccessLogBucketName = outputs.s3AccessLogBucketName;
 export const deployRoleArn = outputs.deployRoleArn;
+export const previewRoleArn = outputs.previewRoleArn;

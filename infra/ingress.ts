@@ -1,7 +1,9 @@
 /**
- * Ingress: the shared internet-facing ALB. HTTPS only (HTTP redirects), a modern TLS policy, a 404
- * for unknown hosts, access logs, and a WAF where the environment wants one. Tenant stacks attach
- * host-header listener rules to the HTTPS listener.
+ * Ingress: the shared internet-facing ALB. HTTPS only (HTTP redirects), a modern TLS policy, HSTS on
+ * every HTTPS answer, a 404 for unknown hosts, access logs, and a WAF where the environment wants one.
+ * The domain's apex and wildcard names point at it, so the redirect and the 404 answer under any
+ * name of the domain. Tenant stacks attach host-header listener rules to the HTTPS listener (and
+ * their own alias records, which take precedence over the wildcard).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +14,14 @@ import { WebAcl } from "./waf";
 
 /** TLS 1.3 and 1.2 only, forward secrecy (ELB's recommended policy for new listeners). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * The Strict-Transport-Security header the HTTPS listener adds to every answer: browsers use HTTPS
+ * for the domain and every tenant below it for a year. No `preload`: that is a commitment to the
+ * browsers' lists made by the domain's owner, not by a stack.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html
+ */
+export const HSTS_HEADER_VALUE = "max-age=31536000; includeSubDomains";
 
 /** Arguments of {@link Ingress}. */
 export interface IngressArgs {
@@ -88,6 +98,7 @@ export class Ingress extends pulumi.ComponentResource {
         protocol: "HTTPS",
         sslPolicy: TLS_POLICY,
         certificateArn: certificate.validatedArn,
+        routingHttpResponseStrictTransportSecurityHeaderValue: HSTS_HEADER_VALUE,
         // Hosts no tenant rule matches get a 404, not some tenant's app.
         defaultActions: [
           {
@@ -110,6 +121,29 @@ export class Ingress extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // `<domain>` and `*.<domain>` resolve to the ALB: the apex redirects to HTTPS and a host no
+    // tenant claims gets the listener's 404 (README, "After pulumi up").
+    for (const [role, recordName] of [
+      ["apex", args.domain],
+      ["wildcard", `*.${args.domain}`],
+    ] as const) {
+      new aws.route53.Record(
+        `${name}-${role}`,
+        {
+          zoneId: args.zoneId,
+          name: recordName,
+          type: "A",
+          aliases: [
+            {
+              name: this.loadBalancer.dnsName,
+              zoneId: this.loadBalancer.zoneId,
+              evaluateTargetHealth: false,
+            },
+          ],
+        },
+        { parent: this },
+      );
+    }
     const waf = args.waf ?? { enabled: false };
     if (waf.enabled) {
       new WebAcl(

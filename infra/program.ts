@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BaseOutputs, buildTags, physicalName, SHARED_TENANT } from "../common";
+import { BaseOutputs, buildTags, offRegionCopyTiers, physicalName, SHARED_TENANT } from "../common";
 import { Alarms } from "./alarms";
 import { Backup } from "./backup";
 import { CiAccess } from "./ciAccess";
@@ -111,18 +111,37 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     {
       kmsKeyArn: key.arn,
       email: config.alarmEmail ? { enabled: true, address: config.alarmEmail } : { enabled: false },
+      watch: {
+        loadBalancerArnSuffix: ingress.loadBalancer.arnSuffix,
+        natGatewayIds: network.natGateways.map((nat) => nat.id),
+      },
     },
     opts,
   );
   const backup = new Backup(
     "backup",
-    { environment, kmsKeyArn: key.arn, retentionDays: config.backupRetentionDays },
+    {
+      environment,
+      kmsKeyArn: key.arn,
+      retentionDays: config.backupRetentionDays,
+      copy: {
+        enabled: true,
+        region: config.backupCopyRegion,
+        tiers: offRegionCopyTiers(environment),
+        keyDeletionWindowInDays: profile.deletionProtection ? 30 : 7,
+      },
+      restoreTesting: profile.restoreTesting
+        ? { enabled: true, dbSubnetGroupName: network.dbSubnetGroupName }
+        : { enabled: false },
+    },
     opts,
   );
   const ci = new CiAccess(
     "ci",
     {
       roleName: physicalName("iamRole", { environment, role: "deploy" }),
+      previewRoleName: physicalName("iamRole", { environment, role: "preview" }),
+      stateBucket: config.stateBucket,
       repository: config.github.repository,
       branches: config.github.branches,
       oidcProvider: config.github.oidcProviderArn
@@ -161,5 +180,6 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     backupPlanId: backup.planId,
     s3AccessLogBucketName: s3AccessLogs.bucketName,
     deployRoleArn: ci.roleArn,
+    previewRoleArn: ci.previewRoleArn,
   };
 }

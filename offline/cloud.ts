@@ -61,6 +61,8 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
   const physical: string = inputs.name ?? inputs.bucket ?? `${name}-${short(seed, 7)}`;
   const state: Record<string, unknown> = { ...inputs };
   let id = `${physical}`;
+  // AWS provider 7 resources may name their own region (the backup copy vault and its key).
+  const region: string = inputs.region ?? MOCK_REGION;
 
   switch (type) {
     case "aws:ec2/vpc:Vpc":
@@ -121,7 +123,7 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
       break;
     case "aws:kms/key:Key":
       id = `${h}-${short(seed + "1", 4)}-${short(seed + "2", 4)}-${short(seed + "3", 4)}-${short(seed + "4", 12)}`;
-      Object.assign(state, { keyId: id, arn: arn("kms", `key/${id}`) });
+      Object.assign(state, { keyId: id, arn: arn("kms", `key/${id}`, region) });
       break;
     case "aws:kms/alias:Alias":
       Object.assign(state, { arn: arn("kms", inputs.name ?? `alias/${name}`) });
@@ -197,6 +199,19 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
         endpoint: `${inputs.identifier ?? physical}.${h}.${MOCK_REGION}.rds.amazonaws.com:5432`,
         port: inputs.port ?? 5432,
         resourceId: `db-${h.toUpperCase()}`,
+        // RDS names the secret it manages for the master user `rds!db-<uuid>`.
+        masterUserSecrets: inputs.manageMasterUserPassword
+          ? [
+              {
+                secretArn: arn(
+                  "secretsmanager",
+                  `secret:rds!db-${h}-${short(seed + "m", 4)}-${short(seed, 6)}`,
+                ),
+                secretStatus: "active",
+                kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "aws/secretsmanager",
+              },
+            ]
+          : [],
       });
       break;
     case "aws:elasticache/replicationGroup:ReplicationGroup":
@@ -230,7 +245,7 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
       id = state.arn as string;
       break;
     case "aws:backup/vault:Vault":
-      Object.assign(state, { arn: arn("backup", `backup-vault:${physical}`) });
+      Object.assign(state, { arn: arn("backup", `backup-vault:${physical}`, region) });
       break;
     case "aws:backup/plan:Plan":
       id = `${h}-plan`;
@@ -241,6 +256,20 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
       break;
     case "aws:route53/record:Record":
       Object.assign(state, { fqdn: String(inputs.name ?? physical).replace(/\.$/, "") });
+      break;
+    case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+      // The application's template outputs; the multi-user rotation function's is its ARN.
+      const fn = inputs.parameters?.functionName ?? physical;
+      id = arn("cloudformation", `stack/serverlessrepo-${physical}/${h}`);
+      Object.assign(state, { outputs: { RotationLambdaARN: arn("lambda", `function:${fn}`) } });
+      break;
+    }
+    case "aws:secretsmanager/secretRotation:SecretRotation":
+      Object.assign(state, { rotationEnabled: true });
+      id = String(inputs.secretId ?? physical);
+      break;
+    case "aws:backup/restoreTestingPlan:RestoreTestingPlan":
+      Object.assign(state, { arn: arn("backup", `restore-testing-plan:${physical}-${h}`, region) });
       break;
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       Object.assign(state, { arn: arn("cloudwatch", `alarm:${physical}`) });

@@ -6,6 +6,7 @@ import { appautoscalingBounds } from "./appautoscaling/bounds";
 import { logGroupKms } from "./cloudwatch/log-group-kms";
 import { logRetention } from "./cloudwatch/log-retention";
 import { ecrKms } from "./ecr/kms";
+import { ecsContainerHealthCheck } from "./ecs/container-health-check";
 import { ecsNoPublicIp } from "./ecs/no-public-ip";
 import { ecsTaskCount } from "./ecs/task-count";
 import { ecsTaskSize } from "./ecs/task-size";
@@ -16,11 +17,14 @@ import { elasticacheEncryption } from "./elasticache/encryption";
 import { elasticacheProductionBackups } from "./elasticache/production-backups";
 import { elasticacheSize } from "./elasticache/size";
 import { kmsRotation } from "./kms/rotation";
+import { backupProductionCopy } from "./backup/production-copy";
+import { lbHsts } from "./lb/hsts";
 import { lbHttpRedirect } from "./lb/http-redirect";
 import { lbTlsPolicy } from "./lb/tls-policy";
 import type { PlatformPolicy } from "./lib/policy";
 import { rdsEncryption } from "./rds/encryption";
 import { rdsForceSsl } from "./rds/force-ssl";
+import { rdsManagedMasterPassword } from "./rds/managed-master-password";
 import { rdsMultiAz } from "./rds/multi-az";
 import { rdsNotPublic } from "./rds/not-public";
 import { rdsProductionProtection } from "./rds/production-protection";
@@ -58,6 +62,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   s3AccessLogging,
   rdsEncryption,
   rdsForceSsl,
+  rdsManagedMasterPassword,
   elasticacheEncryption,
   efsEncryption,
   logGroupKms,
@@ -69,12 +74,14 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   // resource limits
   ecsTaskSize,
   ecsTaskCount,
+  ecsContainerHealthCheck,
   appautoscalingBounds,
   rdsSize,
   rdsProductionProtection,
   rdsMultiAz,
   elasticacheSize,
   elasticacheProductionBackups,
+  backupProductionCopy,
   logRetention,
   // network exposure
   publicIngress,
@@ -83,6 +90,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   isolatedDataSubnets,
   ecsNoPublicIp,
   lbHttpRedirect,
+  lbHsts,
   // waivers
   waiversExpired,
 ]);

@@ -1,24 +1,71 @@
 /**
  * The tenant's own PostgreSQL database: one RDS instance per tenant and environment, in the base
- * stack's isolated subnets, encrypted with the tenant's key, TLS forced, its credentials generated
- * here and kept in the tenant's own Secrets Manager secret.
+ * stack's isolated subnets, encrypted with the tenant's key, TLS forced, storage autoscaling up to
+ * the tier's ceiling.
  *
- * Credentials: a `random.RandomPassword` stored in a secret we own (JSON with host, port, database,
- * username, password), rather than RDS-managed master passwords (`manageMasterUserPassword`): the
- * task definition reads fields of that JSON by key (`<arn>:password::`), the secret is encrypted with
- * the tenant's key and named by our naming function, and its ARN is known to the IAM policies up
- * front. The password lives in Pulumi state only as a secret (encrypted). The master user belongs to
- * this tenant's instance alone: no tenant ever holds an admin credential shared with another.
+ * Two credentials, neither shared with another tenant (docs/tenant-stack.md, "Database roles and
+ * rotation"):
+ * - the **master user**'s password is managed by RDS in Secrets Manager (`manageMasterUserPassword`,
+ *   encrypted with the tenant's key, rotated by RDS every 7 days). Only the task's bootstrap
+ *   container receives it ({@link bootstrapSql}), and the rotation function of the app's credential;
+ * - the **app's own role** (`app_user`, no rights outside its schema) has its credential in a secret we
+ *   own (JSON: engine, host, port, dbname, username, password, masterarn), created by the bootstrap
+ *   container and rotated on a schedule by AWS's multi-user rotation function (./rotation.ts). The
+ *   task definition reads fields of that JSON by key (`<arn>:password::`).
+ *
+ * The first value of the app's secret is generated here and kept in Pulumi state as a secret; after
+ * that the rotation function owns the value (`ignoreChanges` on the version), so an `up` never puts
+ * an old password back.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BACKUP_TAG_KEY, Environment } from "../common";
+import { BACKUP_TAG_KEY, EffectiveSizing, Environment } from "../common";
 import { POSTGRES_PORT } from "./network";
-import { EffectiveSizing } from "../common";
+import { ContainerSecret } from "./service";
 
 /** PostgreSQL major version; RDS applies minor versions in the maintenance window. */
 export const POSTGRES_MAJOR_VERSION = "16";
+
+/**
+ * The app's own database role and the one schema it may use. The multi-user rotation function
+ * alternates between this role and `<role>_clone` (which it creates as a member of this role).
+ */
+export const APP_DB_ROLE = "app_user";
+export const APP_DB_SCHEMA = "app";
+
+/**
+ * The bootstrap step, as the master user, idempotent (every new task runs it before the migrations):
+ * creates the app's role if it does not exist, with the password of the app's secret; lets it
+ * connect to the database and use and create objects in its schema only; takes everything from
+ * PUBLIC on the `public` schema and the database. psql reads the role's name and password from the
+ * environment (`\getenv`), so neither is ever in a command line; `%I`/`%L` quote them.
+ * Grants, not ownership: PostgreSQL 16 lets the master create the role but not act as it.
+ */
+export function bootstrapSql(databaseName: string): string {
+  return [
+    "\\set ON_ERROR_STOP on",
+    "\\getenv app_user APP_DB_USER",
+    "\\getenv app_password APP_DB_PASSWORD",
+    `\\set schema ${APP_DB_SCHEMA}`,
+    "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app_user', :'app_password')",
+    "  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_user') \\gexec",
+    "SELECT format('CREATE SCHEMA IF NOT EXISTS %I', :'schema') \\gexec",
+    "REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+    `REVOKE ALL ON DATABASE ${databaseName} FROM PUBLIC;`,
+    "SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'app_user') \\gexec",
+    "SELECT format('GRANT USAGE, CREATE ON SCHEMA %I TO %I', :'schema', :'app_user') \\gexec",
+    // On the database, not the role: the rotation function's `<role>_clone` must see the same tables.
+    "SELECT format('ALTER DATABASE %I SET search_path = %I', current_database(), :'schema') \\gexec",
+    "",
+  ].join("\n");
+}
+
+/** What the bootstrap container gets: plain settings and the two credentials, from Secrets Manager. */
+export interface DatabaseBootstrap {
+  readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secrets: readonly ContainerSecret[];
+}
 
 /** Arguments of {@link TenantDatabase}. */
 export interface TenantDatabaseArgs {
@@ -36,11 +83,15 @@ export interface TenantDatabaseArgs {
   /** The tenant's key: storage, Performance Insights and the secret. */
   readonly kmsKeyArn: pulumi.Input<string>;
   /**
-   * Database and user name (PostgreSQL identifiers).
+   * Database name (a PostgreSQL identifier).
    * @default "app"
    */
   readonly databaseName?: string;
-  /** @default "app" */
+  /**
+   * The master user's name. "app" for history: it was the only user before the app got its own
+   * role, and renaming the master user replaces the instance.
+   * @default "app"
+   */
   readonly username?: string;
   /**
    * Set while the tenant is being offboarded (`tenant:decommission`): deletion protection is lifted
@@ -51,14 +102,19 @@ export interface TenantDatabaseArgs {
   readonly decommissionSnapshotIdentifier?: string;
 }
 
-/** RDS PostgreSQL, its parameter group, its password and its credentials secret. */
+/** RDS PostgreSQL, its parameter group, and the app's credential (password and secret). */
 export class TenantDatabase extends pulumi.ComponentResource {
   public readonly instance: aws.rds.Instance;
-  /** The credentials secret (JSON: engine, host, port, dbname, username, password). */
+  /** The app's credential (JSON: engine, host, port, dbname, username, password, masterarn). */
   public readonly secret: aws.secretsmanager.Secret;
   /** `host:port` of the instance. */
   public readonly endpoint: pulumi.Output<string>;
+  /** ARN of the app's credential secret. */
   public readonly secretArn: pulumi.Output<string>;
+  /** ARN of the master user's secret, which RDS creates and rotates. */
+  public readonly masterSecretArn: pulumi.Output<string>;
+  /** The bootstrap container's settings and secrets. */
+  public readonly bootstrap: DatabaseBootstrap;
 
   constructor(name: string, args: TenantDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:tenant:TenantDatabase", name, {}, opts);
@@ -78,9 +134,9 @@ export class TenantDatabase extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // RDS forbids "/", "@", '"' and spaces in passwords; letters and digits are plenty at 40.
-    const password = new random.RandomPassword(
-      `${name}-password`,
+    // The app role's first password; letters and digits are plenty at 40 (and safe in any client).
+    const appPassword = new random.RandomPassword(
+      `${name}-app-password`,
       { length: 40, special: false },
       { parent: this },
     );
@@ -94,12 +150,18 @@ export class TenantDatabase extends pulumi.ComponentResource {
         autoMinorVersionUpgrade: true,
         instanceClass: args.sizing.instanceClass,
         allocatedStorage: args.sizing.allocatedStorageGb,
+        // Storage autoscaling up to the tier's ceiling. Once RDS grows the storage, the provider
+        // ignores an allocatedStorage below the actual one, so an `up` never tries to shrink it.
+        maxAllocatedStorage: args.sizing.maxAllocatedStorageGb,
         storageType: "gp3",
         storageEncrypted: true,
         kmsKeyId: args.kmsKeyArn,
         dbName: databaseName,
         username,
-        password: password.result,
+        // RDS keeps the master password in Secrets Manager, encrypted with the tenant's key, and
+        // rotates it (every 7 days by default): no one, Pulumi state included, ever holds it.
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: args.kmsKeyArn,
         port: POSTGRES_PORT,
         dbSubnetGroupName: args.subnetGroupName,
         vpcSecurityGroupIds: [args.securityGroupId],
@@ -131,11 +193,18 @@ export class TenantDatabase extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.masterSecretArn = this.instance.masterUserSecrets.apply((secrets) => {
+      const arn = secrets?.[0]?.secretArn;
+      if (!arn) {
+        throw new Error(`database ${args.identifier}: RDS reported no master user secret`);
+      }
+      return arn;
+    });
     this.secret = new aws.secretsmanager.Secret(
       `${name}-secret`,
       {
         name: args.secretName,
-        description: `Credentials of the ${args.identifier} database`,
+        description: `Credentials of the app's own role on the ${args.identifier} database`,
         kmsKeyId: args.kmsKeyArn,
         // Protected environments keep a deleted secret recoverable for 30 days; elsewhere it goes at
         // once so a tenant can be offboarded and onboarded again under the same name.
@@ -144,22 +213,50 @@ export class TenantDatabase extends pulumi.ComponentResource {
       { parent: this },
     );
     new aws.secretsmanager.SecretVersion(
-      `${name}-secret-value`,
+      // A new logical name (it was `-secret-value`, holding the master credential): a stack made
+      // before the app had its own role gets this value once, then the rotation function owns it.
+      `${name}-app-credential`,
       {
         secretId: this.secret.id,
+        // The shape AWS's rotation functions read: `masterarn` names the secret whose user may
+        // change this one's password (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html).
         secretString: pulumi.jsonStringify({
           engine: "postgres",
           host: this.instance.address,
           port: POSTGRES_PORT,
           dbname: databaseName,
-          username,
-          password: password.result,
+          username: APP_DB_ROLE,
+          password: appPassword.result,
+          masterarn: this.masterSecretArn,
         }),
       },
-      { parent: this },
+      // After the first write the rotation function owns the value: a new version from here would
+      // put back a password the database no longer accepts.
+      { parent: this, ignoreChanges: ["secretString"] },
     );
     this.endpoint = this.instance.endpoint;
     this.secretArn = this.secret.arn;
-    this.registerOutputs({ endpoint: this.endpoint, secretArn: this.secretArn });
+    const field = (arn: pulumi.Output<string>, key: string) => pulumi.interpolate`${arn}:${key}::`;
+    this.bootstrap = {
+      environment: {
+        PGSSLMODE: "require",
+        PGCONNECT_TIMEOUT: "10",
+        BOOTSTRAP_SQL: bootstrapSql(databaseName),
+      },
+      secrets: [
+        { name: "PGHOST", valueFrom: field(this.secret.arn, "host") },
+        { name: "PGPORT", valueFrom: field(this.secret.arn, "port") },
+        { name: "PGDATABASE", valueFrom: field(this.secret.arn, "dbname") },
+        { name: "PGUSER", valueFrom: field(this.masterSecretArn, "username") },
+        { name: "PGPASSWORD", valueFrom: field(this.masterSecretArn, "password") },
+        { name: "APP_DB_USER", valueFrom: field(this.secret.arn, "username") },
+        { name: "APP_DB_PASSWORD", valueFrom: field(this.secret.arn, "password") },
+      ],
+    };
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      secretArn: this.secretArn,
+      masterSecretArn: this.masterSecretArn,
+    });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Network isolation of one tenant: a security group per tier of the application, each accepting
  * traffic from exactly one source. The service accepts only the shared ALB on the app port; the
- * database and the cache accept only the service. Nothing else names these groups.
+ * database accepts only the service and the tenant's credential rotation function; the cache accepts
+ * only the service. Nothing else names these groups.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -39,6 +40,8 @@ export class TenantNetwork extends pulumi.ComponentResource {
   public readonly databaseSecurityGroup: aws.ec2.SecurityGroup;
   /** The cache's group, when the tier has a cache: in from the service on 6379; no egress. */
   public readonly cacheSecurityGroup?: aws.ec2.SecurityGroup;
+  /** The rotation function's group: no ingress; out to HTTPS (Secrets Manager) and the database. */
+  public readonly rotationSecurityGroup: aws.ec2.SecurityGroup;
 
   constructor(name: string, args: TenantNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:tenant:TenantNetwork", name, {}, opts);
@@ -53,6 +56,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
     this.serviceSecurityGroup = group("service", "application tasks");
     this.databaseSecurityGroup = group("db", "PostgreSQL database");
     this.cacheSecurityGroup = args.cache ? group("cache", "Redis cache") : undefined;
+    this.rotationSecurityGroup = group("rotation", "database credential rotation function");
 
     const rule = (
       kind: "ingress" | "egress",
@@ -115,6 +119,35 @@ export class TenantNetwork extends pulumi.ComponentResource {
       POSTGRES_PORT,
       "from the tenant tasks",
     );
+    const rotation = this.rotationSecurityGroup.id;
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-rotation-https`,
+      {
+        securityGroupId: rotation,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "HTTPS to Secrets Manager",
+      },
+      { parent: this },
+    );
+    rule(
+      "egress",
+      "rotation-to-db",
+      rotation,
+      this.databaseSecurityGroup.id,
+      POSTGRES_PORT,
+      "to the tenant database",
+    );
+    rule(
+      "ingress",
+      "db-from-rotation",
+      this.databaseSecurityGroup.id,
+      rotation,
+      POSTGRES_PORT,
+      "from the credential rotation function",
+    );
     if (this.cacheSecurityGroup) {
       rule(
         "egress",
@@ -137,6 +170,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
       serviceSecurityGroupId: service,
       databaseSecurityGroupId: this.databaseSecurityGroup.id,
       cacheSecurityGroupId: this.cacheSecurityGroup?.id,
+      rotationSecurityGroupId: rotation,
     });
   }
 }

@@ -58,6 +58,12 @@ function isSecret(value: any): boolean {
 const bag = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 const json = (r: RecordedResource, field: string) => JSON.parse(plain(r.inputs[field]));
 const stateOf = (rec: Recording, type: string, name?: string) => one(rec, type, name).state;
+/** The task definition's containers by name (`db-bootstrap`, `migrate`, `app`), and their order. */
+const containersOf = (rec: Recording) => {
+  const list: any[] = json(one(rec, "aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions");
+  return Object.assign(Object.fromEntries(list.map((c) => [c.name, c])), { order: list.map((c) => c.name) });
+};
+const appContainer = (rec: Recording) => containersOf(rec).app;
 
 /** Everything a stack declares for one tier; counts are exact. */
 const COMMON_COUNTS = {
@@ -65,7 +71,6 @@ const COMMON_COUNTS = {
   "aws:appautoscaling/target:Target": 1,
   "aws:cloudwatch/dashboard:Dashboard": 1,
   "aws:cloudwatch/logGroup:LogGroup": 1,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": 4,
   "aws:ecs/service:Service": 1,
   "aws:ecs/taskDefinition:TaskDefinition": 1,
   "aws:iam/role:Role": 2,
@@ -78,10 +83,13 @@ const COMMON_COUNTS = {
   "aws:s3/bucket:Bucket": 1,
   // Server access logs to the base stack's access-log bucket (FSBP S3.9).
   "aws:s3/bucketLogging:BucketLogging": 1,
+  "aws:secretsmanager/secretRotation:SecretRotation": 1,
+  "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": 1,
   "aws:s3/bucketPolicy:BucketPolicy": 1,
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
   "aws:s3/bucketVersioning:BucketVersioning": 1,
+  "platform:tenant:TenantCredentialRotation": 1,
   "platform:tenant:TenantDatabase": 1,
   "platform:tenant:TenantIdentity": 1,
   "platform:tenant:TenantKey": 1,
@@ -97,18 +105,18 @@ const CACHE_COUNTS = {
   "aws:elasticache/replicationGroup:ReplicationGroup": 1,
   "aws:secretsmanager/secret:Secret": 2,
   "aws:secretsmanager/secretVersion:SecretVersion": 2,
-  "aws:ec2/securityGroup:SecurityGroup": 3,
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
+  "aws:ec2/securityGroup:SecurityGroup": 4,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
   "platform:tenant:TenantCache": 1,
   "random:index/randomPassword:RandomPassword": 2,
 };
 const NO_CACHE_COUNTS = {
   "aws:secretsmanager/secret:Secret": 1,
   "aws:secretsmanager/secretVersion:SecretVersion": 1,
-  "aws:ec2/securityGroup:SecurityGroup": 2,
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+  "aws:ec2/securityGroup:SecurityGroup": 3,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 4,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
   "random:index/randomPassword:RandomPassword": 1,
 };
 const sorted = (counts: Record<string, number>) =>
@@ -164,9 +172,17 @@ describe("enterprise tier (acme, production)", () => {
 
   it("declares exactly these resources", () => {
     expect(countByType(rec)).toEqual(
-      sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS, "aws:kms/key:Key": 1, "aws:kms/alias:Alias": 1 }),
+      sorted({
+        ...COMMON_COUNTS,
+        ...CACHE_COUNTS,
+        "aws:kms/key:Key": 1,
+        "aws:kms/alias:Alias": 1,
+        // 8 for the service, requests and database, 2 per cache node (primary and replica).
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
+      }),
     );
-    expect(rec.resources).toHaveLength(55);
+    expect(expectedCounts("enterprise")).toEqual(countByType(rec));
+    expect(rec.resources).toHaveLength(70);
   });
 
   it("tags every resource through the provider's default tags", () => {
@@ -238,7 +254,7 @@ describe("enterprise tier (acme, production)", () => {
       executionRoleArn: stateOf(rec, "aws:iam/role:Role", "identity-execution").arn,
       taskRoleArn: stateOf(rec, "aws:iam/role:Role", "identity-task").arn,
     });
-    const [container] = json(td, "containerDefinitions");
+    const container = appContainer(rec);
     expect(container).toMatchObject({
       name: "app",
       image: `${base.ecrRepositoryUrl}:1.4.2`,
@@ -263,7 +279,11 @@ describe("enterprise tier (acme, production)", () => {
       { name: "DB_USER", valueFrom: `${dbSecret}:username::` },
       { name: "DB_PASSWORD", valueFrom: `${dbSecret}:password::` },
       { name: "REDIS_HOST", valueFrom: `${cacheSecret}:host::` },
-      { name: "REDIS_AUTH_TOKEN", valueFrom: `${cacheSecret}:authToken::` },
+      // Pinned to the version, so a rotated token rolls the service.
+      {
+        name: "REDIS_AUTH_TOKEN",
+        valueFrom: `${cacheSecret}:authToken::${stateOf(rec, "aws:secretsmanager/secretVersion:SecretVersion", "cache-secret-value").versionId}`,
+      },
     ]);
     // No secret value, and no secret-looking name, among the plain environment values.
     expect(container.environment.map((e: any) => e.name)).toEqual([
@@ -302,7 +322,12 @@ describe("enterprise tier (acme, production)", () => {
           Sid: "ReadOwnSecrets",
           Effect: "Allow",
           Action: "secretsmanager:GetSecretValue",
-          Resource: [secret("database-secret"), secret("cache-secret")],
+          // The master user's secret (RDS's), for the bootstrap container only: ECS reads it at start.
+          Resource: [
+            secret("database-secret"),
+            secret("cache-secret"),
+            stateOf(rec, "aws:rds/instance:Instance").masterUserSecrets[0].secretArn,
+          ],
         },
         {
           Sid: "DecryptOwnSecrets",
@@ -406,6 +431,8 @@ describe("enterprise tier (acme, production)", () => {
       engine: "postgres",
       instanceClass: "db.m7g.large",
       allocatedStorage: 100,
+      // Storage autoscaling up to the tier's ceiling.
+      maxAllocatedStorage: TIERS.enterprise.limits.maxAllocatedStorageGb,
       multiAz: true,
       backupRetentionPeriod: 35,
       // Clear of the base backup plan's 03:00 UTC start window.
@@ -421,20 +448,30 @@ describe("enterprise tier (acme, production)", () => {
       performanceInsightsEnabled: true,
       tags: { Backup: "production" },
     });
-    expect(isSecret(db.inputs.password)).toBe(true);
+    // RDS keeps and rotates the master password; no program, state or container holds it.
+    expect(db.inputs).toMatchObject({
+      username: "app",
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: one(rec, "aws:kms/key:Key").state.arn,
+    });
+    expect(db.inputs.password).toBeUndefined();
     expect(one(rec, "aws:rds/parameterGroup:ParameterGroup").inputs).toMatchObject({
       family: "postgres16",
       parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
     });
-    const version = one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "database-secret-value");
+    const version = one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "database-app-credential");
     expect(isSecret(version.inputs.secretString)).toBe(true);
+    // The app's own role, and the master secret the rotation function logs in with.
+    const password = one(rec, "random:index/randomPassword:RandomPassword", "database-app-password");
+    expect(password.inputs).toEqual({ length: 40, special: false });
     expect(JSON.parse(plain(version.inputs.secretString))).toEqual({
       engine: "postgres",
       host: db.state.address,
       port: 5432,
       dbname: "app",
-      username: "app",
-      password: plain(db.inputs.password),
+      username: "app_user",
+      password: password.state.result,
+      masterarn: db.state.masterUserSecrets[0].secretArn,
     });
     expect(one(rec, "aws:secretsmanager/secret:Secret", "database-secret").inputs).toMatchObject({
       name: "plat-prd-acme-db",
@@ -500,31 +537,87 @@ describe("enterprise tier (acme, production)", () => {
     ]);
   });
 
-  it("logs for 365 days and alarms to the base topic on CPU, memory, 5xx and unhealthy hosts", () => {
+  it("logs for 365 days and alarms to the base topic at the tier's thresholds", () => {
     expect(one(rec, "aws:cloudwatch/logGroup:LogGroup").inputs).toMatchObject({
       name: "plat-prd-acme-app",
       retentionInDays: 365,
     });
     const tgSuffix = stateOf(rec, "aws:lb/targetGroup:TargetGroup").arnSuffix;
     const alarms = ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
-    expect(bag(alarms.map((a) => [a.namespace, a.metricName, a.dimensions, a.threshold]))).toEqual(
+    const t = TIERS.enterprise.alarms;
+    const svc = { ClusterName: "plat-prd", ServiceName: "plat-prd-acme-app" };
+    const tg = { LoadBalancer: base.albArnSuffix, TargetGroup: tgSuffix };
+    const db = { DBInstanceIdentifier: "plat-prd-acme-db" };
+    const node = (n: number) => ({ CacheClusterId: `plat-prd-acme-cache-00${n}` });
+    // db.m7g.large: 8 GiB, max_connections 901; 100 GiB allocated.
+    expect([t.dbConnectionsPercent, t.dbFreeStoragePercent]).toEqual([70, 15]);
+    expect(
+      bag(
+        alarms.map((a) => [
+          a.namespace,
+          a.metricName,
+          a.dimensions,
+          a.statistic ?? a.extendedStatistic,
+          a.comparisonOperator,
+          a.threshold,
+        ]),
+      ),
+    ).toEqual(
       bag([
-        ["AWS/ECS", "CPUUtilization", { ClusterName: "plat-prd", ServiceName: "plat-prd-acme-app" }, 85],
-        ["AWS/ECS", "MemoryUtilization", { ClusterName: "plat-prd", ServiceName: "plat-prd-acme-app" }, 85],
-        [
-          "AWS/ApplicationELB",
-          "HTTPCode_Target_5XX_Count",
-          { LoadBalancer: base.albArnSuffix, TargetGroup: tgSuffix },
-          10,
-        ],
-        [
-          "AWS/ApplicationELB",
-          "UnHealthyHostCount",
-          { LoadBalancer: base.albArnSuffix, TargetGroup: tgSuffix },
-          1,
-        ],
+        ["AWS/ECS", "CPUUtilization", svc, "Average", "GreaterThanOrEqualToThreshold", t.cpuPercent],
+        ["AWS/ECS", "MemoryUtilization", svc, "Average", "GreaterThanOrEqualToThreshold", t.memoryPercent],
+        [undefined, undefined, undefined, undefined, "GreaterThanOrEqualToThreshold", t.target5xxRatePercent],
+        ["AWS/ApplicationELB", "TargetResponseTime", tg, "p99", "GreaterThanOrEqualToThreshold", 1],
+        ["AWS/ApplicationELB", "UnHealthyHostCount", tg, "Maximum", "GreaterThanOrEqualToThreshold", 1],
+        ["AWS/RDS", "CPUUtilization", db, "Average", "GreaterThanOrEqualToThreshold", t.dbCpuPercent],
+        ["AWS/RDS", "FreeStorageSpace", db, "Minimum", "LessThanThreshold", 15 * 2 ** 30],
+        ["AWS/RDS", "DatabaseConnections", db, "Maximum", "GreaterThanOrEqualToThreshold", 630],
+        ...[1, 2].flatMap((n) => [
+          [
+            "AWS/ElastiCache",
+            "DatabaseMemoryUsagePercentage",
+            node(n),
+            "Average",
+            "GreaterThanOrEqualToThreshold",
+            80,
+          ],
+          ["AWS/ElastiCache", "Evictions", node(n), "Sum", "GreaterThanOrEqualToThreshold", 100],
+        ]),
       ]),
     );
+    // The 5xx alarm is a rate: errors over requests, counted from the tier's minimum of requests.
+    const rate = alarms.find((a) => a.metricQueries)!;
+    expect(rate.metricQueries).toEqual([
+      {
+        id: "errors",
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "HTTPCode_Target_5XX_Count",
+          dimensions: tg,
+          stat: "Sum",
+          period: 300,
+        },
+        returnData: false,
+      },
+      {
+        id: "requests",
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "RequestCount",
+          dimensions: tg,
+          stat: "Sum",
+          period: 300,
+        },
+        returnData: false,
+      },
+      {
+        id: "rate",
+        label: "5xx answers, % of requests",
+        expression: "IF(requests >= 50, 100 * FILL(errors, 0) / requests, 0)",
+        returnData: true,
+      },
+    ]);
+    expect(rate.treatMissingData).toBe("notBreaching");
     for (const a of alarms) {
       expect(a.alarmActions).toEqual([base.alarmTopicArn]);
       expect(a.okActions).toEqual([base.alarmTopicArn]);
@@ -536,10 +629,30 @@ describe("enterprise tier (acme, production)", () => {
       "acme: service CPU and memory (%)",
       "acme: requests and errors",
       "acme: healthy and unhealthy tasks",
-      "acme: response time (s)",
-      "acme: database",
-      "acme: cache (first node)",
+      "acme: response time, p99 (s)",
+      "acme: database CPU (%) and connections",
+      "acme: database free storage (bytes)",
+      "acme: cache memory (%)",
+      "acme: cache evictions",
+      "acme: alarms",
     ]);
+    // The thresholds are drawn where their metrics are, and every alarm's state is shown.
+    const lines = (title: string) =>
+      widgets.find((w: any) => w.properties.title === `acme: ${title}`).properties.annotations.horizontal;
+    expect(lines("service CPU and memory (%)")).toEqual([
+      { label: "alarm: CPU", value: t.cpuPercent },
+      { label: "alarm: memory", value: t.memoryPercent },
+    ]);
+    expect(lines("database CPU (%) and connections")).toEqual([
+      { label: "alarm: CPU", value: t.dbCpuPercent },
+      { label: "alarm: connections", value: 630 },
+    ]);
+    expect(lines("cache evictions")).toEqual([{ label: "alarm: evictions", value: 100 }]);
+    expect([...widgets[8].properties.alarms].sort()).toEqual(
+      ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        .map((a) => a.state.arn)
+        .sort(),
+    );
   });
 
   it("exports URL, service, database, bucket, log group and cache", () => {
@@ -566,8 +679,10 @@ describe("standard tier (globex, staging)", () => {
   beforeAll(() => (rec = recs["standard-staging"]));
 
   it("declares exactly these resources: no dedicated key", () => {
-    expect(countByType(rec)).toEqual(sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS }));
-    expect(rec.resources).toHaveLength(53);
+    expect(countByType(rec)).toEqual(
+      sorted({ ...COMMON_COUNTS, ...CACHE_COUNTS, "aws:cloudwatch/metricAlarm:MetricAlarm": 10 }),
+    );
+    expect(rec.resources).toHaveLength(66);
   });
 
   it("sizes task, autoscaling, database and cache from the tier", () => {
@@ -633,15 +748,17 @@ describe("trial tier (initech)", () => {
   beforeAll(() => (rec = recs["trial-staging"]));
 
   it("declares exactly these resources: no cache, no dedicated key", () => {
-    expect(countByType(rec)).toEqual(sorted({ ...COMMON_COUNTS, ...NO_CACHE_COUNTS }));
-    expect(rec.resources).toHaveLength(45);
+    expect(countByType(rec)).toEqual(
+      sorted({ ...COMMON_COUNTS, ...NO_CACHE_COUNTS, "aws:cloudwatch/metricAlarm:MetricAlarm": 8 }),
+    );
+    expect(rec.resources).toHaveLength(56);
     expect(rec.outputs.cacheEndpoint).toBeUndefined();
   });
 
   it("sizes task, autoscaling and database from the tier; keeps logs 30 days in staging", () => {
     const td = one(rec, "aws:ecs/taskDefinition:TaskDefinition");
     expect([td.inputs.cpu, td.inputs.memory]).toEqual(["256", "512"]);
-    expect(json(td, "containerDefinitions")[0].secrets.map((s: any) => s.name)).toEqual([
+    expect(appContainer(rec).secrets.map((s: any) => s.name)).toEqual([
       "DB_HOST",
       "DB_PORT",
       "DB_NAME",
@@ -666,7 +783,7 @@ describe("trial tier (initech)", () => {
     const td = one(prod, "aws:ecs/taskDefinition:TaskDefinition").inputs;
     expect([td.cpu, td.memory]).toEqual(["512", "1024"]);
     // A digest pins the image by content.
-    expect(JSON.parse(td.containerDefinitions)[0].image).toBe(
+    expect(appContainer(prod).image).toBe(
       `${fixtureBaseOutputs("production").ecrRepositoryUrl}@sha256:${"b".repeat(64)}`,
     );
     expect(one(prod, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(90);
@@ -734,12 +851,13 @@ describe("application secrets (tenant:secrets, hooli, staging)", () => {
       sorted({
         ...COMMON_COUNTS,
         ...CACHE_COUNTS,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
         [SECRET]: CACHE_COUNTS[SECRET] + 1,
         [VERSION]: CACHE_COUNTS[VERSION] + 1,
         "platform:tenant:TenantAppSecrets": 1,
       }),
     );
-    expect(rec.resources).toHaveLength(53 + 3);
+    expect(rec.resources).toHaveLength(66 + 3);
   });
 
   it("keeps them in a Secrets Manager secret encrypted with the tenant's key, the value a secret", () => {
@@ -762,8 +880,7 @@ describe("application secrets (tenant:secrets, hooli, staging)", () => {
     const arn = stateOf(rec, SECRET, "app-secrets").arn;
     const versionId = stateOf(rec, VERSION, "app-secrets-value").versionId;
     expect(versionId).toMatch(/^v-/);
-    const td = one(rec, "aws:ecs/taskDefinition:TaskDefinition");
-    const [container] = json(td, "containerDefinitions");
+    const container = appContainer(rec);
     const db = stateOf(rec, SECRET, "database-secret").arn;
     expect(
       container.secrets.filter((s: any) => !s.valueFrom.startsWith(db) && !s.name.startsWith("REDIS_")),
@@ -775,10 +892,7 @@ describe("application secrets (tenant:secrets, hooli, staging)", () => {
     // The environment is the standard tier's, and no value appears anywhere in the task
     // definition, the outputs or any input but the secret version's.
     expect(container.environment.map((e: any) => e.name)).toEqual(
-      json(
-        one(recs["standard-staging"], "aws:ecs/taskDefinition:TaskDefinition"),
-        "containerDefinitions",
-      )[0].environment.map((e: any) => e.name),
+      appContainer(recs["standard-staging"]).environment.map((e: any) => e.name),
     );
     const elsewhere = [
       JSON.stringify(rec.outputs),
@@ -799,7 +913,12 @@ describe("application secrets (tenant:secrets, hooli, staging)", () => {
       Sid: "ReadOwnSecrets",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
-      Resource: [secret("database-secret"), secret("cache-secret"), secret("app-secrets")],
+      Resource: [
+        secret("database-secret"),
+        secret("cache-secret"),
+        stateOf(rec, "aws:rds/instance:Instance").masterUserSecrets[0].secretArn,
+        secret("app-secrets"),
+      ],
     });
     expect(statement("identity-task", "OwnSecrets").Resource).toEqual([
       secret("database-secret"),
@@ -809,7 +928,7 @@ describe("application secrets (tenant:secrets, hooli, staging)", () => {
 
   it("every variable the program sets itself is one a secret may not take", () => {
     for (const [key, r] of Object.entries(recs)) {
-      const [container] = json(one(r, "aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions");
+      const container = appContainer(r);
       const own = [...container.environment, ...container.secrets]
         .map((e: any) => e.name)
         .filter((name: string) => !(name in APP_SECRETS));
@@ -865,7 +984,11 @@ describe("isolation", () => {
       const keyArn = ofType(rec, "aws:kms/key:Key")[0]?.state.arn ?? base.platformKmsKeyArn;
       const bucketArn = stateOf(rec, "aws:s3/bucket:Bucket").arn;
       const logGroupArn = stateOf(rec, "aws:cloudwatch/logGroup:LogGroup").arn;
-      const secrets = ofType(rec, "aws:secretsmanager/secret:Secret").map((s) => s.state.arn);
+      const secrets = [
+        ...ofType(rec, "aws:secretsmanager/secret:Secret").map((s) => s.state.arn),
+        // The master user's, which RDS creates; only the execution role names it (tested above).
+        stateOf(rec, "aws:rds/instance:Instance").masterUserSecrets[0].secretArn,
+      ];
       const allowed = new Set([
         keyArn,
         bucketArn,
@@ -905,6 +1028,7 @@ describe("isolation", () => {
       const expected = [
         [sg("service"), base.albSecurityGroupId, 8080, 8080, undefined],
         [sg("db"), sg("service"), 5432, 5432, undefined],
+        [sg("db"), sg("rotation"), 5432, 5432, undefined],
         ...(sg("cache") ? [[sg("cache"), sg("service"), 6379, 6379, undefined]] : []),
       ];
       expect([key, bag(rules)]).toEqual([key, bag(expected)]);
@@ -919,6 +1043,8 @@ describe("isolation", () => {
         bag([
           [sg("service"), "0.0.0.0/0", 443],
           [sg("service"), sg("db"), 5432],
+          [sg("rotation"), "0.0.0.0/0", 443],
+          [sg("rotation"), sg("db"), 5432],
           ...(sg("cache") ? [[sg("service"), sg("cache"), 6379]] : []),
         ]),
       ]);
@@ -1061,7 +1187,7 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
     });
   });
 
-  it("staging: final snapshots too, the bucket is force-destroyed, nothing is retained", () => {
+  it("staging: final snapshots too, the dedicated key kept for them, the bucket deleted (its copy is in AWS Backup)", () => {
     const rec = dec["enterprise-staging"];
     expect(one(rec, DB).inputs).toMatchObject({
       deletionProtection: false,
@@ -1070,12 +1196,15 @@ describe("decommissioning (tenant:decommission, set by offboard)", () => {
       applyImmediately: true,
     });
     expect(one(rec, CACHE).inputs.finalSnapshotIdentifier).toBe("plat-stg-acme-cache-final-202611220130");
+    // Backed up daily by the base stack's plan (Backup=staging): its recovery points outlive it.
     expect(one(rec, BUCKET).inputs).toMatchObject({ forceDestroy: true, tags: { Backup: "staging" } });
-    expect(retained(rec)).toEqual([]);
+    // The snapshots are encrypted with the dedicated key: it stays as long as they do.
+    expect(retained(rec)).toEqual(["aws:kms/key:Key key"]);
     expect(rec.outputs.decommission).toEqual({
       at: AT,
       databaseFinalSnapshot: "plat-stg-acme-db-final-202611220130",
       cacheFinalSnapshot: "plat-stg-acme-cache-final-202611220130",
+      retainedKeyArn: one(rec, "aws:kms/key:Key").state.arn,
     });
     const before = recs["enterprise-staging"];
     expect(inputsExcept(rec, [DB, CACHE])).toEqual(inputsExcept(before, [DB, CACHE]));
@@ -1416,6 +1545,8 @@ function expectedCounts(tier: Tier): Record<string, number> {
     ...COMMON_COUNTS,
     ...(profile.cache.enabled ? CACHE_COUNTS : NO_CACHE_COUNTS),
     ...(profile.dedicatedKmsKey ? { "aws:kms/key:Key": 1, "aws:kms/alias:Alias": 1 } : {}),
+    "aws:cloudwatch/metricAlarm:MetricAlarm":
+      8 + 2 * (profile.cache.enabled ? profile.cache.numCacheClusters : 0),
   });
 }
 
@@ -1458,11 +1589,11 @@ describe("the registry's tenants on the real base program", () => {
     }
     const totals = Object.fromEntries(stacks.map(({ rec }) => [rec.stack, rec.resources.length]));
     expect(totals).toMatchObject({
-      "acme-staging": 55,
-      "globex-staging": 53,
-      "initech-staging": 45,
-      "acme-production": 55,
-      "globex-production": 53,
+      "acme-staging": 70,
+      "globex-staging": 66,
+      "initech-staging": 56,
+      "acme-production": 70,
+      "globex-production": 66,
     });
   });
 

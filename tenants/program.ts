@@ -31,9 +31,10 @@ import { TenantKey } from "./keys";
 import { TenantLogs } from "./logs";
 import { TenantNetwork } from "./network";
 import { TenantObservability } from "./observability";
+import { APP_CREDENTIAL_ROTATION_DAYS, TenantCredentialRotation } from "./rotation";
 import { listenerPriority } from "./routing";
 import { APP_PORT, ContainerSecret, TenantService } from "./service";
-import { TenantSpec, tenantHostname } from "./spec";
+import { healthCheckPathOf, migrateCommandOf, TenantSpec, tenantHostname } from "./spec";
 import { TenantStorage } from "./storage";
 import { effectiveSizing } from "../common";
 
@@ -60,8 +61,10 @@ export interface TenantOutputs {
 
 /**
  * What a decommissioned tenant leaves behind once its stack is destroyed: the final snapshots (in
- * the stack's account and region, kept until deleted by hand) and, where the environment protects
- * data stores, the bucket and the dedicated key, retained in AWS but no longer in any stack.
+ * the stack's account and region, kept until deleted by hand), the dedicated key that encrypts them
+ * (every environment: a deleted key would make them unreadable) and, where the environment protects
+ * data stores, the bucket, retained in AWS but no longer in any stack. A staging bucket is deleted;
+ * its copy is the base stack's latest AWS Backup recovery point of it.
  */
 export interface DecommissionOutputs {
   /** The `tenant:decommission` timestamp. */
@@ -72,7 +75,7 @@ export interface DecommissionOutputs {
   readonly cacheFinalSnapshot?: string;
   /** The bucket left in AWS by `pulumi destroy` (production); absent where it is deleted. */
   readonly retainedBucket?: string;
-  /** ARN of the dedicated key left in AWS (production, tiers with a dedicated key). */
+  /** ARN of the dedicated key left in AWS (tiers with a dedicated key, every environment). */
   readonly retainedKeyArn?: pulumi.Output<string>;
 }
 
@@ -113,6 +116,8 @@ export function tenantPhysicalNames(tenant: string, environment: Environment, ac
     dashboard: physicalName("dashboard", p),
     // KMS aliases allow 256 characters of letters, digits, "-", "_" and "/": the ECS rule's shape.
     keyAlias: physicalName("ecs", { ...p, role: "key" }),
+    rotationFunction: physicalName("lambda", { ...p, role: "db-rotation" }),
+    rotationStack: physicalName("sarStack", { ...p, role: "db-rotation" }),
   });
 }
 
@@ -193,9 +198,11 @@ export async function createTenantStack(
   const hostname = tenantHostname(spec, base.domain);
   const protect = ENVIRONMENT_PROFILES[environment].deletionProtection;
   const decommission = options.decommission;
-  // Decommissioning where data stores are protected: the bucket and the key that encrypts it and
-  // the snapshots outlive the stack. Elsewhere (staging) they are deleted with it.
+  // Decommissioning: the final snapshots outlive the stack everywhere, and so does the dedicated key
+  // that encrypts them. Where data stores are protected the bucket is kept too; in staging it is
+  // deleted, and the base stack's AWS Backup recovery points of it are its copy.
   const retain = decommission !== undefined && protect;
+  const retainKey = decommission !== undefined;
   const databaseFinalSnapshot = decommission ? finalSnapshotName(names.database, decommission) : undefined;
   const cacheFinalSnapshot =
     decommission && sizing.cache.enabled ? finalSnapshotName(names.cache, decommission) : undefined;
@@ -217,7 +224,7 @@ export async function createTenantStack(
       region,
       partition,
       logGroupArn,
-      retainOnDelete: retain,
+      retainOnDelete: retainKey,
     },
     opts,
   );
@@ -265,6 +272,7 @@ export async function createTenantStack(
     },
     opts,
   );
+  const rotation = spec.cacheTokenRotation;
   const cache =
     sizing.cache.enabled && network.cacheSecurityGroup
       ? new TenantCache(
@@ -282,6 +290,9 @@ export async function createTenantStack(
             protect,
             snapshotRetentionDays: sizing.cache.automaticFailover ? 7 : 1,
             decommissionSnapshotIdentifier: cacheFinalSnapshot,
+            authTokenRotation: rotation
+              ? { generation: rotation.generation, strategy: rotation.phase === "rotate" ? "ROTATE" : "SET" }
+              : undefined,
           },
           opts,
         )
@@ -311,7 +322,8 @@ export async function createTenantStack(
       partition,
       bucketArn: storage.bucketArn,
       secretArns,
-      startupSecretArns: appSecrets ? [appSecrets.secretArn] : [],
+      // The master credential only ever reaches the bootstrap container, through ECS at start.
+      startupSecretArns: [database.masterSecretArn, ...(appSecrets ? [appSecrets.secretArn] : [])],
       kmsKeyArn: key.arn,
       dedicatedKey: sizing.dedicatedKmsKey,
       logGroupArn: logs.arn,
@@ -329,7 +341,11 @@ export async function createTenantStack(
     ...(cache
       ? [
           { name: "REDIS_HOST", valueFrom: field(cache.secretArn, "host") },
-          { name: "REDIS_AUTH_TOKEN", valueFrom: field(cache.secretArn, "authToken") },
+          // Pinned to the version: a rotated token is a new task definition, so the tasks roll onto it.
+          {
+            name: "REDIS_AUTH_TOKEN",
+            valueFrom: pulumi.interpolate`${cache.secretArn}:authToken::${cache.secretVersionId}`,
+          },
         ]
       : []),
     // Names validated against the platform's own (config.ts PLATFORM_ENV_NAMES): none shadows these.
@@ -368,8 +384,27 @@ export async function createTenantStack(
         ...(cache ? { REDIS_TLS: "true" } : {}),
       },
       secrets,
+      healthCheckPath: healthCheckPathOf(spec),
+      migrateCommand: migrateCommandOf(spec),
+      bootstrap: database.bootstrap,
     },
     opts,
+  );
+  new TenantCredentialRotation(
+    "db-rotation",
+    {
+      stackName: names.rotationStack,
+      functionName: names.rotationFunction,
+      secretArn: database.secretArn,
+      masterSecretArn: database.masterSecretArn,
+      kmsKeyArn: key.arn,
+      subnetIds: base.privateSubnetIds,
+      securityGroupId: network.rotationSecurityGroup.id,
+      region: base.region,
+      rotationDays: APP_CREDENTIAL_ROTATION_DAYS,
+    },
+    // The first rotation clones the app's role, which the first task's bootstrap creates.
+    { ...opts, dependsOn: [service] },
   );
   const observability = new TenantObservability(
     "observability",
@@ -383,7 +418,11 @@ export async function createTenantStack(
       albArnSuffix: base.albArnSuffix,
       targetGroupArnSuffix: service.targetGroupArnSuffix,
       databaseIdentifier: names.database,
-      cacheReplicationGroupId: cache ? names.cache : undefined,
+      thresholds: sizing.alarms,
+      cache:
+        cache && sizing.cache.enabled
+          ? { replicationGroupId: names.cache, nodes: sizing.cache.numCacheClusters }
+          : undefined,
     },
     opts,
   );
@@ -407,7 +446,7 @@ export async function createTenantStack(
             databaseFinalSnapshot,
             ...(cache && cacheFinalSnapshot ? { cacheFinalSnapshot } : {}),
             ...(retain ? { retainedBucket: names.bucket } : {}),
-            ...(retain && key.key ? { retainedKeyArn: key.key.arn } : {}),
+            ...(retainKey && key.key ? { retainedKeyArn: key.key.arn } : {}),
           },
         }
       : {}),

@@ -1,16 +1,53 @@
 /**
  * The tenant's application: a Fargate service in the base cluster behind the shared ALB, reached at
  * the tenant's own host name, scaled between the tier's bounds.
+ *
+ * Every task runs three containers in order (docs/decisions/0003-migrations-as-init-container.md):
+ * `db-bootstrap` (psql as the master user: the app's own role, idempotent), then `migrate` (the
+ * tenant's image and `migrateCommand`, as the app's role), then `app`, which starts only when both
+ * exited 0. A failed step stops the task before the app serves anything; the deployment circuit
+ * breaker rolls the service back to the previous task definition, and `waitForSteadyState` makes
+ * that a failed update.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TaskProfile } from "../common";
 
-/** The application's port and health check, the same for every tenant (one image). */
+/** The application's port, the same for every tenant (one image). */
 export const APP_PORT = 8080;
-export const HEALTH_CHECK_PATH = "/healthz";
-/** The container's name in the task definition. */
+/** The containers' names in the task definition, in the order they run. */
+export const BOOTSTRAP_CONTAINER_NAME = "db-bootstrap";
+export const MIGRATE_CONTAINER_NAME = "migrate";
 export const CONTAINER_NAME = "app";
+/**
+ * The image of the bootstrap step: the PostgreSQL client of the database's major version (psql 15+
+ * has `\getenv`), from ECR Public's Docker official images (pulled through the NAT; the execution
+ * role needs no rights for public images).
+ */
+export const POSTGRES_CLIENT_IMAGE = "public.ecr.aws/docker/library/postgres:16-alpine";
+/** The bootstrap container's command: the SQL comes in `BOOTSTRAP_SQL`, never on a command line. */
+export const BOOTSTRAP_COMMAND: readonly string[] = Object.freeze([
+  "sh",
+  "-c",
+  'printf "%s" "$BOOTSTRAP_SQL" | psql --no-psqlrc --quiet',
+]);
+/** The app container's health check timing (seconds): what ECS waits before a task counts as unhealthy. */
+export const CONTAINER_HEALTH_CHECK = Object.freeze({
+  interval: 15,
+  timeout: 5,
+  retries: 3,
+  startPeriod: 60,
+});
+
+/**
+ * The app container's health check: an HTTP GET of `path` on the app port from inside the task, with
+ * curl, or wget where the image has no curl. `path` is checked by the spec (HEALTH_CHECK_PATH_PATTERN:
+ * nothing a shell would read).
+ */
+export function containerHealthCheckCommand(path: string): string[] {
+  const url = `http://127.0.0.1:${APP_PORT}${path}`;
+  return ["CMD-SHELL", `curl -fsS -o /dev/null '${url}' || wget -q -O /dev/null '${url}' || exit 1`];
+}
 /** The non-root user the container runs as (uid:gid). */
 export const APP_USER = "1000:1000";
 
@@ -50,10 +87,19 @@ export interface TenantServiceArgs {
   readonly taskRoleArn: pulumi.Input<string>;
   readonly executionRoleArn: pulumi.Input<string>;
   readonly logGroupName: pulumi.Input<string>;
-  /** Plain (non-secret) environment variables. */
+  /** Plain (non-secret) environment variables of the app and the migrations. */
   readonly environmentVariables: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Secrets, resolved by ECS from Secrets Manager; never plain environment values. */
+  /** Secrets of the app and the migrations, resolved by ECS from Secrets Manager; never plain values. */
   readonly secrets: readonly ContainerSecret[];
+  /** The path the ALB and the container health check request (spec `healthCheckPath`). */
+  readonly healthCheckPath: string;
+  /** The migrations: the command, run from `image` before the app starts (spec `migrateCommand`). */
+  readonly migrateCommand: readonly string[];
+  /** The bootstrap step before the migrations: its settings and its secrets (the master credential). */
+  readonly bootstrap: {
+    readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly secrets: readonly ContainerSecret[];
+  };
   /**
    * Seconds the ALB health check is ignored after a task starts.
    * @default 60
@@ -96,7 +142,7 @@ export class TenantService extends pulumi.ComponentResource {
         deregistrationDelay: 30,
         healthCheck: {
           enabled: true,
-          path: HEALTH_CHECK_PATH,
+          path: args.healthCheckPath,
           protocol: "HTTP",
           matcher: "200-399",
           interval: 15,
@@ -146,7 +192,11 @@ export class TenantService extends pulumi.ComponentResource {
           { targetGroupArn: this.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: APP_PORT },
         ],
         healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+        // A task whose bootstrap, migrations or health check fail never serves: the circuit breaker
+        // stops the deployment and rolls back to the previous task definition, and waiting for a
+        // steady state turns that into a failed `up` (the provider reports the failed deployment).
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        waitForSteadyState: true,
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         enableEcsManagedTags: true,
@@ -172,29 +222,61 @@ export class TenantService extends pulumi.ComponentResource {
   }
 
   private createTaskDefinition(name: string, args: TenantServiceArgs): aws.ecs.TaskDefinition {
+    const env = (vars: Readonly<Record<string, pulumi.Input<string>>>) =>
+      Object.entries(vars)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => ({ name: key, value }));
+    const secrets = (list: readonly ContainerSecret[]) =>
+      list.map((s) => ({ name: s.name, valueFrom: s.valueFrom }));
+    // What every container shares: non-root, read-only root file system with a scratch /tmp, an init
+    // process, logs to the tenant's group (streams `<tenant>/<container>/<task id>`).
+    const common = {
+      user: APP_USER,
+      readonlyRootFilesystem: true,
+      mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+      linuxParameters: { initProcessEnabled: true },
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": args.logGroupName,
+          "awslogs-region": args.region,
+          "awslogs-stream-prefix": args.tenant,
+        },
+      },
+    };
     const containerDefinitions = pulumi.jsonStringify([
+      {
+        name: BOOTSTRAP_CONTAINER_NAME,
+        image: POSTGRES_CLIENT_IMAGE,
+        essential: false,
+        command: [...BOOTSTRAP_COMMAND],
+        environment: env(args.bootstrap.environment),
+        secrets: secrets(args.bootstrap.secrets),
+        ...common,
+      },
+      {
+        name: MIGRATE_CONTAINER_NAME,
+        image: args.image,
+        essential: false,
+        command: [...args.migrateCommand],
+        environment: env(args.environmentVariables),
+        secrets: secrets(args.secrets),
+        dependsOn: [{ containerName: BOOTSTRAP_CONTAINER_NAME, condition: "SUCCESS" }],
+        ...common,
+      },
       {
         name: CONTAINER_NAME,
         image: args.image,
         essential: true,
-        user: APP_USER,
-        readonlyRootFilesystem: true,
         portMappings: [{ containerPort: APP_PORT, protocol: "tcp" }],
-        environment: Object.entries(args.environmentVariables)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([key, value]) => ({ name: key, value })),
-        secrets: args.secrets.map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
-        // The root file system is read-only; the app gets a writable scratch directory.
-        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
-        linuxParameters: { initProcessEnabled: true },
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: {
-            "awslogs-group": args.logGroupName,
-            "awslogs-region": args.region,
-            "awslogs-stream-prefix": args.tenant,
-          },
+        environment: env(args.environmentVariables),
+        secrets: secrets(args.secrets),
+        dependsOn: [{ containerName: MIGRATE_CONTAINER_NAME, condition: "SUCCESS" }],
+        healthCheck: {
+          command: containerHealthCheckCommand(args.healthCheckPath),
+          ...CONTAINER_HEALTH_CHECK,
         },
+        ...common,
       },
     ]);
     return new aws.ecs.TaskDefinition(

@@ -29,6 +29,8 @@ import {
 } from "./registry";
 import { derivedListenerPriority, LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
 import {
+  healthCheckPathOf,
+  migrateCommandOf,
   isParsedTenantSpec,
   parseTenantSpec,
   tenantHostname,
@@ -40,6 +42,7 @@ import {
   effectiveSizing,
   FARGATE_TASK_SIZES,
   isValidFargateSize,
+  postgresMaxConnections,
   retentionAtLeast,
   SizingOverrides,
   sizingProblems,
@@ -188,6 +191,57 @@ describe("tier catalog", () => {
     );
   });
 
+  it("keeps every tier's alarm thresholds and storage ceiling as data, within what AWS allows", () => {
+    expect(TIERS.trial.alarms).toMatchObject({ target5xxRatePercent: 10, p99ResponseTimeSeconds: 5 });
+    expect(TIERS.standard.alarms).toMatchObject({ target5xxRatePercent: 5, p99ResponseTimeSeconds: 2 });
+    expect(TIERS.enterprise.alarms).toMatchObject({ target5xxRatePercent: 2, p99ResponseTimeSeconds: 1 });
+    expect([TIERS.trial, TIERS.standard, TIERS.enterprise].map((t) => t.offRegionBackupCopy)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    for (const tier of TIER_NAMES) {
+      const t = TIERS[tier];
+      for (const percent of [
+        t.alarms.cpuPercent,
+        t.alarms.memoryPercent,
+        t.alarms.target5xxRatePercent,
+        t.alarms.dbCpuPercent,
+        t.alarms.dbFreeStoragePercent,
+        t.alarms.dbConnectionsPercent,
+        t.alarms.cacheMemoryPercent,
+      ]) {
+        expect([tier, percent > 0 && percent < 100]).toEqual([tier, true]);
+      }
+      // Every class a tier allows has a memory size, so its connections alarm can be derived.
+      for (const cls of t.limits.allowedDbInstanceClasses) {
+        expect([cls, postgresMaxConnections(cls) > 0]).toEqual([cls, true]);
+      }
+      // The default storage can always autoscale.
+      expect(effectiveSizing({ tier }, "staging").database.maxAllocatedStorageGb).toBe(
+        t.limits.maxAllocatedStorageGb,
+      );
+    }
+    expect(postgresMaxConnections("db.t4g.micro")).toBe(112);
+    expect(postgresMaxConnections("db.m7g.large")).toBe(901);
+    expect(postgresMaxConnections("db.r7g.2xlarge")).toBe(5000);
+    expect(() => postgresMaxConnections("db.x1e.32xlarge")).toThrow(
+      'dbInstanceClass: "db.x1e.32xlarge" has no memory size in DB_INSTANCE_CLASS_MEMORY_GIB',
+    );
+    // Production copies every tier's recovery points off the region; staging only enterprise's.
+    expect(effectiveSizing({ tier: "trial" }, "production").offRegionBackupCopy).toBe(true);
+    expect(effectiveSizing({ tier: "trial" }, "staging").offRegionBackupCopy).toBe(false);
+    expect(effectiveSizing({ tier: "enterprise" }, "staging").offRegionBackupCopy).toBe(true);
+    const sized = effectiveSizing(
+      { tier: "standard", sizing: { dbInstanceClass: "db.t4g.large" } },
+      "staging",
+    );
+    expect(sized.alarms).toMatchObject({
+      dbConnections: Math.floor(901 * 0.75),
+      dbFreeStorageBytes: 5 * 2 ** 30,
+    });
+  });
+
   it("rounds retention up to a CloudWatch Logs value", () => {
     expect(retentionAtLeast(14)).toBe(14);
     expect(retentionAtLeast(31)).toBe(60);
@@ -248,6 +302,23 @@ describe("tenant spec", () => {
     for (const tag of ["1.4.2", "v2.0.0", "v2.0.0-rc.1", `sha256:${"a".repeat(64)}`]) {
       expect(problemsOf(withField("imageTag", tag))).toEqual([]);
     }
+  });
+
+  it("defaults the migration command and the health check path, and keeps what the spec says", () => {
+    const defaults = parseTenantSpec(VALID);
+    expect(defaults.migrateCommand).toBeUndefined();
+    expect(migrateCommandOf(defaults)).toEqual(["migrate"]);
+    expect(healthCheckPathOf(defaults)).toBe("/healthz");
+    const custom = parseTenantSpec({
+      ...VALID,
+      migrateCommand: ["bundle", "exec", "rails", "db:migrate"],
+      healthCheckPath: "/up",
+      cacheTokenRotation: { generation: 3, phase: "set" },
+    });
+    expect(migrateCommandOf(custom)).toEqual(["bundle", "exec", "rails", "db:migrate"]);
+    expect(healthCheckPathOf(custom)).toBe("/up");
+    expect(custom.cacheTokenRotation).toEqual({ generation: 3, phase: "set" });
+    expect(Object.isFrozen(custom.migrateCommand)).toBe(true);
   });
 
   it("resolves the host name below each environment's domain", () => {
@@ -419,6 +490,61 @@ describe("tenant spec", () => {
       "sizing.logRetentionDays: 30 is below the standard tier's 90 days; overrides may only keep logs longer",
     ],
     ["not a mapping", "acme", '(spec): "acme" is not a mapping of tenant spec fields'],
+    [
+      "migrateCommand not a list",
+      withField("migrateCommand", "npm run migrate"),
+      'migrateCommand: "npm run migrate" is not a non-empty list of at most 32 non-empty strings (the program, then its arguments), e.g. ["npm", "run", "migrate"]',
+    ],
+    [
+      "migrateCommand empty",
+      withField("migrateCommand", []),
+      "migrateCommand: [] is not a non-empty list of at most 32 non-empty strings",
+    ],
+    [
+      "migrateCommand with an empty word",
+      withField("migrateCommand", ["npm", ""]),
+      'migrateCommand.1: "" is not a non-empty list of at most 32 non-empty strings',
+    ],
+    [
+      "migrateCommand with a line break",
+      withField("migrateCommand", ["sh", "-c", "a\nb"]),
+      'migrateCommand.2: "a\\nb" contains a NUL or a line break; each word is one line',
+    ],
+    [
+      "migrateCommand too long",
+      withField("migrateCommand", Array(33).fill("x")),
+      "is not a non-empty list of at most 32 non-empty strings",
+    ],
+    [
+      "healthCheckPath not absolute",
+      withField("healthCheckPath", "healthz"),
+      'healthCheckPath: "healthz" is not an absolute path of letters, digits and / . _ ~ - (no query string), at most 1024 characters, e.g. /healthz',
+    ],
+    [
+      "healthCheckPath with a quote (the container check runs it through sh)",
+      withField("healthCheckPath", "/health'; rm -rf /"),
+      `healthCheckPath: "/health'; rm -rf /" is not an absolute path`,
+    ],
+    [
+      "healthCheckPath with a query",
+      withField("healthCheckPath", "/health?deep=1"),
+      'healthCheckPath: "/health?deep=1" is not an absolute path',
+    ],
+    [
+      "cacheTokenRotation without a cache",
+      { ...withField("cacheTokenRotation", { generation: 1, phase: "rotate" }), tier: "trial" },
+      'cacheTokenRotation: {"generation":1,"phase":"rotate"} is not allowed: the trial tier has no cache (remove the field)',
+    ],
+    [
+      "cacheTokenRotation generation 0",
+      withField("cacheTokenRotation", { generation: 0, phase: "rotate" }),
+      "cacheTokenRotation.generation: 0 is not a whole number, at least 1",
+    ],
+    [
+      "cacheTokenRotation unknown phase",
+      withField("cacheTokenRotation", { generation: 1, phase: "delete" }),
+      'cacheTokenRotation.phase: "delete" is not one of rotate, set',
+    ],
   ])("%s", (_name, raw, message) => {
     const problems = problemsOf(raw);
     expect(problems).toHaveLength(1);

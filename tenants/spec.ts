@@ -21,7 +21,15 @@ import {
   tenantIdProblems,
 } from "../common";
 import { LISTENER_PRIORITY_RANGE } from "./routing";
-import { isTier, SIZING_OVERRIDE_KEYS, SizingOverrides, sizingProblems, Tier, TIER_NAMES } from "../common";
+import {
+  isTier,
+  SIZING_OVERRIDE_KEYS,
+  SizingOverrides,
+  sizingProblems,
+  Tier,
+  TIER_NAMES,
+  TIERS,
+} from "../common";
 
 /** A validated tenant spec. Frozen. */
 export interface TenantSpec {
@@ -58,7 +66,69 @@ export interface TenantSpec {
   readonly listenerRulePriority?: number;
   /** Sizing overrides within the tier's limits (tiers.ts). */
   readonly sizing?: SizingOverrides;
+  /**
+   * The command that runs the tenant's database migrations, from the same image, before a new task's
+   * app container starts (docs/decisions/0003-migrations-as-init-container.md). Exec form: the
+   * program and its arguments, no shell. It must be idempotent and take the migration tool's lock:
+   * every new task runs it.
+   * @default {@link DEFAULT_MIGRATE_COMMAND}
+   */
+  readonly migrateCommand?: readonly string[];
+  /**
+   * The path the ALB's target health check and the container's health check request: a 2xx or 3xx
+   * answer means healthy.
+   * @default {@link DEFAULT_HEALTH_CHECK_PATH}
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Rotating the cache's auth token (tiers with a cache; docs/tenant-stack.md "Rotation"): raise
+   * `generation` with `phase: rotate` (a new token next to the old one, tasks roll onto it), then,
+   * once the update is done, set `phase: set` (only the new token is accepted).
+   * @default undefined (the token made at onboarding, never rotated)
+   */
+  readonly cacheTokenRotation?: CacheTokenRotation;
 }
+
+/** See {@link TenantSpec.cacheTokenRotation}. */
+export interface CacheTokenRotation {
+  /** 1 for the first rotation, then one more each time; a new value makes a new token. */
+  readonly generation: number;
+  /** `rotate`: old and new token both valid (ElastiCache ROTATE); `set`: only the new one (SET). */
+  readonly phase: "rotate" | "set";
+}
+
+/** The migration command when the spec names none: an executable `migrate` on the image's PATH. */
+export const DEFAULT_MIGRATE_COMMAND: readonly string[] = Object.freeze(["migrate"]);
+/** The health check path when the spec names none. */
+export const DEFAULT_HEALTH_CHECK_PATH = "/healthz";
+
+/** The spec's migration command, or the default. */
+export function migrateCommandOf(spec: Pick<TenantSpec, "migrateCommand">): readonly string[] {
+  return spec.migrateCommand ?? DEFAULT_MIGRATE_COMMAND;
+}
+
+/** The spec's health check path, or the default. */
+export function healthCheckPathOf(spec: Pick<TenantSpec, "healthCheckPath">): string {
+  return spec.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH;
+}
+
+/**
+ * Health check paths the spec accepts: absolute, letters, digits and `/ . _ ~ -` (no query, no quote,
+ * nothing a shell would read: the container's health check runs it through `sh`), at most 1,024
+ * characters (the ALB's limit).
+ */
+export const HEALTH_CHECK_PATH_PATTERN = /^\/[A-Za-z0-9._~/-]{0,1023}$/;
+
+const HEALTH_CHECK_PATH_ALLOWED =
+  "an absolute path of letters, digits and / . _ ~ - (no query string), at most 1024 characters, e.g. /healthz";
+
+/** At most this many words in `migrateCommand`, each at most this long. */
+export const MIGRATE_COMMAND_MAX_WORDS = 32;
+export const MIGRATE_COMMAND_MAX_WORD_LENGTH = 1024;
+
+const MIGRATE_COMMAND_ALLOWED =
+  `a non-empty list of at most ${MIGRATE_COMMAND_MAX_WORDS} non-empty strings (the program, then its arguments), ` +
+  `e.g. ["npm", "run", "migrate"]`;
 
 /** Release tags and digests the spec accepts as `imageTag`. */
 export const IMAGE_TAG_PATTERN = /^(v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?|sha256:[a-f0-9]{64})$/;
@@ -165,6 +235,41 @@ export const TenantSpecSchema = z.strictObject(
       })
       .optional(),
     sizing: SizingOverridesSchema.optional(),
+    migrateCommand: z
+      .array(
+        z
+          .string(allowed(MIGRATE_COMMAND_ALLOWED))
+          .min(1, allowed(MIGRATE_COMMAND_ALLOWED))
+          .max(
+            MIGRATE_COMMAND_MAX_WORD_LENGTH,
+            allowed(`a string of at most ${MIGRATE_COMMAND_MAX_WORD_LENGTH} characters`),
+          )
+          .superRefine((word, ctx) => {
+            if (/[\0\n\r]/.test(word)) {
+              ctx.addIssue({
+                code: "custom",
+                message: `${JSON.stringify(word)} contains a NUL or a line break; each word is one line`,
+              });
+            }
+          }),
+        allowed(MIGRATE_COMMAND_ALLOWED),
+      )
+      .min(1, allowed(MIGRATE_COMMAND_ALLOWED))
+      .max(MIGRATE_COMMAND_MAX_WORDS, allowed(MIGRATE_COMMAND_ALLOWED))
+      .optional(),
+    healthCheckPath: z
+      .string(allowed(HEALTH_CHECK_PATH_ALLOWED))
+      .regex(HEALTH_CHECK_PATH_PATTERN, allowed(HEALTH_CHECK_PATH_ALLOWED))
+      .optional(),
+    cacheTokenRotation: z
+      .strictObject(
+        {
+          generation: wholeNumber.min(1, allowed("a whole number, at least 1")),
+          phase: z.enum(["rotate", "set"], allowed("one of rotate, set")),
+        },
+        allowed("an object { generation: <whole number, at least 1>, phase: rotate | set }"),
+      )
+      .optional(),
   },
   allowed("a mapping of tenant spec fields"),
 );
@@ -270,6 +375,14 @@ export function tenantSpecProblems(raw: unknown): Problem[] {
   const sizing = SizingOverridesSchema.optional().safeParse(valueAt(raw, ["sizing"]));
   if (isTier(tier) && sizing.success) {
     problems.push(...sizingProblems(tier, sizing.data));
+  }
+  const rotation = valueAt(raw, ["cacheTokenRotation"]);
+  if (isTier(tier) && rotation !== undefined && !TIERS[tier].cache.enabled) {
+    problems.push({
+      path: "cacheTokenRotation",
+      value: rotation,
+      message: `${show(rotation)} is not allowed: the ${tier} tier has no cache (remove the field)`,
+    });
   }
   return problems;
 }

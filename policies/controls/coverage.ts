@@ -174,9 +174,6 @@ export const DECISIONS: Readonly<Record<string, Decision>> = Object.freeze({
   "S3.20": na("MFA delete cannot be set by infrastructure as code (root user only)"),
   "SNS.2": notYet("delivery status logging is not configured on the alarm topic"),
   "SNS.4": built("infra/alarms.ts: the topic policy admits only this account and the AWS alarm services"),
-  "SecretsManager.1": notYet(
-    "secrets are rotated by `tenant update --secret`, not by Secrets Manager rotation",
-  ),
   "SecretsManager.2": notYet(
     "secrets are rotated by `tenant update --secret`, not by Secrets Manager rotation",
   ),

@@ -36,6 +36,7 @@ const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const SERVICE = "aws:ecs/service:Service";
 const TARGET = "aws:appautoscaling/target:Target";
 const LISTENER = "aws:lb/listener:Listener";
+const PLAN = "aws:backup/plan:Plan";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
@@ -51,6 +52,19 @@ function addBaseDatabase(s: FixtureStack, group: string): void {
     dbSubnetGroupName: group,
     backupRetentionPeriod: 7,
     deletionProtection: true,
+  });
+}
+
+/** The fixture's backup plan with one rule kept 35 days, copied to `destination` for `keepDays`. */
+function copyInto(s: FixtureStack, destination: string, keepDays: number): void {
+  patch(s, PLAN, "backup", {
+    rules: [
+      {
+        ruleName: "daily",
+        lifecycle: { deleteAfter: 35 },
+        copyActions: [{ destinationVaultArn: destination, lifecycle: { deleteAfter: keepDays } }],
+      },
+    ],
   });
 }
 
@@ -389,7 +403,83 @@ export const FAILING_CASES: readonly FailingCase[] = [
     change: (s) => patch(s, LISTENER, "https", { certificateArn: undefined }),
     expect: /certificateArn is not set/,
   },
+  {
+    policy: "platform-lb-hsts",
+    rule: "routingHttpResponseStrictTransportSecurityHeaderValue has max-age of at least 31536000",
+    stack: "base",
+    change: (s) =>
+      patch(s, LISTENER, "https", { routingHttpResponseStrictTransportSecurityHeaderValue: undefined }),
+    expect: /HTTPS listener "https": Strict-Transport-Security is unset; browsers may fall back to HTTP/,
+  },
+  {
+    policy: "platform-lb-hsts",
+    rule: "routingHttpResponseStrictTransportSecurityHeaderValue has max-age of at least 31536000",
+    stack: "base",
+    environment: "staging",
+    change: (s) =>
+      patch(s, LISTENER, "https", { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=300" }),
+    expect: /Strict-Transport-Security is "max-age=300"/,
+  },
+  {
+    policy: "platform-lb-hsts",
+    rule: "that header value includes includeSubDomains",
+    stack: "base",
+    change: (s) =>
+      patch(s, LISTENER, "https", {
+        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000",
+      }),
+    expect: /leaves the tenants' subdomains out; add "includeSubDomains"/,
+  },
+  {
+    policy: "platform-backup-production-copy",
+    rule: "each rule of a backup plan has a copy action where the environment copies every tier",
+    stack: "base",
+    change: (s) =>
+      patch(s, PLAN, "backup", {
+        rules: [{ ruleName: "daily", targetVaultName: "backup-vault", lifecycle: { deleteAfter: 35 } }],
+      }),
+    expect: /backup plan "backup" rule "daily" \(production\): has no copy action/,
+  },
+  {
+    policy: "platform-backup-production-copy",
+    rule: "the copy's destination vault is in another region than the stack's",
+    stack: "base",
+    change: (s) => copyInto(s, "arn:aws:backup:us-east-1:123456789012:backup-vault:same", 35),
+    expect: /in the stack's own region us-east-1; copy to another region/,
+  },
+  {
+    policy: "platform-backup-production-copy",
+    rule: "the copy is kept at least as long as the recovery point",
+    stack: "base",
+    change: (s) => copyInto(s, "arn:aws:backup:us-west-2:123456789012:backup-vault:copy", 7),
+    expect: /the copy is deleted after 7 days, before the recovery point \(35\)/,
+  },
+  {
+    policy: "platform-rds-managed-master-password",
+    rule: "manageMasterUserPassword is true",
+    stack: "standard",
+    change: (s) => patch(s, RDS, "db", { manageMasterUserPassword: undefined }),
+    expect: /database "db": manageMasterUserPassword is unset; let RDS keep and rotate the master password/,
+  },
+  {
+    policy: "platform-rds-managed-master-password",
+    rule: "password is not set",
+    stack: "trial",
+    environment: "staging",
+    change: (s) => patch(s, RDS, "db", { password: "hunter2-in-state" }),
+    expect: /database "db": sets password; a password in the program is in its state too/,
+  },
   // limits
+  {
+    policy: "platform-ecs-container-health-check",
+    rule: "each essential container (essential unset or true) in containerDefinitions has a healthCheck command",
+    stack: "enterprise",
+    change: (s) =>
+      patch(s, TASK, undefined, {
+        containerDefinitions: JSON.stringify([{ name: "migrate", essential: false }, { name: "app" }]),
+      }),
+    expect: /essential container "app" has no health check/,
+  },
   {
     policy: "platform-ecs-task-size",
     rule: "cpu is within the tier's minTaskCpu..maxTaskCpu",

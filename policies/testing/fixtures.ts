@@ -281,6 +281,7 @@ export function baseFixture(environment: Environment): FixtureStack {
     protocol: "HTTPS",
     sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     certificateArn: arn("acm", "certificate/abc"),
+    routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
     defaultActions: [
       { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } },
     ],
@@ -297,6 +298,23 @@ export function baseFixture(environment: Environment): FixtureStack {
     encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: keyArn }],
   });
   s.add("aws:sns/topic:Topic", "alarms", { kmsMasterKeyId: keyArn });
+  // Daily backups, copied to a vault in the second region (infra/backup.ts).
+  s.add("aws:backup/plan:Plan", "backup", {
+    rules: [
+      {
+        ruleName: "daily",
+        targetVaultName: "backup-vault",
+        schedule: "cron(0 3 * * ? *)",
+        lifecycle: { deleteAfter: 35 },
+        copyActions: [
+          {
+            destinationVaultArn: `arn:aws:backup:us-west-2:${ACCOUNT}:backup-vault:backup-copy`,
+            lifecycle: { deleteAfter: 35 },
+          },
+        ],
+      },
+    ],
+  });
   s.add("aws:cloudwatch/logGroup:LogGroup", "flow-logs", {
     retentionInDays: env.logRetentionFloorDays,
     kmsKeyId: keyArn,
@@ -389,7 +407,18 @@ export function tenantFixture(
     memory: String(sizing.task.memory),
     networkMode: "awsvpc",
     requiresCompatibilities: ["FARGATE"],
-    containerDefinitions: "[]",
+    // The tenant program's three containers: two run-to-completion steps, then the app.
+    containerDefinitions: JSON.stringify([
+      { name: "db-bootstrap", essential: false },
+      { name: "migrate", essential: false },
+      {
+        name: "app",
+        essential: true,
+        healthCheck: {
+          command: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1:8080/healthz || exit 1"],
+        },
+      },
+    ]),
   });
   s.add("aws:ecs/service:Service", "service", {
     desiredCount: sizing.task.desiredCount,
@@ -430,6 +459,8 @@ export function tenantFixture(
     deletionProtection: db.deletionProtection,
     skipFinalSnapshot: !db.deletionProtection,
     ...(db.deletionProtection ? { finalSnapshotIdentifier: `${tenant}-final` } : {}),
+    manageMasterUserPassword: true,
+    masterUserSecretKmsKeyId: keyArn,
   });
   if (sizing.cache.enabled) {
     s.add("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {
