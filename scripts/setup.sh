@@ -3,7 +3,8 @@
 # the embedded default configuration, with no cloud account:
 #   1. npm packages from the lockfile (npm ci), Node 22 among them (npm scripts run on it);
 #   2. the Pulumi CLI at the version of @pulumi/pulumi (scripts/setup-pulumi.sh: PATH, cache,
-#      official download, else a build from Go modules, cached outside the repository);
+#      official download, else a build from Go modules, cached outside the repository), and the
+#      compiled policy pack the engine runs (policies/dist/, rebuilt whenever a source changes);
 #   3. the main job on the cloud double (a test double for AWS: nothing leaves this machine): the
 #      staging base stack and every registry tenant's staging stack, deployed by the automation
 #      service (npm run base, npm run fleet) on the real engine;
@@ -22,6 +23,9 @@ npm ci --no-audit --no-fund
 
 step "Pulumi CLI"
 bash scripts/setup-pulumi.sh >/dev/null
+
+step "compiled policy pack (npm run build:policies)"
+npm run --silent build:policies
 
 if [[ "${SETUP_SKIP_MAIN_JOB:-}" != "1" ]]; then
   export PLATFORM_CLOUD="${PLATFORM_CLOUD:-double}"

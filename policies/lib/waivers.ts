@@ -12,8 +12,12 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { formatProblems, issueProblems } from "../../common";
 
-/** Where the checked-in waivers live. */
-export const WAIVERS_FILE = path.join(__dirname, "..", "waivers.yaml");
+/**
+ * Where the checked-in waivers live: policies/waivers.yaml. The compiled pack (policies/dist/) is
+ * told the same file by its launcher (`PLATFORM_WAIVERS_FILE`), so waivers are read live, never from
+ * a copy in the build.
+ */
+export const WAIVERS_FILE = process.env.PLATFORM_WAIVERS_FILE || path.join(__dirname, "..", "waivers.yaml");
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
