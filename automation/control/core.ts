@@ -85,6 +85,12 @@ export class ControlPlane {
     readonly store: Store,
     /** This instance's id (leases, events, audit). */
     readonly instance: string,
+    /**
+     * How long a queued operation's secrets stay pinned here without a renewal (the worker renews
+     * them with its heartbeat); after it, another instance may take the operation and fail it.
+     * @default 30000 ms
+     */
+    private readonly pinMs = 30_000,
   ) {}
 
   /** Calls `listener` whenever an operation is queued here (the worker wakes up). */
@@ -212,7 +218,7 @@ export class ControlPlane {
       params: JSON.stringify(req.params ?? {}),
       has_secrets: hasSecrets ? 1 : 0,
       pinned_to: hasSecrets ? this.instance : null,
-      pinned_until: hasSecrets ? isoNow(PIN_MS) : null,
+      pinned_until: hasSecrets ? isoNow(this.pinMs) : null,
       parent_id: req.parentId ?? null,
       prev_state: prevState ?? null,
       requested_by: req.requestedBy,
@@ -351,9 +357,6 @@ export class ControlPlane {
     });
   }
 }
-
-/** How long a queued operation's secrets stay pinned to its instance without a renewal. */
-export const PIN_MS = 30_000;
 
 /** Whether a kind is a tenant operation (runs on one stack). */
 export function isTenantKind(kind: string): kind is TenantOperationKind {

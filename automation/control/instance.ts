@@ -54,7 +54,7 @@ export interface Instance {
 export async function createInstance(o: InstanceOptions): Promise<Instance> {
   const id = o.instanceId ?? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString("hex")}`;
   const log = o.log ?? (() => undefined);
-  const control = new ControlPlane(o.store, id);
+  const control = new ControlPlane(o.store, id, o.worker?.leaseMs);
   const metrics = createMetrics(o.store);
   const worker = new Worker(control, o.service, { ...o.worker, log, metrics });
   const dispatcher = new WebhookDispatcher(o.store, { ...o.webhooks, log });
