@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { StackNotFoundError } from "@pulumi/pulumi/automation";
+import { StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Environment, ENVIRONMENTS } from "../../common";
 import { loadAppSecrets, loadDecommission } from "../../tenants/config";
 import type * as TenantProgramModule from "../../tenants/program";
@@ -53,8 +53,13 @@ export async function embedded(
         await engine.selectStack("platform", env, testBaseProgram(env));
       } catch (error) {
         if (!(error instanceof StackNotFoundError)) throw error;
-        const base = await engine.createStack("platform", env, testBaseProgram(env));
-        await base.up();
+        try {
+          const base = await engine.createStack("platform", env, testBaseProgram(env));
+          await base.up();
+        } catch (e) {
+          // Another instance starting at the same time created it.
+          if (!(e instanceof StackAlreadyExistsError)) throw e;
+        }
       }
     }
   }

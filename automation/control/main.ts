@@ -81,8 +81,10 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
           resolve(1);
         });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    // `on`, not `once`: execa (under the Automation API) hooks signals through signal-exit, which
+    // re-raises a signal once no other listener is left, and that would kill the drain.
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
   });
 }
 

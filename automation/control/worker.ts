@@ -58,6 +58,9 @@ export interface WorkerOptions {
   readonly metrics?: Metrics;
 }
 
+/** How long a shutdown waits for cancelled operations before it requeues them regardless. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 /** Why a running operation's signal was aborted. */
 type AbortReason = "cancelled" | "lease-lost" | "shutdown";
 
@@ -130,10 +133,34 @@ export class Worker {
     if (outcome === "deadline") {
       const left = [...this.running.values()];
       requeued = left.length;
+      // Cancelling asks the CLI to stop after the resource steps in flight; a slow step may
+      // outlast that, so after a grace period the operations go back to the queue regardless.
+      // The next instance repairs what the interrupted run left (lock, pending operations).
       left.forEach((r) => r.abort.abort("shutdown" satisfies AbortReason));
-      await Promise.all(left.map((r) => r.done));
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(left.map((r) => r.done)),
+        new Promise((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
+      ]);
+      clearTimeout(grace);
+      for (const r of this.running.values()) {
+        await this.requeueForShutdown(r.op).catch(() => undefined);
+      }
     }
     return { finished: all.length - requeued, requeued };
+  }
+
+  private async requeueForShutdown(op: OperationRow): Promise<void> {
+    const db = this.control.store.db;
+    if (await requeueOperation(db, op, this.control.instance, 0)) {
+      await appendEvent(db, this.control.instance, {
+        type: "operation.requeued",
+        tenant: op.tenant,
+        environment: op.environment,
+        operationId: op.id,
+        data: { kind: op.kind, attempt: op.attempt, reason: "the instance shut down", retryInMs: 0 },
+      });
+    }
   }
 
   /** Claims what it may and starts it. */
