@@ -27,9 +27,10 @@ export interface ControlConfig {
   /** @default 65536 (PLATFORM_BODY_LIMIT) */
   readonly bodyLimit: number;
   /**
-   * The tenant program: `test` (the stand-in test program over a directory that plays the cloud,
-   * until the cloud double is the embedded default) or `real` (tenants/program.ts; needs AWS).
-   * @default test (PLATFORM_TENANT_PROGRAM)
+   * The tenant program: `real` (tenants/program.ts, on the cloud double by default, on AWS with
+   * PLATFORM_CLOUD=aws) or `test` (the automation tests' small stand-in program, whose "cloud" is
+   * a directory; the control plane's e2e tests and benchmark use it for speed).
+   * @default real (PLATFORM_TENANT_PROGRAM)
    */
   readonly program: "test" | "real";
 }
@@ -62,7 +63,7 @@ export function readControlConfig(
     }
     numbers[key] = n;
   }
-  const program = env.PLATFORM_TENANT_PROGRAM || "test";
+  const program = env.PLATFORM_TENANT_PROGRAM || "real";
   if (program !== "test" && program !== "real") {
     problems.push({
       path: "PLATFORM_TENANT_PROGRAM",

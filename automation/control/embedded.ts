@@ -1,7 +1,7 @@
 /**
  * The engine side of `npm start`: the real engine (Pulumi's Automation API over the CLI) with the
- * tenant program, the base stacks' outputs, and the readiness check of the CLI. This is the one
- * seam the cloud double replaces (docs/control-plane.md, "Embedded default").
+ * tenant program, on the cloud double by default (PLATFORM_CLOUD, automation/settings.ts), the
+ * base stacks' outputs, and the readiness check of the CLI (docs/control-plane.md, "Settings").
  */
 import * as path from "path";
 import { spawnSync } from "child_process";
@@ -9,7 +9,10 @@ import { StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/auto
 import { Environment, ENVIRONMENTS } from "../../common";
 import { loadAppSecrets, loadDecommission } from "../../tenants/config";
 import type * as TenantProgramModule from "../../tenants/program";
+import { BaseService } from "../base";
+import { StackMissingError } from "../errors";
 import { LocalEngine } from "../engine/localEngine";
+import type { Engine } from "../engine/types";
 import { TenantProgram, TenantService } from "../service";
 import { AutomationSettings } from "../settings";
 import { testBaseProgram, testTenantProgram } from "../testprogram/programs";
@@ -40,13 +43,30 @@ export function tenantProgram(name: "test" | "real", cloudDir: string): TenantPr
   };
 }
 
-/** Builds the engine side; with the test program, deploys the test base stacks that are missing. */
+/**
+ * Builds the engine side. On the cloud double, the base stacks that are missing are deployed first
+ * (the real base program, or the test program's small base); on AWS they must exist already
+ * (`npm run base -- up`).
+ */
 export async function embedded(
   settings: AutomationSettings,
   program: "test" | "real",
   dataDir: string,
+  log: (line: string) => void = () => undefined,
 ): Promise<Embedded> {
   const engine = new LocalEngine(settings);
+  if (program === "real" && settings.cloud === "double") {
+    const base = new BaseService(engine);
+    for (const env of ENVIRONMENTS) {
+      try {
+        await base.outputs(env);
+      } catch (error) {
+        if (!(error instanceof StackMissingError)) throw error;
+        log(`deploying the base stack ${env} on the cloud double (first start; once per backend)`);
+        await base.up(env);
+      }
+    }
+  }
   if (program === "test") {
     for (const env of ENVIRONMENTS) {
       try {
@@ -72,34 +92,7 @@ export async function embedded(
   return {
     service,
     engine,
-    async environment(env) {
-      if (!(ENVIRONMENTS as readonly string[]).includes(env)) return undefined;
-      try {
-        const stack = await engine.selectStack("platform", env as Environment, async () => undefined);
-        const outputs = Object.fromEntries(
-          Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
-        );
-        const [last] = await stack.history(1);
-        return {
-          environment: env,
-          stack: `organization/platform/${env}`,
-          outputs,
-          ...(last
-            ? {
-                lastUpdate: {
-                  kind: last.kind,
-                  result: last.result,
-                  startTime: new Date(last.startTime).toISOString(),
-                  ...(last.endTime ? { endTime: new Date(last.endTime).toISOString() } : {}),
-                },
-              }
-            : {}),
-        };
-      } catch (error) {
-        if (error instanceof StackNotFoundError) return undefined;
-        throw error;
-      }
-    },
+    environment: (env) => baseStackInfo(engine, env),
     async checks() {
       // `pulumi version` costs a process; once a minute is enough for a readiness probe.
       if (!cliCheck || Date.now() - cliCheck.at > 60_000) {
@@ -111,4 +104,34 @@ export async function embedded(
       return { pulumi: cliCheck.result };
     },
   };
+}
+
+/** The base stack of an environment: its outputs (secrets masked) and last update; undefined when missing. */
+export async function baseStackInfo(engine: Engine, env: string): Promise<EnvironmentInfo | undefined> {
+  if (!(ENVIRONMENTS as readonly string[]).includes(env)) return undefined;
+  try {
+    const stack = await engine.selectStack("platform", env as Environment, async () => undefined);
+    const outputs = Object.fromEntries(
+      Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
+    );
+    const [last] = await stack.history(1);
+    return {
+      environment: env,
+      stack: `organization/platform/${env}`,
+      outputs,
+      ...(last
+        ? {
+            lastUpdate: {
+              kind: last.kind,
+              result: last.result,
+              startTime: new Date(last.startTime).toISOString(),
+              ...(last.endTime ? { endTime: new Date(last.endTime).toISOString() } : {}),
+            },
+          }
+        : {}),
+    };
+  } catch (error) {
+    if (error instanceof StackNotFoundError) return undefined;
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ import { readControlConfig } from "./config";
 import { embedded } from "./embedded";
 import { createInstance } from "./instance";
 import { Store } from "./store/store";
-import { resolveSettings, SettingsError } from "../settings";
+import { cloudBanner, resolveSettings, SettingsError } from "../settings";
 
 /** Where the service writes. */
 export interface ServiceIo {
@@ -39,7 +39,9 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
     throw error;
   }
   const store = await Store.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const engine = await embedded(settings, config.program, config.dataDir);
+  const banner = cloudBanner(settings);
+  if (banner) io.out(banner);
+  const engine = await embedded(settings, config.program, config.dataDir, io.out);
   const instance = await createInstance({
     store,
     service: engine.service,

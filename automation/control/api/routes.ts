@@ -260,13 +260,7 @@ export const ROUTES: readonly Route[] = [
       const db = ctx.control.store.db;
       const current = await getTenant(db, id);
       if (!current) throw notFound(`tenant ${id} does not exist; onboard it with POST /v1/tenants`);
-      const merged = mergeSpec(current.spec, body.spec ?? {});
-      if (merged.id !== id) {
-        throw invalidInput("the id cannot change", [
-          { path: "body.spec.id", message: `cannot change (it is ${JSON.stringify(id)})`, value: merged.id },
-        ]);
-      }
-      const spec = specOrThrow(merged, "body.spec");
+      const spec = patchedSpec(id, current.spec, body.spec ?? {});
       checkSecrets(body.secrets);
       const envs = body.environment
         ? [body.environment]
@@ -605,17 +599,7 @@ function tenantAction(
       if (!tenant) throw notFound(`tenant ${id} does not exist`);
       let spec = specOrThrow(tenant.spec, "spec");
       if (parsed.spec) {
-        const merged = mergeSpec(tenant.spec, parsed.spec);
-        if (merged.id !== id) {
-          throw invalidInput("the id cannot change", [
-            {
-              path: "body.spec.id",
-              message: `cannot change (it is ${JSON.stringify(id)})`,
-              value: merged.id,
-            },
-          ]);
-        }
-        spec = specOrThrow(merged, "body.spec");
+        spec = patchedSpec(id, tenant.spec, parsed.spec);
       }
       const environment = parsed.environment ?? spec.environments[0];
       audit(req, { action: `tenant.${kind}`, tenant: id, environment });
@@ -703,6 +687,21 @@ function requestHash(req: FastifyRequest): string {
     .createHash("sha256")
     .update(`${req.method} ${req.url}\n${canonicalJson(safe)}`)
     .digest("hex");
+}
+
+/** The stored spec with a merge patch applied, validated; the id cannot change. */
+function patchedSpec(
+  id: string,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): TenantSpec {
+  const merged = mergeSpec(current, patch);
+  if (merged.id !== id) {
+    throw invalidInput("the id cannot change", [
+      { path: "body.spec.id", message: `cannot change (it is ${JSON.stringify(id)})`, value: merged.id },
+    ]);
+  }
+  return specOrThrow(merged, "body.spec");
 }
 
 function specOrThrow(raw: unknown, where: string): TenantSpec {

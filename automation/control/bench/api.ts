@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { createHarness } from "../../e2e/harness";
+import { createHarness, testSpec } from "../../e2e/harness";
 import { createToken } from "../auth";
 import { api, startService, until } from "../e2e/processes";
 import { Store } from "../store/store";
@@ -91,17 +91,6 @@ async function reads(tenants: number, clients: number, requests: number) {
   }
 }
 
-const spec = (id: string) => ({
-  id,
-  displayName: `Tenant ${id}`,
-  tier: "trial",
-  environments: ["staging"],
-  owner: "platform-team@example.com",
-  costCenter: "cc-1001",
-  dataClassification: "internal",
-  imageTag: "1.0.0",
-});
-
 async function cliOnboard(id: string): Promise<{ wall: number; engine: number }> {
   const h = await createHarness(`bench-cli-${id}`);
   try {
@@ -154,14 +143,14 @@ async function apiOnboard(id: string): Promise<{ wall: number; engine: number }>
   const service = await startService(h, { PLATFORM_DATA_DIR: dataDir });
   try {
     // One onboarding first, so the service's one-time costs (CLI version check) are not counted.
-    const warm = await api(service.url, token, "POST", "/v1/tenants", { spec: spec(`${id}-warm`) });
+    const warm = await api(service.url, token, "POST", "/v1/tenants", { spec: testSpec(`${id}-warm`) });
     await until("warm-up", async () =>
       (await api(service.url, token, "GET", `/v1/operations/${warm.body.id}`)).body.finishedAt
         ? true
         : undefined,
     );
     const t0 = process.hrtime.bigint();
-    const r = await api(service.url, token, "POST", "/v1/tenants", { spec: spec(id) });
+    const r = await api(service.url, token, "POST", "/v1/tenants", { spec: testSpec(id) });
     const done = await until("active", async () => {
       const t = await api(service.url, token, "GET", `/v1/tenants/${id}`);
       return t.body.environments?.[0]?.state === "active" ? true : undefined;

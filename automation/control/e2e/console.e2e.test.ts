@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { chromium, Browser } from "playwright-core";
-import { createHarness, Harness } from "../../e2e/harness";
+import { createHarness, Harness, testSpec } from "../../e2e/harness";
 import { createToken } from "../auth";
 import { createInstance, Instance } from "../instance";
 import { Store } from "../store/store";
@@ -62,16 +62,7 @@ it("shows a tenant going from provisioning to active, and an operation's live pr
   await page.getByText("No tenants in this environment yet.").waitFor();
 
   const r = await api(url, token, "POST", "/v1/tenants", {
-    spec: {
-      id: "acme",
-      displayName: "Acme",
-      tier: "trial",
-      environments: ["staging"],
-      owner: "platform-team@example.com",
-      costCenter: "cc-1001",
-      dataClassification: "internal",
-      imageTag: "1.0.0",
-    },
+    spec: testSpec("acme"),
   });
   expect(r.status).toBe(202);
   const state = page.locator('tr[data-tenant="acme"] td.state');

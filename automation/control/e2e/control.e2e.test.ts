@@ -5,22 +5,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { createHarness, Harness } from "../../e2e/harness";
+import { createDoubleHarness, createHarness, DoubleHarness, Harness, testSpec } from "../../e2e/harness";
 import { createToken } from "../auth";
+import { baseStackInfo } from "../embedded";
 import { createInstance, Instance } from "../instance";
 import { Store } from "../store/store";
 import { api, startService, until } from "./processes";
-
-const spec = (id: string) => ({
-  id,
-  displayName: `Tenant ${id}`,
-  tier: "trial",
-  environments: ["staging"],
-  owner: "platform-team@example.com",
-  costCenter: "cc-1001",
-  dataClassification: "internal",
-  imageTag: "1.0.0",
-});
 
 /** Every file under a directory, as text. */
 function allText(dir: string): string {
@@ -40,21 +30,27 @@ async function adminToken(dataDir: string): Promise<string> {
   }
 }
 
-describe("onboarding through the API", () => {
-  let h: Harness;
+describe("onboarding through the API (the real tenant program on the cloud double)", () => {
+  let h: DoubleHarness;
   let instance: Instance;
   let url: string;
   let token: string;
   const dataDir = () => path.join(h.dir, "control");
 
   beforeAll(async () => {
-    h = await createHarness("control-api");
+    // The one seam: the service the instance runs is the double harness's (real programs).
+    h = await createDoubleHarness("control-api");
     const store = await Store.open({ dataDir: dataDir() });
     token = (await createToken(store.db, { name: "e2e-admin", role: "admin" })).token;
-    instance = await createInstance({ store, service: h.service, worker: { pollMs: 200 } });
+    instance = await createInstance({
+      store,
+      service: h.service,
+      worker: { pollMs: 200 },
+      environment: (env) => baseStackInfo(h.engine, env),
+    });
     url = await instance.listen("127.0.0.1", 0);
     instance.startBackground();
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await instance.stop(5000);
@@ -64,7 +60,7 @@ describe("onboarding through the API", () => {
   it("answers 202, streams the engine's progress in order over SSE, ends active with the outputs, and keeps the secret out", async () => {
     const secret = "s3cret-e2e-value-1234";
     const r = await api(url, token, "POST", "/v1/tenants", {
-      spec: spec("acme"),
+      spec: testSpec("acme"),
       secrets: { API_KEY: secret },
     });
     expect(r.status).toBe(202);
@@ -87,29 +83,38 @@ describe("onboarding through the API", () => {
     expect(messages[messages.length - 2].data.status).toBe("succeeded");
     const ids = messages.filter((m) => !Number.isNaN(m.id)).map((m) => m.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    // Resource by resource: each resource starts before it is done, the service among them.
-    const service = messages.filter((m) => m.event === "resource" && m.data.name === "acme-service");
-    expect(service.map((m) => m.data.phase)).toEqual(["start", "done"]);
-    expect(service[0].data.op).toBe("create");
+    // Resource by resource: each resource created starts before it is done.
+    const resources = messages.filter((m) => m.event === "resource" && m.data.op === "create");
+    const urns = [...new Set(resources.map((m) => m.data.urn as string))];
+    expect(urns.length).toBeGreaterThan(20);
+    for (const urn of urns) {
+      const phases = resources.filter((m) => m.data.urn === urn).map((m) => m.data.phase);
+      expect([urn, phases]).toEqual([urn, ["start", "done"]]);
+    }
 
     const tenant = await api(url, token, "GET", "/v1/tenants/acme");
     expect(tenant.body.environments[0]).toMatchObject({
       environment: "staging",
       state: "active",
-      outputs: expect.objectContaining({
-        endpoint: "https://acme.staging.saas.example.com",
-        secretNames: ["API_KEY"],
-      }),
+      outputs: expect.objectContaining({ tenant: "acme", url: expect.stringMatching(/^https:\/\/acme\./) }),
     });
     expect(text).not.toContain(secret);
     expect(JSON.stringify(tenant.body)).not.toContain(secret);
     expect(allText(dataDir())).not.toContain(secret);
     // The secret is in the stack's secret config, and only there (encrypted).
+    const base = await api(url, token, "GET", "/v1/environments/staging");
+    expect(base.status).toBe(200);
+    expect(base.body).toMatchObject({
+      environment: "staging",
+      outputs: expect.objectContaining({ environment: "staging", vpcId: expect.any(String) }),
+      lastUpdate: expect.objectContaining({ kind: "update", result: "succeeded" }),
+    });
+    expect((await api(url, token, "GET", "/v1/environments/production")).status).toBe(404);
     const config = await (
       await h.engine.selectStack("tenant", "acme-staging", async () => undefined)
     ).getAllConfig();
     expect(config["tenant:secrets"]).toMatchObject({ secret: true });
-  });
+  }, 300_000);
 });
 
 describe("restart", () => {
@@ -126,7 +131,7 @@ describe("restart", () => {
     const token = await adminToken(dataDir);
     const env = { PLATFORM_DATA_DIR: dataDir, PLATFORM_LEASE_MS: "3000", PLATFORM_TEST_DELAY_MS: "8000" };
     const first = await startService(h, env);
-    const r = await api(first.url, token, "POST", "/v1/tenants", { spec: spec("acme") });
+    const r = await api(first.url, token, "POST", "/v1/tenants", { spec: testSpec("acme") });
     expect(r.status).toBe(202);
     // Kill it once the engine is creating the tenant's service (the slow resource).
     await until("the service resource to start", async () => {
@@ -172,7 +177,7 @@ describe("restart", () => {
     const token = await adminToken(dataDir);
     const env = { PLATFORM_DATA_DIR: dataDir, PLATFORM_DRAIN_MS: "1500", PLATFORM_TEST_DELAY_MS: "20000" };
     const first = await startService(h, env);
-    const r = await api(first.url, token, "POST", "/v1/tenants", { spec: spec("globex") });
+    const r = await api(first.url, token, "POST", "/v1/tenants", { spec: testSpec("globex") });
     await until("the operation to run", async () => {
       const op = await api(first.url, token, "GET", `/v1/operations/${r.body.id}`);
       return op.body.status === "running" ? true : undefined;

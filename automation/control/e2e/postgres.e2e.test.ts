@@ -4,24 +4,13 @@
  * no stack ever has two operations at once, as the event and audit logs show.
  */
 import * as path from "path";
-import { createHarness, Harness } from "../../e2e/harness";
+import { createHarness, Harness, testSpec } from "../../e2e/harness";
 import { createToken } from "../auth";
 import { Store } from "../store/store";
 import { api, ServiceProcess, startService, until } from "./processes";
 import { startPostgres, TestPostgres } from "./postgres";
 
 const TENANTS = Array.from({ length: 10 }, (_, i) => `pg-tenant-${String(i).padStart(2, "0")}`);
-
-const spec = (id: string) => ({
-  id,
-  displayName: `Tenant ${id}`,
-  tier: "trial",
-  environments: ["staging"],
-  owner: "platform-team@example.com",
-  costCenter: "cc-1001",
-  dataClassification: "internal",
-  imageTag: "1.0.0",
-});
 
 let h: Harness;
 let pg: TestPostgres;
@@ -60,7 +49,9 @@ afterAll(async () => {
 it("onboards each tenant exactly once, never runs two operations on one stack, and takes over a killed instance's work", async () => {
   // Every tenant is sent to both instances at once.
   const posts = await Promise.all(
-    TENANTS.flatMap((id) => [a, b].map((p) => api(p.url, token, "POST", "/v1/tenants", { spec: spec(id) }))),
+    TENANTS.flatMap((id) =>
+      [a, b].map((p) => api(p.url, token, "POST", "/v1/tenants", { spec: testSpec(id) })),
+    ),
   );
   for (const r of posts) expect([202, 200, 409]).toContain(r.status);
   // Kill one instance once a few operations run on it.
