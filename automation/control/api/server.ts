@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
-import { authenticate } from "../auth";
+import { authenticate, hashToken, Principal } from "../auth";
 import { ControlError } from "../core";
 import { HttpProblem } from "../problems";
 import { writeAudit } from "../store/events";
@@ -47,6 +47,7 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   // JSON only: Fastify's default text/plain parser goes; anything but application/json gets 415.
   app.removeContentTypeParser("text/plain");
 
+  const tokens = new TokenCache((token) => authenticate(ctx.control.store.db, token));
   app.addHook("onRequest", async (req) => {
     const url = req.url.split("?")[0];
     if (PUBLIC_PATHS.has(url)) return;
@@ -60,7 +61,7 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
         "send Authorization: Bearer <token>",
       );
     }
-    const principal = await authenticate(ctx.control.store.db, match[1]);
+    const principal = await tokens.check(match[1]);
     if (!principal) {
       throw new HttpProblem(
         401,
@@ -126,6 +127,30 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   }
   return app;
 }
+
+/**
+ * Checked tokens, by hash, for a few seconds: a read then costs no store round trip for its token.
+ * A revoked token therefore stops working within {@link TOKEN_CACHE_MS} on every instance.
+ */
+class TokenCache {
+  private readonly entries = new Map<string, { principal: Principal; until: number }>();
+  constructor(private readonly lookup: (token: string) => Promise<Principal | undefined>) {}
+
+  async check(token: string): Promise<Principal | undefined> {
+    const key = hashToken(token);
+    const hit = this.entries.get(key);
+    const now = Date.now();
+    if (hit && hit.until > now) return hit.principal;
+    const principal = await this.lookup(token);
+    if (this.entries.size > 10_000) this.entries.clear();
+    if (principal) this.entries.set(key, { principal, until: now + TOKEN_CACHE_MS });
+    else this.entries.delete(key);
+    return principal;
+  }
+}
+
+/** How long a checked token is trusted without asking the store again. */
+export const TOKEN_CACHE_MS = 5000;
 
 function toProblem(
   error: FastifyError | HttpProblem | ControlError,

@@ -170,7 +170,7 @@ describe("restart", () => {
       second.child.kill("SIGTERM");
       await second.exited;
     }
-  });
+  }, 360_000);
 
   it("drains on SIGTERM: waits up to the deadline, leaves the rest queued, and the next start resumes it", async () => {
     const dataDir = path.join(h.dir, "control-term");
@@ -206,5 +206,5 @@ describe("restart", () => {
       second.child.kill("SIGTERM");
       await second.exited;
     }
-  });
+  }, 360_000);
 });

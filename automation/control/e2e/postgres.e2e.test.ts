@@ -32,7 +32,7 @@ beforeAll(async () => {
     PLATFORM_TEST_DELAY_MS: "1000",
   });
   [a, b] = await Promise.all([startService(h, env("a")), startService(h, env("b"))]);
-});
+}, 240_000);
 
 afterAll(async () => {
   for (const p of [a, b]) {
@@ -161,4 +161,4 @@ it("onboards each tenant exactly once, never runs two operations on one stack, a
   expect(intervals.filter((i) => i.stack === `${TENANTS[0]}-staging`).length).toBeGreaterThanOrEqual(3);
   expect(await store.db.selectFrom("stack_leases").selectAll().execute()).toEqual([]);
   for (const t of TENANTS) expect(await h.engine.listLocks("tenant", `${t}-staging`)).toEqual([]);
-});
+}, 420_000);

@@ -8,6 +8,9 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { SqliteDatabase, SqliteDialect, SqliteStatement } from "kysely";
 
+/** Prepared statements kept (queries with `in (...)` lists make a few shapes per list length). */
+const STATEMENT_CACHE_SIZE = 500;
+
 type Param = null | number | bigint | string | Uint8Array;
 
 function bind(parameters: ReadonlyArray<unknown>): Param[] {
@@ -41,9 +44,24 @@ class NodeSqliteStatement implements SqliteStatement {
 
 /** The `node:sqlite` database in Kysely's better-sqlite3 shape. */
 export class NodeSqliteDatabase implements SqliteDatabase {
+  /**
+   * Prepared statements by SQL text: Kysely prepares every query it runs, and the API runs the same
+   * few hundred queries over and over (preparing is most of a small query's cost).
+   */
+  private readonly statements = new Map<string, NodeSqliteStatement>();
+
   constructor(readonly db: DatabaseSync) {}
+
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.db.prepare(sql));
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+        this.statements.delete(this.statements.keys().next().value as string);
+      }
+      statement = new NodeSqliteStatement(this.db.prepare(sql));
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
   close(): void {
     this.db.close();
