@@ -4,7 +4,7 @@
  * cancelling one, and moving a tenant's state as its operations start and end. Results are values
  * or {@link ControlError}s; the HTTP layer renders them.
  */
-import { canonicalJson } from "../specs";
+import { canonicalJson } from "../../tenants/contract";
 import {
   accept,
   onFinish,

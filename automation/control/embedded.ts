@@ -7,7 +7,6 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Environment, ENVIRONMENTS } from "../../common";
-import { loadAppSecrets, loadDecommission } from "../../tenants/config";
 import type * as TenantProgramModule from "../../tenants/program";
 import { BaseService } from "../base";
 import { StackMissingError } from "../errors";
@@ -31,15 +30,12 @@ export function tenantProgram(name: "test" | "real", cloudDir: string): TenantPr
   if (name === "test") {
     return testTenantProgram({ cloudDir, delayMs: Number(process.env.PLATFORM_TEST_DELAY_MS ?? "0") });
   }
-  return (spec, environment, baseStackName) => async () => {
+  // The service sets the stack config before every run; the program reads all of it there
+  // (tenants/contract.ts), as `pulumi -C tenants up` does.
+  return () => async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("../../tenants/program") as typeof TenantProgramModule;
-    return {
-      ...(await mod.createTenantStack(spec, environment, baseStackName, {
-        decommission: loadDecommission(),
-        appSecrets: loadAppSecrets(),
-      })),
-    };
+    return { ...(await mod.tenantProgram()) };
   };
 }
 

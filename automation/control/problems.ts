@@ -3,15 +3,11 @@
  * `type` is a relative URI (`/problems/<kind>`, listed in docs/control-plane.md); `errors` carries
  * field-level problems (path, message, value, allowed) where the input had any.
  */
-import { TenantOperationError } from "../errors";
+import { Problem, withPathPrefix } from "../../common";
+import { InvalidInputError, TenantOperationError } from "../errors";
 
-/** One field-level problem (the shape of common/ `Problem`). */
-export interface FieldProblem {
-  readonly path: string;
-  readonly message: string;
-  readonly value?: unknown;
-  readonly allowed?: string | readonly string[];
-}
+/** One field-level problem: the library's `Problem` (common/problems.ts), as it is. */
+export type FieldProblem = Problem;
 
 /** A problem document. */
 export interface ProblemDocument {
@@ -55,20 +51,9 @@ export function invalidInput(detail: string, errors: readonly FieldProblem[]): H
   return new HttpProblem(400, "invalid-input", "The request is invalid", detail, { errors });
 }
 
-/**
- * Field problems from the library's problem lists: `Problem` values, or `<path>: <message>` lines
- * (both shapes the spec parser has had).
- */
-export function fieldProblems(problems: readonly (string | FieldProblem)[], prefix = ""): FieldProblem[] {
-  return problems.map((p) => {
-    if (typeof p !== "string") {
-      return { ...p, path: prefix && p.path ? `${prefix}.${p.path}` : p.path || prefix };
-    }
-    const at = p.indexOf(": ");
-    const path = at > 0 ? p.slice(0, at) : "";
-    const message = at > 0 ? p.slice(at + 2) : p;
-    return { path: prefix && path ? `${prefix}.${path}` : path || prefix, message };
-  });
+/** Problems with their paths under `prefix` (`tier` → `body.spec.tier`). */
+export function fieldProblems(problems: readonly Problem[], prefix = ""): Problem[] {
+  return prefix ? withPathPrefix(prefix, problems) : [...problems];
 }
 
 /** HTTP status of each kind of library error. */
@@ -88,7 +73,7 @@ const STATUS_OF_KIND: Readonly<Record<string, number>> = Object.freeze({
  */
 export function operationProblem(error: unknown, reason?: string): ProblemDocument {
   if (error instanceof TenantOperationError) {
-    const problems = (error as { problems?: readonly (string | FieldProblem)[] }).problems;
+    const problems = error instanceof InvalidInputError ? error.problems : undefined;
     return {
       type: `/problems/${error.kind}`,
       title: TITLES[error.kind] ?? "The operation failed",

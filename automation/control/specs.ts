@@ -2,8 +2,7 @@
  * The tenant spec at the API's edge: the library's parser (tenants/spec.ts) with its problems as
  * field problems, and the merge of a PATCH body into the stored spec.
  */
-import { tenantSpecProblems, TenantSpec, TenantSpecSchema, TENANT_SPEC_KEYS } from "../../tenants/spec";
-import { parseTenantSpec } from "../../tenants/spec";
+import { readTenantSpec, TenantSpec, TenantSpecSchema, TENANT_SPEC_KEYS } from "../../tenants/spec";
 import { FieldProblem, fieldProblems } from "./problems";
 
 /** The spec, or its field problems (paths under `prefix`, e.g. `spec.tier`). */
@@ -11,11 +10,8 @@ export function readSpec(
   raw: unknown,
   prefix = "spec",
 ): { spec: TenantSpec; problems?: undefined } | { spec?: undefined; problems: FieldProblem[] } {
-  const problems = tenantSpecProblems(raw) as readonly (string | FieldProblem)[];
-  if (problems.length > 0) {
-    return { problems: fieldProblems(problems, prefix) };
-  }
-  return { spec: parseTenantSpec(raw) };
+  const parsed = readTenantSpec(raw);
+  return parsed.problems ? { problems: fieldProblems(parsed.problems, prefix) } : { spec: parsed.value };
 }
 
 /** A valid spec, or undefined (a stored spec that a newer schema refuses is left out of fleets). */

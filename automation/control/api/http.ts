@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { tenantIdProblems } from "../../../common";
+import { tenantIdProblemsAt } from "../../../common";
 import { can, inScope, Permission, Principal } from "../auth";
 import { FieldProblem, HttpProblem, invalidInput } from "../problems";
 import { OPERATION_ID_PATTERN } from "./schemas";
@@ -47,12 +47,9 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, where: str
 
 /** The tenant id of a path, checked against the spec's id rules. */
 export function tenantParam(value: string): string {
-  const problems = tenantIdProblems(value);
+  const problems = tenantIdProblemsAt("path.id", value);
   if (problems.length > 0) {
-    throw invalidInput(
-      `${JSON.stringify(value)} is not a tenant id`,
-      problems.map((message) => ({ path: "path.id", message, value })),
-    );
+    throw invalidInput(`${JSON.stringify(value)} is not a tenant id`, problems);
   }
   return value;
 }

@@ -6,12 +6,12 @@
 import * as crypto from "crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { appSecretsProblems } from "../../../tenants/config";
+import { appSecretsProblems } from "../../../tenants/secretNames";
 import type { TenantSpec } from "../../../tenants/spec";
-import { canonicalJson } from "../../specs";
+import { canonicalJson } from "../../../tenants/contract";
 import type { Permission } from "../auth";
 import type { OperationKind } from "../core";
-import { FieldProblem, fieldProblems, HttpProblem, invalidInput } from "../problems";
+import { fieldProblems, HttpProblem, invalidInput } from "../problems";
 import { mergeSpec, readSpec } from "../specs";
 import { listAudit, listEvents } from "../store/events";
 import { getOperation, listOperations } from "../store/operations";
@@ -725,12 +725,8 @@ function checkEnvironment(spec: TenantSpec, environment: string): void {
 
 function checkSecrets(secrets: Record<string, string> | undefined): void {
   if (!secrets || Object.keys(secrets).length === 0) return;
-  const problems = appSecretsProblems(secrets, "secrets") as readonly (string | FieldProblem)[];
-  if (problems.length > 0)
-    throw invalidInput(
-      "the app secrets are invalid",
-      fieldProblems(problems).map((p) => ({ ...p, path: `body.${p.path}` })),
-    );
+  const problems = appSecretsProblems(secrets, "secrets");
+  if (problems.length > 0) throw invalidInput("the app secrets are invalid", fieldProblems(problems, "body"));
 }
 
 async function visibleOperation(ctx: ApiContext, req: FastifyRequest) {

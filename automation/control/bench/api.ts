@@ -13,9 +13,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { createHarness, testSpec } from "../../e2e/harness";
+import { createHarness, testSpec } from "../../testing/harness";
 import { createToken } from "../auth";
-import { api, startService, until } from "../e2e/processes";
+import { api, startService, until } from "../testing/processes";
 import { Store } from "../store/store";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TenantService } from "../../service";
-import { FakeEngine } from "../../tests/fakeEngine";
+import { FakeEngine } from "../../testing/fakeEngine";
 import { createToken, Role } from "../auth";
 import { createInstance, Instance, InstanceOptions } from "../instance";
 import { Store } from "../store/store";

@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import type { Harness } from "../../e2e/harness";
+import type { Harness } from "../../testing/harness";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 

@@ -6,11 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { chromium, Browser } from "playwright-core";
-import { createHarness, Harness, testSpec } from "../../e2e/harness";
-import { createToken } from "../auth";
-import { createInstance, Instance } from "../instance";
-import { Store } from "../store/store";
-import { api } from "./processes";
+import { createHarness, Harness, testSpec } from "../testing/harness";
+import { createToken } from "./auth";
+import { createInstance, Instance } from "./instance";
+import { Store } from "./store/store";
+import { api } from "./testing/processes";
 
 /** Debian's chromium, or what PLATFORM_CHROMIUM names; missing fails with what to install. */
 function chromiumPath(): string {

@@ -5,8 +5,8 @@
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { verifyWebhook } from "../webhooks";
-import { removeDir, specBody, testInstance, TestInstance } from "./helpers";
+import { verifyWebhook } from "./webhooks";
+import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 

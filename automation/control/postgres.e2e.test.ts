@@ -4,11 +4,11 @@
  * no stack ever has two operations at once, as the event and audit logs show.
  */
 import * as path from "path";
-import { createHarness, Harness, testSpec } from "../../e2e/harness";
-import { createToken } from "../auth";
-import { Store } from "../store/store";
-import { api, ServiceProcess, startService, until } from "./processes";
-import { startPostgres, TestPostgres } from "./postgres";
+import { createHarness, Harness, testSpec } from "../testing/harness";
+import { createToken } from "./auth";
+import { Store } from "./store/store";
+import { api, ServiceProcess, startService, until } from "./testing/processes";
+import { startPostgres, TestPostgres } from "./testing/postgres";
 
 const TENANTS = Array.from({ length: 10 }, (_, i) => `pg-tenant-${String(i).padStart(2, "0")}`);
 

@@ -2,7 +2,7 @@
  * The HTTP API over the fake engine: onboarding end to end (202, lifecycle, events, outputs),
  * lifecycle refusals, idempotency, cancellation, listing and pagination.
  */
-import { removeDir, specBody, testInstance, TestInstance } from "./helpers";
+import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 

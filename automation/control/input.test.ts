@@ -3,7 +3,7 @@
  * anything is stored: oversize and malformed bodies, wrong content types, bad ids in paths, bad
  * specs, bad secrets, bad queries; and a rate limit per token.
  */
-import { removeDir, specBody, testInstance, TestInstance } from "./helpers";
+import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 

@@ -4,9 +4,9 @@
  * operations that cannot resume failing with the reason instead of staying `running`.
  */
 import * as os from "os";
-import { ControlPlane } from "../core";
-import { claimNext, finishOperation, getOperation } from "../store/operations";
-import { removeDir, specBody, testInstance, TestInstance } from "./helpers";
+import { ControlPlane } from "./core";
+import { claimNext, finishOperation, getOperation } from "./store/operations";
+import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 

@@ -5,12 +5,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { createDoubleHarness, createHarness, DoubleHarness, Harness, testSpec } from "../../e2e/harness";
-import { createToken } from "../auth";
-import { baseStackInfo } from "../embedded";
-import { createInstance, Instance } from "../instance";
-import { Store } from "../store/store";
-import { api, startService, until } from "./processes";
+import { createDoubleHarness, createHarness, DoubleHarness, Harness, testSpec } from "../testing/harness";
+import { createToken } from "./auth";
+import { baseStackInfo } from "./embedded";
+import { createInstance, Instance } from "./instance";
+import { Store } from "./store/store";
+import { api, startService, until } from "./testing/processes";
 
 /** Every file under a directory, as text. */
 function allText(dir: string): string {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { authenticate, hashToken } from "../auth";
-import { main } from "../cli/tokens";
+import { main } from "./tokens";
 import { Store } from "../store/store";
 
 let dir: string;

@@ -2,7 +2,7 @@
  * Fleet runs: planned by the library from the store's tenants, run as child operations through
  * the queue (one per stack, at most `concurrency` at once), ending with the fleet report.
  */
-import { removeDir, specBody, testInstance, TestInstance } from "./helpers";
+import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 

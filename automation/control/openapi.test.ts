@@ -4,9 +4,9 @@
  * validates with (the tenant spec's fields are the library's).
  */
 import { spawnSync } from "child_process";
-import { ROUTES } from "../api/routes";
-import { TENANT_SPEC_KEYS } from "../../../tenants/spec";
-import { removeDir, testInstance, TestInstance } from "./helpers";
+import { ROUTES } from "./api/routes";
+import { TENANT_SPEC_KEYS } from "../../tenants/spec";
+import { removeDir, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 let doc: any;

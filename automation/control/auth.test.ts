@@ -3,8 +3,8 @@
  * (403), and with a token scoped to another tenant (403); the roles that may, may; every attempt
  * is in the audit log, which only admins read.
  */
-import { ROUTES } from "../api/routes";
-import { removeDir, specBody, testInstance, TestInstance } from "./helpers";
+import { ROUTES } from "./api/routes";
+import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
 let opId: string;

@@ -1,5 +1,5 @@
 /** The state machine: what each operation is accepted from, and where it leads. */
-import { accept, canTransition, onFinish, onStart, TENANT_STATES, TRANSITIONS } from "../lifecycle";
+import { accept, canTransition, onFinish, onStart, TENANT_STATES, TRANSITIONS } from "./lifecycle";
 
 it("walks requested → provisioning → active, active → updating → active | failed, offboarding → offboarded", () => {
   expect(accept("onboard", undefined)).toEqual({ ok: true, next: "requested" });
