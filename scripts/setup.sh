@@ -21,6 +21,9 @@ command -v node >/dev/null || { echo "setup: Node.js >= 20 with npm is required 
 step "npm ci"
 npm ci --no-audit --no-fund
 
+step "system packages the tests need (scripts/setup-system.sh: PostgreSQL, Chromium)"
+bash scripts/setup-system.sh
+
 step "Pulumi CLI"
 bash scripts/setup-pulumi.sh >/dev/null
 

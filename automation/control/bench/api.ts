@@ -1,0 +1,233 @@
+/**
+ * `npm run bench:api`: a benchmark (not a test) of the control plane, in one run:
+ *
+ * 1. reads: p50/p99 latency of `GET /v1/tenants` and `GET /v1/operations/{id}` at 50 concurrent
+ *    clients, with 200 tenants in the store (SQLite; the server in its own process);
+ * 2. onboarding: the time from `POST /v1/tenants` to `active` for one tenant, beside the CLI's
+ *    `tenant onboard` for the same spec, each on a fresh backend on the real engine (test program).
+ *
+ *   npm run bench:api -- [--tenants 200] [--clients 50] [--requests 3000] [--onboards 2]
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Command } from "commander";
+import { createHarness, testSpec } from "../../testing/harness";
+import { createToken } from "../auth";
+import { api, startService, until } from "../testing/processes";
+import { Store } from "../store/store";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function load(label: string, clients: number, requests: number, next: () => string, token: string) {
+  let sent = 0;
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (sent < requests) {
+        sent++;
+        const t0 = process.hrtime.bigint();
+        const res = await fetch(next(), { headers: { authorization: `Bearer ${token}` } });
+        await res.arrayBuffer();
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (res.status !== 200) failures++;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `${label.padEnd(34)} p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  ` +
+      `(${requests} requests, ${clients} clients, ${(requests / seconds).toFixed(0)} req/s${failures ? `, ${failures} not 200` : ""})`,
+  );
+}
+
+async function reads(tenants: number, clients: number, requests: number) {
+  const child = spawn(
+    process.execPath,
+    [
+      require.resolve("ts-node/dist/bin.js"),
+      "--transpile-only",
+      path.join(__dirname, "readServer.ts"),
+      String(tenants),
+    ],
+    {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c) => {
+      out += c;
+      const m = /READY .*\n/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.on("exit", (code) => reject(new Error(`the read server exited (${code})`)));
+  });
+  const [, url, token, ...ops] = line.trim().split(" ");
+  let cpuLines = "";
+  child.stdout!.on("data", (c) => (cpuLines += c));
+  /** The server's CPU time so far, µs. */
+  const serverCpu = async (): Promise<number> => {
+    const before = cpuLines.length;
+    child.kill("SIGUSR2");
+    for (let i = 0; i < 100; i++) {
+      const m = /CPU (\d+)\n/.exec(cpuLines.slice(before));
+      if (m) return Number(m[1]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error("the read server did not report its CPU time");
+  };
+  const measured = async (label: string, next: () => string) => {
+    const cpu0 = await serverCpu();
+    await load(label, clients, requests, next, token);
+    const cpu = (await serverCpu()) - cpu0;
+    console.log(`${"".padEnd(34)} server CPU ${(cpu / requests / 1000).toFixed(2)} ms per request`);
+  };
+  try {
+    console.log(`reads: ${tenants} tenants in a SQLite store, server in its own process`);
+    // Warm-up (JIT, connections), not measured.
+    await load("warm-up", clients, 500, () => `${url}/v1/tenants`, token);
+    await measured("GET /v1/tenants (100 per page)", () => `${url}/v1/tenants`);
+    let i = 0;
+    await measured("GET /v1/operations/{id}", () => `${url}/v1/operations/${ops[i++ % ops.length]}`);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+async function cliOnboard(id: string): Promise<{ wall: number; engine: number }> {
+  const h = await createHarness(`bench-cli-${id}`);
+  try {
+    const registry = fs.mkdtempSync(path.join(os.tmpdir(), "bench-registry-"));
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(
+      process.execPath,
+      [
+        require.resolve("ts-node/dist/bin.js"),
+        "--transpile-only",
+        "automation/cli/tenant.ts",
+        "onboard",
+        id,
+        "--env",
+        "staging",
+        "--tier",
+        "trial",
+        "--owner",
+        "platform-team@example.com",
+        "--cost-center",
+        "cc-1001",
+        "--data-classification",
+        "internal",
+        "--image-tag",
+        "1.0.0",
+        "--display-name",
+        `Tenant ${id}`,
+        "--registry",
+        registry,
+        "--json",
+      ],
+      { cwd: REPO, env: { ...h.cliEnv, PULUMI_ROOT: process.env.PULUMI_ROOT }, encoding: "utf8" },
+    );
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 0) throw new Error(`tenant onboard failed (${r.status}): ${r.stderr}`);
+    // `--json` prints `{ ok, exitCode, result }`; the result is the library's outcome.
+    const engine = (JSON.parse(r.stdout) as { result: { durationMs: number } }).result.durationMs / 1000;
+    fs.rmSync(registry, { recursive: true, force: true });
+    return { wall, engine };
+  } finally {
+    h.cleanup();
+  }
+}
+
+async function apiOnboard(id: string): Promise<{ wall: number; engine: number }> {
+  const h = await createHarness(`bench-api-${id}`, {}, ["staging", "production"]);
+  const dataDir = path.join(h.dir, "control");
+  const store = await Store.open({ dataDir });
+  const token = (await createToken(store.db, { name: "bench", role: "admin" })).token;
+  await store.close();
+  const service = await startService(h, { PLATFORM_DATA_DIR: dataDir });
+  try {
+    // One onboarding first, so the service's one-time costs (CLI version check) are not counted.
+    const warm = await api(service.url, token, "POST", "/v1/tenants", { spec: testSpec(`${id}-warm`) });
+    await until("warm-up", async () =>
+      (await api(service.url, token, "GET", `/v1/operations/${warm.body.id}`)).body.finishedAt
+        ? true
+        : undefined,
+    );
+    const t0 = process.hrtime.bigint();
+    const r = await api(service.url, token, "POST", "/v1/tenants", { spec: testSpec(id) });
+    const done = await until("active", async () => {
+      const t = await api(service.url, token, "GET", `/v1/tenants/${id}`);
+      return t.body.environments?.[0]?.state === "active" ? true : undefined;
+    });
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    void done;
+    const op = await api(service.url, token, "GET", `/v1/operations/${r.body.id}`);
+    return { wall, engine: (op.body.result.durationMs as number) / 1000 };
+  } finally {
+    service.child.kill("SIGTERM");
+    await service.exited;
+    h.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = new Command("bench:api")
+    .option("--tenants <n>", "tenants in the store", "200")
+    .option("--clients <n>", "concurrent clients", "50")
+    .option("--requests <n>", "requests per endpoint", "3000")
+    .option("--onboards <n>", "onboardings of each kind (API and CLI)", "2")
+    .option("--reads-only", "measure the reads only")
+    .parse(process.argv)
+    .opts<{ tenants: string; clients: string; requests: string; onboards: string; readsOnly?: boolean }>();
+  const [tenants, clients, requests, onboards] = [o.tenants, o.clients, o.requests, o.onboards].map(Number);
+  if (![tenants, clients, requests, onboards].every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new Error("--tenants, --clients, --requests and --onboards must be whole numbers of at least 1");
+  }
+  console.log(`bench:api on ${os.cpus().length} CPUs, Node ${process.version}`);
+  await reads(tenants, clients, requests);
+  if (o.readsOnly) return;
+  if (!process.env.PULUMI_ROOT) {
+    const setup = spawnSync("bash", ["scripts/setup-pulumi.sh"], {
+      cwd: REPO,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    if (setup.status !== 0)
+      throw new Error("scripts/setup-pulumi.sh could not provide the Pulumi CLI (see above)");
+    process.env.PULUMI_ROOT = setup.stdout.trim().split("\n").pop();
+  }
+  console.log(
+    `onboarding one tenant on the real engine (test program), ${onboards} run(s) each, alternating:`,
+  );
+  const cli: { wall: number; engine: number }[] = [];
+  const viaApi: { wall: number; engine: number }[] = [];
+  for (let i = 0; i < onboards; i++) {
+    viaApi.push(await apiOnboard(`bench-api-${i}`));
+    cli.push(await cliOnboard(`bench-cli-${i}`));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const a = mean(viaApi.map((x) => x.wall));
+  const c = mean(cli.map((x) => x.wall));
+  console.log(
+    `  API  POST → active: ${a.toFixed(2)} s (engine ${mean(viaApi.map((x) => x.engine)).toFixed(2)} s)  runs: ${viaApi.map((x) => x.wall.toFixed(2)).join(", ")}`,
+  );
+  console.log(
+    `  CLI  tenant onboard (process start to exit): ${c.toFixed(2)} s (engine ${mean(cli.map((x) => x.engine)).toFixed(2)} s)  runs: ${cli.map((x) => x.wall.toFixed(2)).join(", ")}`,
+  );
+  console.log(`  API / CLI: ${((a / c) * 100).toFixed(0)} % (goal: within 110 %)`);
+}
+
+main().catch((error) => {
+  console.error(String(error instanceof Error ? error.stack : error));
+  process.exit(1);
+});

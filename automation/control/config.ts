@@ -1,0 +1,95 @@
+/**
+ * The control plane's settings, from the environment, parsed once into a frozen object; every
+ * problem is reported at once, naming the variable, the value and what is allowed.
+ */
+import * as path from "path";
+import { REPO_ROOT } from "../settings";
+import { FieldProblem } from "./problems";
+
+/** The service's settings. */
+export interface ControlConfig {
+  /** @default 127.0.0.1 (HOST) */
+  readonly host: string;
+  /** @default 8080 (PORT) */
+  readonly port: number;
+  /** @default `<repo>/.platform` (PLATFORM_DATA_DIR) */
+  readonly dataDir: string;
+  /** Postgres instead of SQLite (DATABASE_URL). */
+  readonly databaseUrl?: string;
+  /** @default 4 (PLATFORM_CONCURRENCY) */
+  readonly concurrency: number;
+  /** @default 30000 (PLATFORM_LEASE_MS) */
+  readonly leaseMs: number;
+  /** @default 30000 (PLATFORM_DRAIN_MS) */
+  readonly drainMs: number;
+  /** Requests per token per minute. @default 600 (PLATFORM_RATE_LIMIT) */
+  readonly rateLimit: number;
+  /** @default 65536 (PLATFORM_BODY_LIMIT) */
+  readonly bodyLimit: number;
+  /**
+   * The tenant program: `real` (tenants/program.ts, on the cloud double by default, on AWS with
+   * PLATFORM_CLOUD=aws) or `test` (the automation tests' small stand-in program, whose "cloud" is
+   * a directory; the control plane's e2e tests and benchmark use it for speed).
+   * @default real (PLATFORM_TENANT_PROGRAM)
+   */
+  readonly program: "test" | "real";
+}
+
+/** Variables and their defaults. */
+const WHOLE: readonly [keyof ControlConfig, string, number, number, number][] = [
+  ["port", "PORT", 8080, 0, 65535],
+  ["concurrency", "PLATFORM_CONCURRENCY", 4, 1, 64],
+  ["leaseMs", "PLATFORM_LEASE_MS", 30_000, 1000, 3_600_000],
+  ["drainMs", "PLATFORM_DRAIN_MS", 30_000, 0, 3_600_000],
+  ["rateLimit", "PLATFORM_RATE_LIMIT", 600, 1, 1_000_000],
+  ["bodyLimit", "PLATFORM_BODY_LIMIT", 65_536, 1024, 10_485_760],
+];
+
+/** The settings, or every problem. */
+export function readControlConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): { config: ControlConfig; problems?: undefined } | { config?: undefined; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const numbers: Record<string, number> = {};
+  for (const [key, name, fallback, min, max] of WHOLE) {
+    const raw = env[name];
+    const n = raw === undefined || raw === "" ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push({
+        path: name,
+        value: raw,
+        message: `${JSON.stringify(raw)} is not a whole number from ${min} to ${max}`,
+      });
+    }
+    numbers[key] = n;
+  }
+  const program = env.PLATFORM_TENANT_PROGRAM || "real";
+  if (program !== "test" && program !== "real") {
+    problems.push({
+      path: "PLATFORM_TENANT_PROGRAM",
+      value: program,
+      allowed: ["test", "real"],
+      message: `${JSON.stringify(program)} is not one of test, real`,
+    });
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push({
+      path: "DATABASE_URL",
+      message: "is not a postgres:// URL (unset it for the SQLite store)",
+    });
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    config: Object.freeze({
+      host: env.HOST || "127.0.0.1",
+      dataDir: path.resolve(env.PLATFORM_DATA_DIR || path.join(REPO_ROOT, ".platform")),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      program: program as "test" | "real",
+      ...(numbers as Pick<
+        ControlConfig,
+        "port" | "concurrency" | "leaseMs" | "drainMs" | "rateLimit" | "bodyLimit"
+      >),
+    }),
+  };
+}

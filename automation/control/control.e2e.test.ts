@@ -1,0 +1,210 @@
+/**
+ * The control plane on the real engine (Pulumi's CLI and a file backend; the cloud is the test
+ * program's directory): onboarding through the API with its SSE stream, a kill -9 mid-operation
+ * and a restart, and a SIGTERM drain that leaves the operation resumable.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { createDoubleHarness, createHarness, DoubleHarness, Harness, testSpec } from "../testing/harness";
+import { createToken } from "./auth";
+import { baseStackInfo } from "./embedded";
+import { createInstance, Instance } from "./instance";
+import { Store } from "./store/store";
+import { api, startService, until } from "./testing/processes";
+
+/** Every file under a directory, as text. */
+function allText(dir: string): string {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name)).toString("latin1"))
+    .join("\n");
+}
+
+async function adminToken(dataDir: string): Promise<string> {
+  const store = await Store.open({ dataDir });
+  try {
+    return (await createToken(store.db, { name: "e2e-admin", role: "admin" })).token;
+  } finally {
+    await store.close();
+  }
+}
+
+describe("onboarding through the API (the real tenant program on the cloud double)", () => {
+  let h: DoubleHarness;
+  let instance: Instance;
+  let url: string;
+  let token: string;
+  const dataDir = () => path.join(h.dir, "control");
+
+  beforeAll(async () => {
+    // The one seam: the service the instance runs is the double harness's (real programs).
+    h = await createDoubleHarness("control-api");
+    const store = await Store.open({ dataDir: dataDir() });
+    token = (await createToken(store.db, { name: "e2e-admin", role: "admin" })).token;
+    instance = await createInstance({
+      store,
+      service: h.service,
+      worker: { pollMs: 200 },
+      environment: (env) => baseStackInfo(h.engine, env),
+    });
+    url = await instance.listen("127.0.0.1", 0);
+    instance.startBackground();
+  }, 600_000);
+
+  afterAll(async () => {
+    await instance.stop(5000);
+    h.cleanup();
+  });
+
+  it("answers 202, streams the engine's progress in order over SSE, ends active with the outputs, and keeps the secret out", async () => {
+    const secret = "s3cret-e2e-value-1234";
+    const r = await api(url, token, "POST", "/v1/tenants", {
+      spec: testSpec("acme"),
+      secrets: { API_KEY: secret },
+    });
+    expect(r.status).toBe(202);
+    const res = await fetch(`${url}/v1/operations/${r.body.id}/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const text = await res.text();
+    const messages = text
+      .split("\n\n")
+      .filter((b) => b.includes("data: "))
+      .map((b) => ({
+        event: /event: (\S+)/.exec(b)?.[1],
+        id: Number(/id: (\d+)/.exec(b)?.[1] ?? NaN),
+        data: JSON.parse(/data: (.*)/.exec(b)![1]),
+      }));
+    const kinds = messages.map((m) => m.event);
+    expect(kinds[0]).toBe("status");
+    expect(messages[0].data.status).toBe("running");
+    expect(kinds.slice(-3)).toEqual(["summary", "status", "end"]);
+    expect(messages[messages.length - 2].data.status).toBe("succeeded");
+    const ids = messages.filter((m) => !Number.isNaN(m.id)).map((m) => m.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Resource by resource: each resource created starts before it is done.
+    const resources = messages.filter((m) => m.event === "resource" && m.data.op === "create");
+    const urns = [...new Set(resources.map((m) => m.data.urn as string))];
+    expect(urns.length).toBeGreaterThan(20);
+    for (const urn of urns) {
+      const phases = resources.filter((m) => m.data.urn === urn).map((m) => m.data.phase);
+      expect([urn, phases]).toEqual([urn, ["start", "done"]]);
+    }
+
+    const tenant = await api(url, token, "GET", "/v1/tenants/acme");
+    expect(tenant.body.environments[0]).toMatchObject({
+      environment: "staging",
+      state: "active",
+      outputs: expect.objectContaining({ tenant: "acme", url: expect.stringMatching(/^https:\/\/acme\./) }),
+    });
+    expect(text).not.toContain(secret);
+    expect(JSON.stringify(tenant.body)).not.toContain(secret);
+    expect(allText(dataDir())).not.toContain(secret);
+    // The secret is in the stack's secret config, and only there (encrypted).
+    const base = await api(url, token, "GET", "/v1/environments/staging");
+    expect(base.status).toBe(200);
+    expect(base.body).toMatchObject({
+      environment: "staging",
+      outputs: expect.objectContaining({ environment: "staging", vpcId: expect.any(String) }),
+      lastUpdate: expect.objectContaining({ kind: "update", result: "succeeded" }),
+    });
+    expect((await api(url, token, "GET", "/v1/environments/production")).status).toBe(404);
+    const config = await (
+      await h.engine.selectStack("tenant", "acme-staging", async () => undefined)
+    ).getAllConfig();
+    expect(config["tenant:secrets"]).toMatchObject({ secret: true });
+  }, 300_000);
+});
+
+describe("restart", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness("control-restart", {}, ["staging", "production"]);
+  });
+
+  afterAll(() => h.cleanup());
+
+  it("takes over an operation whose instance was killed (kill -9): it ends, repaired or failed, and no lock is left", async () => {
+    const dataDir = path.join(h.dir, "control-kill");
+    const token = await adminToken(dataDir);
+    const env = { PLATFORM_DATA_DIR: dataDir, PLATFORM_LEASE_MS: "3000", PLATFORM_TEST_DELAY_MS: "8000" };
+    const first = await startService(h, env);
+    const r = await api(first.url, token, "POST", "/v1/tenants", { spec: testSpec("acme") });
+    expect(r.status).toBe(202);
+    // Kill it once the engine is creating the tenant's service (the slow resource).
+    await until("the service resource to start", async () => {
+      const events = await api(first.url, token, "GET", `/v1/events?operation=${r.body.id}`);
+      const started = events.body.items.some((e: { type: string }) => e.type === "operation.started");
+      return started ? true : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = await startService(h, { ...env, PLATFORM_TEST_DELAY_MS: "0" });
+    try {
+      const done = await until(
+        "the operation to end",
+        async () => {
+          const op = await api(second.url, token, "GET", `/v1/operations/${r.body.id}`);
+          return ["succeeded", "failed"].includes(op.body.status) ? op.body : undefined;
+        },
+        240_000,
+      );
+      expect(done.attempt).toBeGreaterThanOrEqual(2);
+      if (done.status === "failed") {
+        expect(done.error.detail).toEqual(expect.any(String));
+      }
+      const tenant = await api(second.url, token, "GET", "/v1/tenants/acme");
+      expect([done.status, tenant.body.environments[0].state]).toEqual(
+        done.status === "succeeded" ? ["succeeded", "active"] : ["failed", "failed"],
+      );
+      expect(await h.engine.listLocks("tenant", "acme-staging")).toEqual([]);
+      const started = (
+        await api(second.url, token, "GET", `/v1/events?operation=${r.body.id}&type=operation.started`)
+      ).body.items;
+      expect(new Set(started.map((e: { instance: string }) => e.instance)).size).toBe(2);
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  }, 360_000);
+
+  it("drains on SIGTERM: waits up to the deadline, leaves the rest queued, and the next start resumes it", async () => {
+    const dataDir = path.join(h.dir, "control-term");
+    const token = await adminToken(dataDir);
+    const env = { PLATFORM_DATA_DIR: dataDir, PLATFORM_DRAIN_MS: "1500", PLATFORM_TEST_DELAY_MS: "20000" };
+    const first = await startService(h, env);
+    const r = await api(first.url, token, "POST", "/v1/tenants", { spec: testSpec("globex") });
+    await until("the operation to run", async () => {
+      const op = await api(first.url, token, "GET", `/v1/operations/${r.body.id}`);
+      return op.body.status === "running" ? true : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toMatch(/stopped: 0 finished, 1 left queued to resume/);
+    const second = await startService(h, { ...env, PLATFORM_TEST_DELAY_MS: "0" });
+    try {
+      const done = await until(
+        "the resumed operation",
+        async () => {
+          const op = await api(second.url, token, "GET", `/v1/operations/${r.body.id}`);
+          return ["succeeded", "failed"].includes(op.body.status) ? op.body : undefined;
+        },
+        240_000,
+      );
+      expect(done.status).toBe("succeeded");
+      const requeued = (
+        await api(second.url, token, "GET", `/v1/events?operation=${r.body.id}&type=operation.requeued`)
+      ).body.items;
+      expect(requeued[0].data.reason).toBe("the instance shut down");
+      expect(await h.engine.listLocks("tenant", "globex-staging")).toEqual([]);
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  }, 360_000);
+});

@@ -1,0 +1,133 @@
+/**
+ * The engine side of `npm start`: the real engine (Pulumi's Automation API over the CLI) with the
+ * tenant program, on the cloud double by default (PLATFORM_CLOUD, automation/settings.ts), the
+ * base stacks' outputs, and the readiness check of the CLI (docs/control-plane.md, "Settings").
+ */
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { Environment, ENVIRONMENTS } from "../../common";
+import type * as TenantProgramModule from "../../tenants/program";
+import { BaseService } from "../base";
+import { StackMissingError } from "../errors";
+import { LocalEngine } from "../engine/localEngine";
+import type { Engine } from "../engine/types";
+import { TenantProgram, TenantService } from "../service";
+import { AutomationSettings } from "../settings";
+import { testBaseProgram, testTenantProgram } from "../testprogram/programs";
+import type { EnvironmentInfo } from "./api/context";
+
+/** What `npm start` runs operations with. */
+export interface Embedded {
+  readonly service: TenantService;
+  readonly engine: LocalEngine;
+  environment(env: string): Promise<EnvironmentInfo | undefined>;
+  checks(): Promise<Record<string, string>>;
+}
+
+/** The tenant program by name (as the CLI's PLATFORM_TENANT_PROGRAM). */
+export function tenantProgram(name: "test" | "real", cloudDir: string): TenantProgram {
+  if (name === "test") {
+    return testTenantProgram({ cloudDir, delayMs: Number(process.env.PLATFORM_TEST_DELAY_MS ?? "0") });
+  }
+  // The service sets the stack config before every run; the program reads all of it there
+  // (tenants/contract.ts), as `pulumi -C tenants up` does.
+  return () => async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require("../../tenants/program") as typeof TenantProgramModule;
+    return { ...(await mod.tenantProgram()) };
+  };
+}
+
+/**
+ * Builds the engine side. On the cloud double, the base stacks that are missing are deployed first
+ * (the real base program, or the test program's small base); on AWS they must exist already
+ * (`npm run base -- up`).
+ */
+export async function embedded(
+  settings: AutomationSettings,
+  program: "test" | "real",
+  dataDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<Embedded> {
+  const engine = new LocalEngine(settings);
+  if (program === "real" && settings.cloud === "double") {
+    const base = new BaseService(engine);
+    for (const env of ENVIRONMENTS) {
+      try {
+        await base.outputs(env);
+      } catch (error) {
+        if (!(error instanceof StackMissingError)) throw error;
+        log(`deploying the base stack ${env} on the cloud double (first start; once per backend)`);
+        await base.up(env);
+      }
+    }
+  }
+  if (program === "test") {
+    for (const env of ENVIRONMENTS) {
+      try {
+        await engine.selectStack("platform", env, testBaseProgram(env));
+      } catch (error) {
+        if (!(error instanceof StackNotFoundError)) throw error;
+        try {
+          const base = await engine.createStack("platform", env, testBaseProgram(env));
+          await base.up();
+        } catch (e) {
+          // Another instance starting at the same time created it.
+          if (!(e instanceof StackAlreadyExistsError)) throw e;
+        }
+      }
+    }
+  }
+  const service = new TenantService({
+    engine,
+    program: tenantProgram(program, path.join(dataDir, "test-cloud")),
+  });
+  const cli = path.join(settings.pulumiRoot, "bin", "pulumi");
+  let cliCheck: { at: number; result: string } | undefined;
+  return {
+    service,
+    engine,
+    environment: (env) => baseStackInfo(engine, env),
+    async checks() {
+      // `pulumi version` costs a process; once a minute is enough for a readiness probe.
+      if (!cliCheck || Date.now() - cliCheck.at > 60_000) {
+        const r = spawnSync(cli, ["version"], { encoding: "utf8", timeout: 10_000 });
+        const result =
+          r.status === 0 ? "ok" : `${cli} version failed: ${r.stderr || r.error?.message || r.status}`;
+        cliCheck = { at: Date.now(), result };
+      }
+      return { pulumi: cliCheck.result };
+    },
+  };
+}
+
+/** The base stack of an environment: its outputs (secrets masked) and last update; undefined when missing. */
+export async function baseStackInfo(engine: Engine, env: string): Promise<EnvironmentInfo | undefined> {
+  if (!(ENVIRONMENTS as readonly string[]).includes(env)) return undefined;
+  try {
+    const stack = await engine.selectStack("platform", env as Environment, async () => undefined);
+    const outputs = Object.fromEntries(
+      Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
+    );
+    const [last] = await stack.history(1);
+    return {
+      environment: env,
+      stack: `organization/platform/${env}`,
+      outputs,
+      ...(last
+        ? {
+            lastUpdate: {
+              kind: last.kind,
+              result: last.result,
+              startTime: new Date(last.startTime).toISOString(),
+              ...(last.endTime ? { endTime: new Date(last.endTime).toISOString() } : {}),
+            },
+          }
+        : {}),
+    };
+  } catch (error) {
+    if (error instanceof StackNotFoundError) return undefined;
+    throw error;
+  }
+}

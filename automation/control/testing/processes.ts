@@ -1,0 +1,94 @@
+/**
+ * e2e support: the control plane as a separate process (`automation/control/main.ts`, what
+ * `npm start` runs) on a harness's backend, so a test can kill it with SIGKILL and start it again.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import type { Harness } from "../../testing/harness";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+
+/** A running service process. */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Resolves when it exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts the service on the harness's backend; resolves once it listens. */
+export async function startService(h: Harness, env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(
+    process.execPath,
+    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "automation/control/main.ts"],
+    {
+      cwd: REPO,
+      env: {
+        ...h.cliEnv,
+        PULUMI_ROOT: process.env.PULUMI_ROOT,
+        PLATFORM_TENANT_PROGRAM: "test",
+        HOST: "127.0.0.1",
+        PORT: "0",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  child.stdout!.on("data", (c) => (out += c));
+  child.stderr!.on("data", (c) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not start in 90 s:\n${out}`)), 90_000);
+    const check = () => {
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited (${code}) before listening:\n${out}`));
+    });
+  });
+  return { child, url, output: () => out, exited };
+}
+
+/** Calls the API. */
+export async function api(
+  url: string,
+  token: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Waits until `check` returns a value (polling). */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
