@@ -6,3 +6,4 @@ export * from "./target";
 export * from "./runner";
 export * from "./report";
 export * from "./registry";
+export * from "./probes";
