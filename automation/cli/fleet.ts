@@ -23,6 +23,7 @@ import { REPO_ROOT } from "../settings";
 import { cliContext, CommonOptions, withCommonOptions } from "./context";
 import { CliIO, processIO } from "./io";
 import { formatFleetTable } from "./render";
+import { addRolloutCommand } from "./rollout";
 import { rootCommand, runBody, runEntry, runProgram, SetCode } from "./run";
 
 /** Flags of every fleet command. */
@@ -119,6 +120,7 @@ function fleetCommand(io: CliIO, setCode: SetCode): Command {
       }).then(setCode),
     );
   }
+  addRolloutCommand(program, io, setCode);
   return program;
 }
 

@@ -8,7 +8,7 @@
  */
 import { DRIFT_CADENCE_HOURS, Environment, Tier, TIER_NAMES } from "../../common";
 import type { TenantSpec } from "../../tenants/spec";
-import { mapLimit } from "../inventory";
+import { mapLimit } from "../mapLimit";
 
 const HOUR_MS = 3_600_000;
 

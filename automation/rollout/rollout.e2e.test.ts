@@ -23,7 +23,7 @@ import {
   startRollout,
   writeCloudHealth,
 } from ".";
-import { CONFIG_KEYS } from "../specs";
+import { TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../../tenants/contract";
 import { createHarness, Harness, testSpec } from "../testing/harness";
 
 const OLD = "1.0.0";

@@ -8,7 +8,7 @@
  * changed for the tenants that ended on the new image, and only for them.
  */
 import * as os from "os";
-import type { Environment } from "../../common";
+import { Environment, ProblemsError } from "../../common";
 import type { TenantSpec } from "../../tenants/spec";
 import type { TenantOperationError } from "../errors";
 import { planRollout, RolloutPlan } from "./plan";
@@ -49,13 +49,10 @@ export interface RolloutDeps {
   readonly isAlive?: (runner: RolloutState["runner"]) => boolean;
 }
 
-/** A rollout that cannot start or resume, with every reason. */
-export class RolloutRefusedError extends Error {
-  constructor(readonly problems: readonly PlanProblem[]) {
-    super(
-      `rollout refused:\n  - ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("\n  - ")}`,
-    );
-    this.name = "RolloutRefusedError";
+/** A rollout that cannot start or resume, with every reason (the CLI exits 2 on it). */
+export class RolloutRefusedError extends ProblemsError {
+  constructor(problems: readonly PlanProblem[]) {
+    super("rollout refused", problems);
   }
 }
 

@@ -8,15 +8,10 @@
  * Parsing returns problems as values (STYLE.md 13a), each naming the wave, the field, the value and
  * what is allowed; only the CLI renders them.
  */
-import { Tier, TIER_NAMES, tenantIdProblems } from "../../common";
+import { Problem, Tier, TIER_NAMES, tenantIdProblems } from "../../common";
 
-/** One thing wrong with a plan: where (`wave 2.tier`), what, the value and what is allowed. */
-export interface PlanProblem {
-  readonly path: string;
-  readonly message: string;
-  readonly value?: unknown;
-  readonly allowed?: string | readonly string[];
-}
+/** One thing wrong with a plan (common/problems.ts): where (`wave 2.tier`), what, the value, what is allowed. */
+export type PlanProblem = Problem;
 
 /** How a wave picks its tenants among those no earlier wave took. */
 export type WaveSelector =
