@@ -62,6 +62,16 @@ describe("fleet rollout: bad input", () => {
     expect(bad.stderr).toContain('action: "restart" is not one of start, status, pause, resume, abort');
   });
 
+  it("fleet drift --due-within refuses what is not a duration", async () => {
+    let stderr = "";
+    const code = await fleetMain(["drift", "--env", "staging", "--due-within", "soon"], {
+      stdout: () => undefined,
+      stderr: (t) => void (stderr += t),
+    });
+    expect(code).toBe(EXIT_CODES.invalidInput);
+    expect(stderr).toContain('--due-within: "soon" is not a duration such as 1h or 30m');
+  });
+
   it("documents the plan syntax in its help", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(EXIT_CODES.ok);
