@@ -165,7 +165,7 @@ async function rollout(actionText: string, o: RolloutFlags, io: CliIO): Promise<
   const deps: RolloutDeps = {
     target: serviceTarget(ctx.service, probeFor(ctx)),
     store,
-    registry: registryWriter(o.registry ?? REGISTRY_DIR, process.cwd()),
+    registry: registryWriter(o.registry ?? REGISTRY_DIR, REPO_ROOT),
     pollMs,
     log: ctx.say,
   };

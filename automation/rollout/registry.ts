@@ -9,7 +9,8 @@ import type { RegistryWriter } from "./runner";
 
 /**
  * A writer over the registry directory `dir`.
- * @param displayRoot paths in reports are relative to it (the repository root).
+ * @param displayRoot paths in reports are relative to it (the repository root); files outside it
+ *   are reported with their absolute path.
  */
 export function registryWriter(dir: string = REGISTRY_DIR, displayRoot?: string): RegistryWriter {
   return {
@@ -25,7 +26,8 @@ export function registryWriter(dir: string = REGISTRY_DIR, displayRoot?: string)
           continue;
         }
         const file = writeSpec({ ...spec, imageTag: image }, dir);
-        written.push(displayRoot ? path.relative(displayRoot, file) : file);
+        const relative = displayRoot ? path.relative(displayRoot, file) : "..";
+        written.push(relative.startsWith("..") ? file : relative);
       }
       return written;
     },

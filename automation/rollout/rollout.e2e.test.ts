@@ -5,6 +5,7 @@
  * 9 tenants in 3 waves with an unhealthy canary; the dry run changes nothing; a run killed with
  * SIGKILL mid-wave and resumed by `fleet rollout resume` does not redo finished tenants.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadRegistry, writeSpec } from "../../tenants/registry";
@@ -24,6 +25,7 @@ import {
   writeCloudHealth,
 } from ".";
 import { TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../../tenants/contract";
+import { REPO_ROOT } from "../settings";
 import { createHarness, Harness, testSpec } from "../testing/harness";
 
 const OLD = "1.0.0";
@@ -141,5 +143,88 @@ describe("rollout on the real engine", () => {
     expect(Object.values(await deployedImages())).toEqual(Array(9).fill(NEW));
     expect(loadRegistry(registryDir).map((s) => s.imageTag)).toEqual(Array(9).fill(NEW));
     expect(report.registry).toHaveLength(9);
+  }, 600000);
+
+  test("kill -9 mid-wave, then rollout resume: finishes without re-running the finished tenants", async () => {
+    const stateDir = path.join(h.dir, "cli-rollouts");
+    const env = {
+      ...h.cliEnv,
+      PLATFORM_ROLLOUT_DIR: stateDir,
+      // Each service update takes 4 s: time to kill the run while a wave is in flight.
+      PLATFORM_TEST_DELAY_MS: "4000",
+    };
+    const args = (...a: string[]) => [
+      "-r",
+      "ts-node/register/transpile-only",
+      path.join(REPO_ROOT, "automation", "cli", "fleet.ts"),
+      "rollout",
+      ...a,
+      "--env",
+      "staging",
+      "--registry",
+      registryDir,
+      "--poll",
+      "1s",
+    ];
+    const child = spawn(
+      process.execPath,
+      args("--image", "3.0.0", "--waves", "canary=alpha soak=0; rest concurrency=2 soak=0"),
+      { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const store = new FileRolloutStore(stateDir);
+    const statuses = () => Object.values(store.list()[0]?.tenants ?? {}).map((t) => t.status);
+    // Wait until the canary and two tenants of wave 2 finished and two more are being updated.
+    const deadline = Date.now() + 240000;
+    while (!(statuses().filter((s) => s === "succeeded").length >= 3 && statuses().includes("updating"))) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error(`the rollout did not reach wave 2 in time: ${statuses().join(", ")}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The machine dies: the CLI and the Pulumi processes it started, all at once.
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    const crashed = store.list()[0];
+    const finished = Object.values(crashed.tenants)
+      .filter((t) => t.status === "succeeded")
+      .map((t) => t.tenant);
+    const inFlight = Object.values(crashed.tenants)
+      .filter((t) => t.status === "updating")
+      .map((t) => t.tenant);
+    expect(crashed.status).toBe("running");
+    expect(inFlight.length).toBeGreaterThan(0);
+    const historyOf = async (t: string) =>
+      (await (await h.engine.selectStack("tenant", `${t}-staging`, async () => undefined)).history()).length;
+    const before = Object.fromEntries(await Promise.all(finished.map(async (t) => [t, await historyOf(t)])));
+
+    const resumed = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const c = spawn(process.execPath, args("resume"), {
+        cwd: REPO_ROOT,
+        env: { ...env, PLATFORM_TEST_DELAY_MS: "0" },
+      });
+      let stdout = "";
+      c.stdout.on("data", (d) => (stdout += d));
+      c.stderr.on("data", (d) => (stdout += d));
+      c.on("close", (code) => resolve({ code, stdout }));
+    });
+    process.stdout.write(`\n${resumed.stdout}\n`);
+    expect(resumed.code).toBe(0);
+    for (const t of inFlight) {
+      expect(resumed.stdout).toContain(
+        `[${t}] was updating when the rollout stopped; recovering its stack and running it again`,
+      );
+    }
+    const done = store.load(crashed.id)!;
+    expect(done.status).toBe("succeeded");
+    for (const t of finished) {
+      expect(done.tenants[t].attempts).toBe(1);
+      // Not run again: no new update in its stack's history.
+      expect(await historyOf(t)).toBe(before[t]);
+    }
+    for (const t of inFlight) {
+      expect(done.tenants[t].attempts).toBe(2);
+    }
+    expect(Object.values(await deployedImages())).toEqual(Array(9).fill("3.0.0"));
+    expect(loadRegistry(registryDir).map((s) => s.imageTag)).toEqual(Array(9).fill("3.0.0"));
   }, 600000);
 });
