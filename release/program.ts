@@ -7,7 +7,7 @@
  * It uses `@pulumi/docker-build` (`docker-build:index:Image`, BuildKit/buildx) rather than
  * `@pulumi/docker`'s `Image`: it exports the pushed `digest` directly, builds for an explicit list of
  * platforms, takes registry credentials per build, and is the image resource Pulumi maintains for
- * new programs (docs/decisions/0004-release-with-docker-build.md).
+ * new programs (docs/decisions/0005-release-with-docker-build.md).
  */
 import * as path from "path";
 import * as aws from "@pulumi/aws";
