@@ -18,7 +18,7 @@ import {
   startRollout,
   WavePlan,
 } from ".";
-import { createWorld, spec, World } from "./testing/world";
+import { createWorld, spec, withUpdateHooks, World } from "./testing/world";
 
 const NEW = "2.0.0";
 
@@ -183,21 +183,11 @@ describe("durable state", () => {
   it("resumes after a crash mid-wave without redoing the tenants that finished", async () => {
     // The first run dies while delta is being updated: its update never returns (the promise is
     // left pending, as a killed process leaves its work).
-    const crashed = world.deps();
-    const target = {
-      ...crashed.target,
-      update: async (
-        s: Parameters<typeof crashed.target.update>[0],
-        env: Parameters<typeof crashed.target.update>[1],
-      ) => {
-        if (s.id === "delta") {
-          await new Promise<void>(() => undefined);
-        }
-        return crashed.target.update(s, env);
-      },
-    };
+    const crashed = withUpdateHooks(world.deps(), {
+      before: (s) => (s.id === "delta" ? new Promise<void>(() => undefined) : Promise.resolve()),
+    });
     void startRollout(
-      { ...crashed, target },
+      crashed,
       plan(THREE_WAVES.replace("concurrency=2", "concurrency=1")),
       specs(),
       "staging",
@@ -272,23 +262,17 @@ describe("durable state", () => {
 
 describe("pause, resume, abort", () => {
   it("pauses between tenants, then resumes where it stopped", async () => {
-    const deps = world.deps();
     let requested = false;
-    const target = {
-      ...deps.target,
-      update: async (
-        s: Parameters<typeof deps.target.update>[0],
-        env: Parameters<typeof deps.target.update>[1],
-      ) => {
-        await deps.target.update(s, env);
+    const deps = withUpdateHooks(world.deps(), {
+      after: (s) => {
         if (s.id === "bravo" && !requested) {
           requested = true;
           controlRollout(world.store, world.store.list()[0].id, "pause");
         }
       },
-    };
+    });
     const paused = await startRollout(
-      { ...deps, target },
+      deps,
       plan("canary=alpha soak=0; tier=trial concurrency=1 soak=0; rest soak=0"),
       specs(),
       "staging",
@@ -314,21 +298,11 @@ describe("pause, resume, abort", () => {
   });
 
   it("aborts a running rollout between tenants, and a paused one at once", async () => {
-    const deps = world.deps();
-    const target = {
-      ...deps.target,
-      update: async (
-        s: Parameters<typeof deps.target.update>[0],
-        env: Parameters<typeof deps.target.update>[1],
-      ) => {
-        await deps.target.update(s, env);
-        if (s.id === "alpha") {
-          controlRollout(world.store, world.store.list()[0].id, "abort");
-        }
-      },
-    };
+    const deps = withUpdateHooks(world.deps(), {
+      after: (s) => s.id === "alpha" && void controlRollout(world.store, world.store.list()[0].id, "abort"),
+    });
     const aborted = await startRollout(
-      { ...deps, target },
+      deps,
       plan("canary=alpha soak=0; rest soak=0"),
       specs(),
       "staging",

@@ -33,6 +33,24 @@ export function spec(id: string, tier: string, imageTag = "1.0.0"): TenantSpec {
   });
 }
 
+/** `deps` whose target runs `before` ahead of each update and `after` once it succeeded. */
+export function withUpdateHooks(
+  deps: RolloutDeps,
+  hooks: { before?: (spec: TenantSpec) => Promise<void>; after?: (spec: TenantSpec) => void },
+): RolloutDeps {
+  return {
+    ...deps,
+    target: {
+      ...deps.target,
+      update: async (spec, env) => {
+        await hooks.before?.(spec);
+        await deps.target.update(spec, env);
+        hooks.after?.(spec);
+      },
+    },
+  };
+}
+
 /** The world of one test. */
 export interface World {
   readonly dir: string;
