@@ -31,6 +31,10 @@ export const EXIT_CODES = Object.freeze({
   confirmationRequired: 7,
   /** The stack was left locked or with pending operations; run `tenant repair`. */
   needsRepair: 8,
+  /** `fleet rollout`: a wave exceeded its failure budget; failed tenants were rolled back. */
+  rolloutHalted: 9,
+  /** `fleet rollout`: paused or aborted by an operator before the last wave finished. */
+  rolloutIncomplete: 10,
 });
 
 /** Operations of the service, as they appear in errors and reports. */

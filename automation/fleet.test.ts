@@ -262,6 +262,19 @@ describe("fleet operations over the fake engine", () => {
     ]);
   });
 
+  test("drift of only some tenants (the tiers due) leaves the others, orphans included, out", async () => {
+    await service.onboard(spec("alpha"), "staging");
+    await service.onboard(spec("bravo"), "staging");
+    await service.onboard(spec("orphan"), "staging");
+    const drift = await runFleet(service, "drift", [spec("alpha"), spec("bravo")], "staging", {
+      only: new Set(["bravo"]),
+    });
+    expect(drift.results.map((r) => [r.tenant, r.status])).toEqual([["bravo", "in-sync"]]);
+    expect(engine.calls.filter((c) => c.startsWith("previewRefresh"))).toEqual([
+      "previewRefresh bravo-staging",
+    ]);
+  });
+
   test("bad arguments are refused with every problem", async () => {
     await expect(runFleet(service, "reconcile", [], "qa", { concurrency: 0 })).rejects.toThrow(
       /env: "qa" is not one of staging, production\n {2}- concurrency: 0 is not a whole number from 1 to 64/,

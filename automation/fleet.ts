@@ -90,6 +90,12 @@ export interface FleetOptions {
   /** Injected for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /**
+   * Only these tenants' stacks (drift on a schedule: the tiers that are due); the others, orphans
+   * included, are left out of the plan.
+   * @default every tenant
+   */
+  readonly only?: ReadonlySet<string>;
 }
 
 /**
@@ -169,7 +175,9 @@ export async function runFleet(
   const env = environment as Environment;
   const started = new Date();
   const log = opts.log ?? (() => undefined);
-  const plan = await planFleet(service, operation, specs, env, opts);
+  const plan = (await planFleet(service, operation, specs, env, opts)).filter(
+    (p) => opts.only === undefined || opts.only.has(p.tenant),
+  );
   const runnable = plan.filter((p) => p.action !== "none" && p.action !== "orphan");
   log(`${operation} ${env}: ${plan.length} stack(s), ${runnable.length} to run, concurrency ${concurrency}`);
 

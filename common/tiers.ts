@@ -580,3 +580,15 @@ export function tierOfStackConfig(
   }
   return { tier };
 }
+
+/**
+ * How often drift detection runs for a tier's tenant stacks, in hours (docs/rollouts.md, "Drift on
+ * a schedule"): the drift scheduler (automation/drift/schedule.ts) and the scheduled workflow
+ * (.github/workflows/drift.yml, checked against this table by its test) read it. Each cadence
+ * divides 24, so its runs fall on the same UTC hours every day.
+ */
+export const DRIFT_CADENCE_HOURS: Readonly<Record<Tier, number>> = Object.freeze({
+  trial: 24,
+  standard: 6,
+  enterprise: 1,
+});

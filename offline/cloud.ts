@@ -10,11 +10,14 @@
  * Generated secrets are placeholders here; the double generates real random values itself.
  */
 import { createHash } from "crypto";
+import { imageState } from "./buildContext";
 
 /** Placeholder account, region and AZs used by every mocked resource. */
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const MOCK_REGION = "us-east-1";
 export const MOCK_AZS = ["us-east-1a", "us-east-1b", "us-east-1c"] as const;
+/** The password `aws.ecr.getAuthorizationToken` answers with (a placeholder, never a credential). */
+export const MOCK_ECR_PASSWORD = "mock-ecr-password-placeholder";
 
 function short(seed: string, length = 8): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);
@@ -274,6 +277,11 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       Object.assign(state, { arn: arn("cloudwatch", `alarm:${physical}`) });
       break;
+    case "docker-build:index:Image":
+      // The digest of the build context (./buildContext.ts): nothing is built or pushed.
+      Object.assign(state, imageState(inputs));
+      id = String(state.ref || state.digest);
+      break;
     case "random:index/randomPassword:RandomPassword":
       // A placeholder, never a usable secret: real values exist only after `pulumi up`.
       Object.assign(state, { result: `placeholder-${short(seed, 24)}` });
@@ -321,6 +329,20 @@ export function cloudCall(token: string, inputs: Record<string, any>): Record<st
         name: args.inputs.name ?? "example.com",
         id: args.inputs.zoneId,
       };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+      // ECR's answer: user AWS, a password valid 12 hours, the pair base64-encoded as the token.
+      const account = args.inputs.registryId ?? MOCK_ACCOUNT_ID;
+      const password = MOCK_ECR_PASSWORD;
+      return {
+        registryId: account,
+        userName: "AWS",
+        password,
+        authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
+        proxyEndpoint: `https://${account}.dkr.ecr.${MOCK_REGION}.amazonaws.com`,
+        expiresAt: "2026-12-01T21:00:00Z",
+        id: MOCK_REGION,
+      };
+    }
     default:
       return { ...args.inputs };
   }

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { cloudCall, cloudState } from "./cloud";
 
-export { MOCK_ACCOUNT_ID, MOCK_AZS, MOCK_REGION } from "./cloud";
+export { MOCK_ACCOUNT_ID, MOCK_AZS, MOCK_ECR_PASSWORD, MOCK_REGION } from "./cloud";
 
 /** Outputs of other stacks, keyed by stack reference name, served to `StackReference` reads. */
 export type StackOutputsByName = Readonly<Record<string, Record<string, unknown>>>;

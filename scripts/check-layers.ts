@@ -3,7 +3,7 @@
  * each top-level folder imports only the folders below it, so no two folders form a loop and the
  * policy pack never depends on the programs it checks.
  *
- *   common → infra, tenants → offline → automation, policies, scripts
+ *   common → infra, tenants → release → offline → automation, policies, scripts
  *
  * Test code (`*.test.ts` and `*.e2e.test.ts` next to the code they test, and the `testing/` folder of
  * test support in each top-level folder: the one placement convention) may
@@ -18,10 +18,11 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = Obje
   common: [],
   infra: ["common"],
   tenants: ["common"],
-  offline: ["common", "infra", "tenants"],
-  automation: ["common", "infra", "tenants", "offline"],
+  release: ["common", "tenants"],
+  offline: ["common", "infra", "tenants", "release"],
+  automation: ["common", "infra", "tenants", "release", "offline"],
   policies: ["common", "offline"],
-  scripts: ["common", "infra", "tenants", "offline", "automation", "policies"],
+  scripts: ["common", "infra", "tenants", "release", "offline", "automation", "policies"],
 });
 
 const ROOT = path.resolve(__dirname, "..");
@@ -102,7 +103,7 @@ if (require.main === module) {
     process.exitCode = 1;
   } else {
     process.stdout.write(
-      "check-layers: folders import one way (common → infra, tenants → offline → automation, policies, scripts)\n",
+      "check-layers: folders import one way (common → infra, tenants → release → offline → automation, policies, scripts)\n",
     );
   }
 }

@@ -8,11 +8,11 @@
  * Each run gets its own fresh backend so neither pays for the other's state. `--delay-ms` adds
  * simulated provider latency to each tenant's service resource (0: engine and CLI cost only).
  */
-import { spawnSync } from "child_process";
 import * as os from "os";
 import { Command } from "commander";
 import { runFleet } from "../fleet";
 import { createHarness, testSpec } from "../testing/harness";
+import { ensurePulumiRoot } from "./pulumiRoot";
 
 async function onboardAll(
   label: string,
@@ -56,16 +56,7 @@ async function main(): Promise<void> {
   ) {
     throw new Error(`--tenants and --concurrency must be whole numbers of at least 1, --delay-ms at least 0`);
   }
-  if (!process.env.PULUMI_ROOT) {
-    const setup = spawnSync("bash", ["scripts/setup-pulumi.sh"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    if (setup.status !== 0) {
-      throw new Error("scripts/setup-pulumi.sh could not provide the Pulumi CLI (see above)");
-    }
-    process.env.PULUMI_ROOT = setup.stdout.trim().split("\n").pop();
-  }
+  ensurePulumiRoot();
   console.log(
     `onboarding ${tenants} test tenants on the real engine (${os.cpus().length} CPUs, provider delay ${delayMs} ms)`,
   );

@@ -23,6 +23,10 @@ import { REPO_ROOT } from "../settings";
 import { cliContext, CommonOptions, withCommonOptions } from "./context";
 import { CliIO, processIO } from "./io";
 import { formatFleetTable } from "./render";
+import { addRolloutCommand } from "./rollout";
+import { tenantsDue } from "../drift/schedule";
+import { parseDuration } from "../rollout/waves";
+import type { TenantSpec } from "../../tenants/spec";
 import { rootCommand, runBody, runEntry, runProgram, SetCode } from "./run";
 
 /** Flags of every fleet command. */
@@ -32,6 +36,35 @@ interface FleetFlags extends CommonOptions {
   report?: string;
   prune?: boolean;
   retries?: string;
+  dueWithin?: string;
+}
+
+/**
+ * `--due-within <duration>`: the tenants of the tiers with a drift cadence boundary in the last
+ * `<duration>` (automation/drift/schedule.ts); undefined without the flag.
+ * @throws UsageError for a duration that is not one.
+ */
+function dueTenants(
+  dueWithin: string | undefined,
+  specs: readonly TenantSpec[],
+  env: Environment,
+  now: Date = new Date(),
+): Set<string> | undefined {
+  if (dueWithin === undefined) {
+    return undefined;
+  }
+  const ms = parseDuration(dueWithin);
+  if (ms === undefined || ms === 0) {
+    throw new UsageError([
+      {
+        path: "--due-within",
+        value: dueWithin,
+        allowed: "a duration such as 1h or 30m",
+        message: `${JSON.stringify(dueWithin)} is not a duration such as 1h or 30m`,
+      },
+    ]);
+  }
+  return new Set(tenantsDue(specs, env, new Date(now.getTime() - ms), now).map((s) => s.id));
 }
 
 /** The default report path: reports/fleet-<op>-<env>-<time>.json (reports/ is ignored by git). */
@@ -93,17 +126,30 @@ function fleetCommand(io: CliIO, setCode: SetCode): Command {
     if (operation === "reconcile") {
       cmd.option("--prune", "destroy and remove tenant stacks that have no spec in the registry");
     }
+    if (operation === "drift") {
+      cmd.option(
+        "--due-within <duration>",
+        "only the tiers whose drift cadence (common/tiers.ts) fell due in the last <duration>, e.g. 1h (the scheduled workflow)",
+      );
+    }
     cmd.action((o: FleetFlags) =>
       runBody(o.json === true, io, async () => {
         const { env, concurrency, retries } = fleetArgs(o);
         const specs = loadRegistry(o.registry ?? REGISTRY_DIR);
+        const only = dueTenants(o.dueWithin, specs, env);
         const ctx = cliContext(o, io);
+        if (only) {
+          ctx.say(
+            `drift due within ${o.dueWithin}: ${only.size > 0 ? [...only].sort().join(", ") : "no tenant"}`,
+          );
+        }
         const report = await runFleet(ctx.service, operation as FleetOperation, specs, env, {
           concurrency,
           prune: o.prune === true,
           retry: { maxAttempts: retries, baseDelayMs: 2000, maxDelayMs: 30000 },
           log: ctx.say,
           onEvent: (stack, event) => ctx.progress(stack)(event),
+          only,
         });
         const file = o.report ?? defaultReportPath(operation, env);
         fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -119,6 +165,7 @@ function fleetCommand(io: CliIO, setCode: SetCode): Command {
       }).then(setCode),
     );
   }
+  addRolloutCommand(program, io, setCode);
   return program;
 }
 

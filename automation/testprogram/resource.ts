@@ -54,6 +54,27 @@ async function pause(props: Props): Promise<void> {
   }
 }
 
+/**
+ * The health gate of a service: an image the test cloud's `health.json` lists as unhealthy for the
+ * tenant never reaches a steady state (automation/rollout/probes.ts, CloudHealthFile), so the
+ * update fails, as the real program's `waitForSteadyState` makes it fail.
+ */
+function steadyOrThrow(props: Props): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require("fs") as typeof import("fs");
+  const file = `${props.cloudDir}/health.json`;
+  if (props.kind !== "service" || !fs.existsSync(file)) {
+    return;
+  }
+  const image = String(props.value.imageTag ?? "");
+  const unhealthy: string[] = JSON.parse(fs.readFileSync(file, "utf8"))[props.tenant]?.unhealthyImages ?? [];
+  if (unhealthy.includes(image)) {
+    throw new Error(
+      `ECS service of tenant ${props.tenant} did not reach a steady state: 0 tasks of image ${image} became healthy (test cloud health.json)`,
+    );
+  }
+}
+
 /*
  * The provider is serialized into the state and run by `pulumi-resource-pulumi-nodejs` in its own
  * process, so its functions capture nothing and require what they need themselves.
@@ -65,6 +86,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     if (inputs.fail) {
       throw new Error(`simulated provider failure creating ${inputs.kind} of tenant ${inputs.tenant}`);
     }
+    steadyOrThrow(inputs);
     const fs = require("fs") as typeof import("fs");
     const id = `${inputs.kind}-${inputs.tenant}-${require("crypto").randomBytes(4).toString("hex")}`;
     fs.mkdirSync(inputs.cloudDir, { recursive: true });
@@ -83,6 +105,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     if (news.fail) {
       throw new Error(`simulated provider failure updating ${news.kind} of tenant ${news.tenant}`);
     }
+    steadyOrThrow(news);
     const fs = require("fs") as typeof import("fs");
     fs.mkdirSync(news.cloudDir, { recursive: true });
     fs.writeFileSync(`${news.cloudDir}/${id}.json`, JSON.stringify(news.value));
