@@ -53,6 +53,15 @@ export class EventCollector {
         diffs: diffsOf(step),
       });
     }
+    // A mandatory policy violation is the reason the operation fails; the engine's own diagnostic
+    // says only "update failed" or "preview failed".
+    const policy = event.policyEvent;
+    if (policy && policy.enforcementLevel === "mandatory") {
+      const where = policy.resourceUrn
+        ? ` (${typeOfUrn(policy.resourceUrn)} ${nameOfUrn(policy.resourceUrn)})`
+        : "";
+      this.errors.push(this.redact(`policy ${policy.policyName}${where}: ${policy.message.trim()}`));
+    }
     const diag = event.diagnosticEvent;
     if (diag && diag.severity === "error" && !diag.ephemeral) {
       this.errors.push(diag.message.trim());

@@ -221,3 +221,95 @@ describe("secret hygiene", () => {
     expect(filesHolding(h.dir, [first, second])).toEqual([]);
   }, 600000);
 });
+
+describe("a kill of the CLI's process group during a create (issue 10 item 5)", () => {
+  it("leaves the provider running; repair names it, then imports the create it finished: no second copy, and status is healthy after", async () => {
+    const registry = path.join(h.dir, "registry-kill");
+    fs.mkdirSync(registry, { recursive: true });
+    const RDS = "aws:rds/instance:Instance";
+    writeKnobs(h.doubleDir, { latencyMs: { [RDS]: 15000 } });
+    const flags = [
+      "--tier",
+      "trial",
+      "--owner",
+      "t@example.com",
+      "--cost-center",
+      "cc-1",
+      "--data-classification",
+      "internal",
+      "--image-tag",
+      "1.0.0",
+    ];
+    const child = spawn(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(REPO_ROOT, "automation", "cli", "tenant.ts"),
+        "onboard",
+        "killco",
+        "--env",
+        "staging",
+        ...flags,
+        "--registry",
+        registry,
+      ],
+      { cwd: REPO_ROOT, env: h.cliEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on("data", (d) => {
+        out += d;
+        if (out.includes(`+ creating ${RDS}`)) resolve();
+      });
+      child.on("close", () => reject(new Error(`the CLI ended before the database create started:\n${out}`)));
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    // As an OOM kill or a closed terminal would: the whole process group (node and pulumi).
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((r) => child.once("close", r));
+
+    // The provider plugin runs in a process group of its own: it survived, and still creates.
+    const leftovers = await h.engine.leftoverPlugins();
+    expect(leftovers.length).toBeGreaterThan(0);
+    const status = await h.service.status("killco", "staging");
+    expect(status.needsRepair).toBe(true);
+    expect(status.pendingOperations.map((p) => [p.type, p.resourceType])).toContainEqual(["creating", RDS]);
+
+    const busy = await h.service.repair("killco", "staging", { yes: true }).catch((e: unknown) => e);
+    expect((busy as Error).message).toMatch(/plugin processes of an interrupted run are still running/);
+    for (const p of leftovers) {
+      expect((busy as Error).message).toContain(`pid ${p.pid}: `);
+    }
+    // The orphan finishes the create after its engine is gone: the database exists in the cloud.
+    const databases = () => store.list(RDS).filter((r) => r.urn.startsWith("urn:pulumi:killco-staging::"));
+    const deadline = Date.now() + 60000;
+    while (databases().length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(databases()).toHaveLength(1);
+    // What repair told the user to do.
+    for (const p of leftovers) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        // Already ended.
+      }
+    }
+    writeKnobs(h.doubleDir, {});
+
+    const report = await h.service.repair("killco", "staging", { yes: true });
+    expect(report.importedPendingCreates.map((p) => [p.resourceType, p.id])).toContainEqual([
+      RDS,
+      databases()[0].id,
+    ]);
+    expect(report.droppedPendingOperations.filter((p) => p.type === "creating")).toEqual([]);
+
+    const resumed = await h.service.onboard(testSpec("killco"), "staging");
+    expect(resumed.resumed).toBe(true);
+    expect(databases()).toHaveLength(1);
+    const after = await h.service.status("killco", "staging");
+    expect(after).toMatchObject({ needsRepair: false, lastResult: "succeeded" });
+    expect(await h.engine.leftoverPlugins()).toEqual([]);
+  }, 600000);
+});

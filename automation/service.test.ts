@@ -904,3 +904,33 @@ describe("secret hygiene: the operation's secret values never reach an error or 
     );
   });
 });
+
+test("a policy refusal carries the policy's message, not only the engine's 'update failed'", async () => {
+  const engine = new FakeEngine();
+  const service = new TenantService({ engine, program: () => async () => undefined });
+  engine.behavior = (op, _stack, opts) => {
+    if (op !== "up") return;
+    opts.onEvent?.({
+      sequence: 1,
+      timestamp: 0,
+      policyEvent: {
+        resourceUrn: "urn:pulumi:acme-staging::tenant::aws:s3/bucketV2:BucketV2::acme-data",
+        message: "bucket has no KMS encryption; set SSE-KMS with the tenant key",
+        color: "never",
+        policyName: "platform-s3-sse-kms",
+        policyPackName: "platform",
+        policyPackVersion: "0.1.0",
+        policyPackVersionTag: "0.1.0",
+        enforcementLevel: "mandatory",
+      },
+    } as unknown as EngineEvent);
+    throw pulumiError(CommandError, "error: update failed");
+  };
+  const error = await service
+    .onboard(spec("acme"), "staging")
+    .catch((e: unknown) => e as OperationFailedError);
+  expect(error).toBeInstanceOf(OperationFailedError);
+  expect((error as OperationFailedError).engineMessage).toBe(
+    "policy platform-s3-sse-kms (aws:s3/bucketV2:BucketV2 acme-data): bucket has no KMS encryption; set SSE-KMS with the tenant key",
+  );
+});
