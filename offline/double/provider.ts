@@ -9,6 +9,7 @@ import { randomBytes, randomInt } from "crypto";
 import type * as provider from "@pulumi/pulumi/provider";
 import { cloudCall, cloudState } from "../cloud";
 import { readKnobs } from "./knobs";
+import { recordLatency } from "./latencyLog";
 import { replacingKeys } from "./replaceOn";
 import { CloudStore, fromStored, hasUnknown, isSecret, reveal, secret } from "./store";
 
@@ -60,10 +61,14 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
   async function latency(type: string): Promise<void> {
     const knobs = readKnobs(dir);
     const ms = knobs.latencyMs[type] ?? knobs.latencyMs["*"] ?? 0;
-    const deadline = Date.now() + ms;
+    const started = Date.now();
+    const deadline = started + ms;
     const fs = await import("fs");
     while (Date.now() < deadline && !(knobs.holdUntilFile && fs.existsSync(knobs.holdUntilFile))) {
       await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    }
+    if (ms > 0) {
+      recordLatency(dir, started, Date.now());
     }
   }
 
