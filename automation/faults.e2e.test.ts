@@ -72,6 +72,20 @@ describe("the health gate", () => {
   }, 600000);
 });
 
+/** The onboarding flags of a trial tenant (the spec the CLI writes to the registry). */
+const flags = [
+  "--tier",
+  "trial",
+  "--owner",
+  "team@example.com",
+  "--cost-center",
+  "cc-1",
+  "--data-classification",
+  "internal",
+  "--image-tag",
+  "1.0.0",
+];
+
 interface Run {
   code: number | null;
   stdout: string;
@@ -144,18 +158,6 @@ describe("secret hygiene", () => {
 
   it("after an onboard with --secret the value is nowhere: state, the double's cloud, output (text and --json), process arguments", async () => {
     fs.mkdirSync(registry(), { recursive: true });
-    const flags = [
-      "--tier",
-      "trial",
-      "--owner",
-      "team@example.com",
-      "--cost-center",
-      "cc-1",
-      "--data-classification",
-      "internal",
-      "--image-tag",
-      "1.0.0",
-    ];
     const onboard = await tenantCli(
       [
         "onboard",
@@ -228,18 +230,6 @@ describe("a kill of the CLI's process group during a create (issue 10 item 5)", 
     fs.mkdirSync(registry, { recursive: true });
     const RDS = "aws:rds/instance:Instance";
     writeKnobs(h.doubleDir, { latencyMs: { [RDS]: 15000 } });
-    const flags = [
-      "--tier",
-      "trial",
-      "--owner",
-      "t@example.com",
-      "--cost-center",
-      "cc-1",
-      "--data-classification",
-      "internal",
-      "--image-tag",
-      "1.0.0",
-    ];
     const child = spawn(
       process.execPath,
       [

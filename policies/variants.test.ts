@@ -6,7 +6,7 @@
 import { recordBase } from "../offline/base";
 import { Recording } from "../offline/recorder";
 import { recordTenant } from "../offline/tenant";
-import { parseTenantSpec } from "../tenants/spec";
+import { testSpec } from "../automation/testing/harness";
 import { evaluate } from "./engine/harness";
 import { ALL_POLICIES } from "./registry";
 import { PROGRAM_VARIANTS, ProgramVariant, variantApplies } from "./testing/variants";
@@ -15,20 +15,7 @@ let compliant: Recording;
 
 beforeAll(async () => {
   const base = await recordBase("staging");
-  compliant = await recordTenant(
-    parseTenantSpec({
-      id: "variant",
-      displayName: "Variant",
-      tier: "trial",
-      environments: ["staging"],
-      owner: "team@example.com",
-      costCenter: "cc-1",
-      dataClassification: "internal",
-      imageTag: "1.0.0",
-    }),
-    "staging",
-    base.outputs,
-  );
+  compliant = await recordTenant(testSpec("variant"), "staging", base.outputs);
 }, 120000);
 
 /** The recording with `variant` applied to the inputs (and state) of the resources it names. */
