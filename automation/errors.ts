@@ -93,7 +93,8 @@ export type ErrorKind =
   | "concurrent-update"
   | "confirmation-required"
   | "needs-repair"
-  | "operation-failed";
+  | "operation-failed"
+  | "unhealthy-deployment";
 
 /** Base class of every failure of a tenant operation. */
 export class TenantOperationError extends Error {
@@ -234,22 +235,91 @@ export class OperationFailedError extends TenantOperationError {
   }
 }
 
+/** Why an ECS deployment did not become steady and healthy. */
+export type UnhealthyReason = "circuit-breaker-rolled-back" | "tasks-never-healthy";
+
+/** What each {@link UnhealthyReason} means, for people. */
+const UNHEALTHY_WORDS: Readonly<Record<UnhealthyReason, string>> = {
+  "circuit-breaker-rolled-back":
+    "the deployment circuit breaker rolled the deployment back (its tasks kept failing to start)",
+  "tasks-never-healthy":
+    "its tasks never became healthy within the wait (target group health checks failing)",
+};
+
+/**
+ * The health gate refused the operation (DESIGN.md: an update succeeds only on a healthy deployment):
+ * the tenant's ECS service did not reach a steady, healthy deployment. The stack is kept as the
+ * engine left it, unlocked, with the service in its state; fixing the cause (image, health check,
+ * migrations) and running the same operation again converges. Exit 1, like any failed operation.
+ */
+export class UnhealthyDeploymentError extends TenantOperationError {
+  constructor(
+    ctx: ErrorContext,
+    engineMessage: string,
+    readonly reason: UnhealthyReason,
+    /** The ECS service resource's URN. */
+    readonly serviceUrn: string,
+    cause?: unknown,
+  ) {
+    super(
+      "unhealthy-deployment",
+      EXIT_CODES.failed,
+      ctx,
+      engineMessage,
+      `the tenant's ECS service did not reach a steady, healthy deployment: ${UNHEALTHY_WORDS[reason]}. ` +
+        `The stack is kept and stays repairable: fix the cause, then run ${ctx.operation} again`,
+      cause,
+      nextStep(ctx, ctx.operation),
+    );
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason, serviceUrn: this.serviceUrn };
+  }
+}
+
+/** The ECS service type: its provider error on create or update is the health gate's verdict. */
+const ECS_SERVICE_TYPE = "aws:ecs/service:Service";
+
+/**
+ * The health gate's verdict in an operation's resource errors: the ECS service's create or update
+ * failed waiting for a steady deployment (`waitForSteadyState`). Undefined otherwise.
+ */
+export function unhealthyDeployment(
+  resourceErrors: readonly { urn: string; type: string; message: string }[],
+): { reason: UnhealthyReason; serviceUrn: string; message: string } | undefined {
+  for (const failed of resourceErrors.filter((e) => e.type === ECS_SERVICE_TYPE)) {
+    // AWS: "ECS Deployment Circuit Breaker was triggered" / "waiting for ECS Service ... to reach
+    // steady state"; the double says the same in its own words. Any other error of the service
+    // (bad input, a refused API call) is a plain failure.
+    if (/circuit breaker/i.test(failed.message)) {
+      return { reason: "circuit-breaker-rolled-back", serviceUrn: failed.urn, message: failed.message };
+    }
+    if (/steady[ -]state|never became healthy|became healthy/i.test(failed.message)) {
+      return { reason: "tasks-never-healthy", serviceUrn: failed.urn, message: failed.message };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Maps anything an operation threw to our error model. Already-mapped errors pass through;
  * Pulumi's typed errors become their counterparts; any other error becomes
  * {@link OperationFailedError} with the original as `cause`.
  * @param diagnostics error diagnostics the engine emitted during the operation; they are the
  *   precise reason, while the CLI's stderr often says only "update failed".
+ * @param redact removes the operation's secret values from the engine's message.
  */
 export function mapEngineError(
   err: unknown,
   ctx: ErrorContext,
   diagnostics: readonly string[] = [],
+  redact: (text: string) => string = (text) => text,
 ): TenantOperationError {
   if (err instanceof TenantOperationError) {
     return err;
   }
-  const message = engineMessageOf(err, diagnostics);
+  const message = redact(engineMessageOf(err, diagnostics));
   if (err instanceof StackAlreadyExistsError) {
     return new StackExistsError(ctx, message, err);
   }

@@ -3,6 +3,7 @@
  * progress lines a person can follow while an operation runs.
  */
 import type { EngineEvent, OpType, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { redactValues } from "./redact";
 
 /** One resource the engine changed (or would change, in a preview). */
 export interface ResourceChange {
@@ -19,11 +20,29 @@ export interface ResourceChange {
 export class EventCollector {
   private readonly changes = new Map<string, ResourceChange>();
   private readonly errors: string[] = [];
+  private readonly resourceErrors: ResourceError[] = [];
+
+  /**
+   * Secret values of the operation (the stack's application secrets): redacted from every
+   * diagnostic it records or forwards, and from the error the operation ends with ({@link redact}).
+   */
+  readonly secretValues = new Set<string>();
 
   constructor(private readonly forward?: (event: EngineEvent) => void) {}
 
+  /** `text` with the operation's secret values redacted. */
+  readonly redact = (text: string): string =>
+    this.secretValues.size === 0 ? text : redactValues(text, this.secretValues);
+
   /** The handler to pass as `onEvent`. */
-  readonly onEvent = (event: EngineEvent): void => {
+  readonly onEvent = (raw: EngineEvent): void => {
+    const event =
+      raw.diagnosticEvent && this.secretValues.size > 0
+        ? {
+            ...raw,
+            diagnosticEvent: { ...raw.diagnosticEvent, message: this.redact(raw.diagnosticEvent.message) },
+          }
+        : raw;
     const step = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata;
     if (step && !NOT_CHANGES.has(step.op) && step.type !== "pulumi:pulumi:Stack") {
       this.changes.set(step.urn, {
@@ -34,9 +53,21 @@ export class EventCollector {
         diffs: diffsOf(step),
       });
     }
+    // A mandatory policy violation is the reason the operation fails; the engine's own diagnostic
+    // says only "update failed" or "preview failed".
+    const policy = event.policyEvent;
+    if (policy && policy.enforcementLevel === "mandatory") {
+      const where = policy.resourceUrn
+        ? ` (${typeOfUrn(policy.resourceUrn)} ${nameOfUrn(policy.resourceUrn)})`
+        : "";
+      this.errors.push(this.redact(`policy ${policy.policyName}${where}: ${policy.message.trim()}`));
+    }
     const diag = event.diagnosticEvent;
     if (diag && diag.severity === "error" && !diag.ephemeral) {
       this.errors.push(diag.message.trim());
+      if (diag.urn) {
+        this.resourceErrors.push({ urn: diag.urn, type: typeOfUrn(diag.urn), message: diag.message.trim() });
+      }
     }
     if (this.forward) {
       // A progress printer that throws must not break the operation it reports on.
@@ -57,6 +88,23 @@ export class EventCollector {
   get errorDiagnostics(): string[] {
     return [...this.errors];
   }
+
+  /** The error diagnostics that name a resource (a provider's error on create, update, ...). */
+  get resourceErrorDiagnostics(): ResourceError[] {
+    return [...this.resourceErrors];
+  }
+}
+
+/** An error diagnostic about one resource. */
+export interface ResourceError {
+  readonly urn: string;
+  readonly type: string;
+  readonly message: string;
+}
+
+/** The type of a resource from its URN (`urn:pulumi:<stack>::<project>::<parent$type>::<name>`). */
+export function typeOfUrn(urn: string): string {
+  return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
 
 /** Steps that change nothing: unchanged resources, reads, and a refresh that found no difference. */

@@ -33,6 +33,8 @@ export interface PendingOperation {
   readonly urn: string;
   /** The provider's id, when the operation got that far. */
   readonly id?: string;
+  /** The resource's type (`aws:rds/instance:Instance`). */
+  readonly resourceType?: string;
 }
 
 /** What {@link diagnoseStack} found. */
@@ -64,6 +66,13 @@ export interface StalenessOptions {
 export interface RepairOptions extends StalenessOptions {
   /** Consent: without it, repair only reports what it would do. */
   readonly yes?: boolean;
+  /**
+   * Pending creates the operator found in the cloud, by URN: imported with that id (what
+   * `pulumi refresh --import-pending-creates <urn> <id>` does). @default none
+   */
+  readonly imports?: Readonly<Record<string, string>>;
+  /** Pending creates the operator checked are not in the cloud: dropped. @default none */
+  readonly absent?: readonly string[];
 }
 
 /** What {@link repairStack} did. */
@@ -71,6 +80,8 @@ export interface RepairReport {
   readonly stack: string;
   readonly removedLocks: readonly LockStatus[];
   readonly droppedPendingOperations: readonly PendingOperation[];
+  /** Pending creates taken into the state with the id the resource has in the cloud. */
+  readonly importedPendingCreates: readonly (PendingOperation & { readonly id: string })[];
   /** Whether the final refresh ran (and succeeded). */
   readonly refreshed: boolean;
   /** Each step, in order, for people. */
@@ -125,11 +136,12 @@ export function lockStatus(lock: StackLock, opts: StalenessOptions = {}): LockSt
 export function pendingOperationsOf(state: Deployment): PendingOperation[] {
   const ops = (state.deployment as { pending_operations?: unknown[] } | undefined)?.pending_operations ?? [];
   return ops.map((raw) => {
-    const op = raw as { type?: string; resource?: { urn?: string; id?: string } };
+    const op = raw as { type?: string; resource?: { urn?: string; id?: string; type?: string } };
     return {
       type: op.type ?? "unknown",
       urn: op.resource?.urn ?? "(unknown urn)",
       id: op.resource?.id || undefined,
+      ...(op.resource?.type ? { resourceType: op.resource.type } : {}),
     };
   });
 }
@@ -162,9 +174,11 @@ export async function diagnoseStack(
 
 /**
  * Repairs a stack left by an interrupted run: removes stale locks (refusing while a lock's owner may
- * still run), drops pending operations after listing them (export, edit, import), then refreshes so
- * the state matches what exists. Without `yes` it changes nothing and throws
- * {@link ConfirmationRequiredError} describing what it would do.
+ * still run, or while the run's plugin processes still do), takes pending creates that exist in the
+ * cloud into the state and drops the other pending operations (export, edit, import), then refreshes
+ * so the state matches what exists. A pending create is never dropped blindly: when the cloud cannot
+ * say whether it exists, repair refuses and lists the steps. Without `yes` it changes nothing and
+ * throws {@link ConfirmationRequiredError} describing what it would do.
  */
 export async function repairStack(
   engine: Engine,
@@ -187,14 +201,40 @@ export async function repairStack(
       stack: stack.name,
       removedLocks: [],
       droppedPendingOperations: [],
+      importedPendingCreates: [],
       refreshed: false,
       actions: ["nothing to repair"],
     };
   }
+  // An interrupted run's plugins may still be creating what its pending operations name.
+  const leftovers = await engine.leftoverPlugins();
+  if (leftovers.length > 0) {
+    throw new NeedsRepairError(
+      ctx,
+      formatProblems(
+        "refusing to repair: plugin processes of an interrupted run are still running (their engine is gone) " +
+          "and may still be changing the cloud; wait for them to end, or stop them, then repair again",
+        leftovers.map((p) => `pid ${p.pid}: ${p.command} (stop it: kill ${p.pid})`),
+      ),
+    );
+  }
+  const { imports, unresolved } = await resolvePendingCreates(engine, diagnosis.pendingOperations, opts);
+  if (unresolved.length > 0) {
+    // Dropping a pending create blindly loses a resource that may exist: the next run creates a
+    // second copy (issue 10 item 5). Nothing is changed until the operator says which it is.
+    throw new NeedsRepairError(ctx, pendingCreateSteps(ctx, unresolved));
+  }
+  const importedUrns = new Set(imports.map((i) => i.urn));
   if (!opts.yes) {
     const plan = [
       ...diagnosis.locks.map((l) => `remove lock ${l.location} (${l.reason})`),
-      ...diagnosis.pendingOperations.map((p) => `drop pending operation ${p.type} ${p.urn}`),
+      ...imports.map((p) => `import pending create ${p.urn} as ${p.id} (it exists in the cloud)`),
+      ...diagnosis.pendingOperations
+        .filter((p) => !importedUrns.has(p.urn))
+        .map(
+          (p) =>
+            `drop pending operation ${p.type} ${p.urn}${p.type === "creating" ? " (not in the cloud)" : ""}`,
+        ),
       "refresh the stack",
     ];
     throw new ConfirmationRequiredError(
@@ -207,15 +247,16 @@ export async function repairStack(
     await engine.removeLock(lock);
     actions.push(`removed lock ${lock.location}: ${lock.reason}`);
   }
+  const dropped = diagnosis.pendingOperations.filter((p) => !importedUrns.has(p.urn));
   if (diagnosis.pendingOperations.length > 0) {
     const state = await stack.exportStack();
-    await stack.importStack(withoutPendingOperations(state));
-    for (const op of diagnosis.pendingOperations) {
+    await stack.importStack(withPendingCreatesImported(withoutPendingOperations(state), state, imports));
+    for (const op of imports) {
+      actions.push(`imported pending create ${op.urn} as ${op.id}`);
+    }
+    for (const op of dropped) {
       actions.push(
-        `dropped pending operation ${op.type} ${op.urn}` +
-          (op.type === "creating"
-            ? " (if the resource exists in the cloud, import or delete it by hand)"
-            : ""),
+        `dropped pending operation ${op.type} ${op.urn}${op.type === "creating" ? " (not in the cloud)" : ""}`,
       );
     }
   }
@@ -224,8 +265,79 @@ export async function repairStack(
   return {
     stack: stack.name,
     removedLocks: diagnosis.locks,
-    droppedPendingOperations: diagnosis.pendingOperations,
+    droppedPendingOperations: dropped,
+    importedPendingCreates: imports,
     refreshed: true,
     actions,
   };
+}
+
+/**
+ * Which pending creates exist in the cloud (and with which id): the id the operation recorded, the
+ * operator's `imports`, or the cloud's own answer ({@link Engine.locateResource}); the ones the
+ * operator said are `absent` are dropped; the rest are unresolved.
+ */
+async function resolvePendingCreates(
+  engine: Engine,
+  pending: readonly PendingOperation[],
+  opts: RepairOptions,
+): Promise<{ imports: (PendingOperation & { id: string })[]; unresolved: PendingOperation[] }> {
+  const imports: (PendingOperation & { id: string })[] = [];
+  const unresolved: PendingOperation[] = [];
+  for (const op of pending.filter((p) => p.type === "creating")) {
+    const id =
+      opts.imports?.[op.urn] ??
+      op.id ??
+      (opts.absent?.includes(op.urn)
+        ? undefined
+        : await engine.locateResource(op.urn, op.resourceType ?? ""));
+    if (id !== undefined) {
+      imports.push({ ...op, id });
+    } else if (!opts.absent?.includes(op.urn)) {
+      unresolved.push(op);
+    }
+  }
+  return { imports, unresolved };
+}
+
+/** What the operator does about pending creates the cloud cannot be asked about. */
+function pendingCreateSteps(ctx: ErrorContext, unresolved: readonly PendingOperation[]): string {
+  const cmd = `tenant repair ${ctx.tenant} --env ${ctx.environment} --yes`;
+  return formatProblems(
+    "refusing to drop pending creates blindly: an interrupted run started creating these, and each may " +
+      "exist in the cloud (a dropped one would be created a second time). For each one, look it up in the " +
+      "cloud (its name and the Tenant tag), then run repair saying what you found",
+    unresolved.flatMap((op) => [
+      `${op.urn} (${op.resourceType ?? "unknown type"}):`,
+      `  it exists with id <id>: ${cmd} --import '${op.urn}=<id>'`,
+      `  it does not exist: ${cmd} --absent '${op.urn}'`,
+    ]),
+  );
+}
+
+/**
+ * `clean` (the state without pending operations) with each imported pending create's resource
+ * added, with its cloud id, as `pulumi refresh --import-pending-creates` does; the refresh after
+ * it reads the resource's outputs from the cloud.
+ */
+export function withPendingCreatesImported(
+  clean: Deployment,
+  original: Deployment,
+  imports: readonly { urn: string; id: string }[],
+): Deployment {
+  if (imports.length === 0) {
+    return clean;
+  }
+  const ops = (original.deployment as { pending_operations?: { resource?: Record<string, unknown> }[] })
+    .pending_operations;
+  const deployment = { ...(clean.deployment as Record<string, unknown>) };
+  const resources = [...((deployment.resources as unknown[] | undefined) ?? [])];
+  for (const { urn, id } of imports) {
+    const resource = ops?.find((o) => o.resource?.urn === urn)?.resource;
+    if (resource) {
+      resources.push({ ...resource, id, outputs: resource.outputs ?? resource.inputs ?? {} });
+    }
+  }
+  deployment.resources = resources;
+  return { ...clean, deployment };
 }

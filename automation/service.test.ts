@@ -22,6 +22,7 @@ import {
   StackBusyError,
   StackExistsError,
   StackMissingError,
+  UnhealthyDeploymentError,
 } from "./errors";
 import { lockStatus, pendingOperationsOf, withoutPendingOperations } from "./recovery";
 import { TENANT_PROJECT, TenantService } from "./service";
@@ -30,6 +31,7 @@ import { problemLines } from "../common";
 import { errorText } from "./cli/render";
 import { deployedState, specDiff, updateReasons } from "./specs";
 import { FakeEngine, pulumiError } from "./testing/fakeEngine";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 const spec = (id: string, overrides: Record<string, unknown> = {}) =>
   parseTenantSpec({
@@ -301,6 +303,20 @@ describe("tenant operations over the fake engine", () => {
     expect(all[0].lastUpdateTime).toMatch(/^2026-01-01T00:00:\d\d\.000Z$/);
     expect((await service.list("production")).map((s) => s.tenant)).toEqual(["beta"]);
     await expect(service.list("qa")).rejects.toThrow('env: "qa" is not one of staging, production');
+  });
+
+  test("list shows a locked stack as status does (issue 10 item 6): updateInProgress from the backend's locks", async () => {
+    await service.onboard(spec("acme"), "staging");
+    await service.onboard(spec("beta"), "staging");
+    engine.stacks
+      .get(`${TENANT_PROJECT}/acme-staging`)!
+      .locks.push({ location: "lock-1", pid: 1, hostname: "h", timestamp: new Date() });
+    const list = await service.list("staging");
+    expect(list.map((s) => [s.tenant, s.updateInProgress])).toEqual([
+      ["acme", true],
+      ["beta", false],
+    ]);
+    expect((await service.status("acme", "staging")).updateInProgress).toBe(true);
   });
 
   test("drift reports no drift when the refresh preview changes nothing", async () => {
@@ -609,18 +625,39 @@ describe("recovery", () => {
       NeedsRepairError,
     );
     const gone = { now: () => now, hostname: "ci-1", isProcessAlive: () => false };
-    const unconfirmed = await service.repair("acme", "staging", gone).catch((e: unknown) => e);
+    const unconfirmed = await service
+      .repair("acme", "staging", { absent: ["urn:x::service"], ...gone })
+      .catch((e: unknown) => e);
     expect(unconfirmed).toBeInstanceOf(ConfirmationRequiredError);
     expect((unconfirmed as Error).message).toContain(
       `remove lock ${lock.location} (owner pid 4242 on ci-1 is gone`,
     );
-    expect((unconfirmed as Error).message).toContain("drop pending operation creating urn:x::service");
+    expect((unconfirmed as Error).message).toContain(
+      "drop pending operation creating urn:x::service (not in the cloud)",
+    );
     expect(state.locks).toHaveLength(1);
 
-    const report = await service.repair("acme", "staging", { yes: true, ...gone });
+    // The fake cloud cannot say whether the pending create exists: repair refuses to drop it blindly
+    // and changes nothing (issue 10 item 5).
+    const blind = await service.repair("acme", "staging", { yes: true, ...gone }).catch((e: unknown) => e);
+    expect(blind).toBeInstanceOf(NeedsRepairError);
+    expect((blind as Error).message).toContain("refusing to drop pending creates blindly");
+    expect((blind as Error).message).toContain(
+      "it exists with id <id>: tenant repair acme --env staging --yes --import 'urn:x::service=<id>'",
+    );
+    expect((blind as Error).message).toContain(
+      "it does not exist: tenant repair acme --env staging --yes --absent 'urn:x::service'",
+    );
+    expect(state.locks).toHaveLength(1);
+
+    const report = await service.repair("acme", "staging", {
+      yes: true,
+      absent: ["urn:x::service"],
+      ...gone,
+    });
     expect(report.actions).toEqual([
       `removed lock ${lock.location}: owner pid 4242 on ci-1 is gone (lock taken 300s ago)`,
-      "dropped pending operation creating urn:x::service (if the resource exists in the cloud, import or delete it by hand)",
+      "dropped pending operation creating urn:x::service (not in the cloud)",
       "refreshed the stack against the cloud",
     ]);
     expect(state.locks).toEqual([]);
@@ -628,6 +665,44 @@ describe("recovery", () => {
     expect(engine.calls.slice(-2)).toEqual(["import acme-staging", "refresh acme-staging"]);
     expect((await service.status("acme", "staging")).needsRepair).toBe(false);
     expect((await service.repair("acme", "staging", { yes: true })).actions).toEqual(["nothing to repair"]);
+  });
+
+  test("a pending create that exists in the cloud is imported with its id, never dropped; leftover plugins block repair", async () => {
+    const engine = new FakeEngine();
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    await service.onboard(spec("acme"), "staging");
+    const state = engine.stacks.get(`${TENANT_PROJECT}/acme-staging`)!;
+    const resource = { urn: "urn:x::db", type: "aws:rds/instance:Instance", custom: true, inputs: { a: 1 } };
+    state.deployment = {
+      version: 3,
+      deployment: {
+        resources: [{ urn: "urn:x::stack" }],
+        pending_operations: [{ type: "creating", resource }],
+      },
+    };
+    engine.leftovers = [{ pid: 999, command: "node offline/double/main.ts 12345" }];
+    const busy = await service.repair("acme", "staging", { yes: true }).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(NeedsRepairError);
+    expect((busy as Error).message).toContain("plugin processes of an interrupted run are still running");
+    expect((busy as Error).message).toContain(
+      "pid 999: node offline/double/main.ts 12345 (stop it: kill 999)",
+    );
+
+    engine.leftovers = [];
+    engine.cloud.set("urn:x::db", "db-1");
+    const unconfirmed = await service.repair("acme", "staging", {}).catch((e: unknown) => e);
+    expect((unconfirmed as Error).message).toContain(
+      "import pending create urn:x::db as db-1 (it exists in the cloud)",
+    );
+    const report = await service.repair("acme", "staging", { yes: true });
+    expect(report.importedPendingCreates).toEqual([
+      expect.objectContaining({ urn: "urn:x::db", id: "db-1" }),
+    ]);
+    expect(report.droppedPendingOperations).toEqual([]);
+    expect(report.actions).toContain("imported pending create urn:x::db as db-1");
+    expect(state.deployment.deployment).toEqual({
+      resources: [{ urn: "urn:x::stack" }, { ...resource, id: "db-1", outputs: { a: 1 } }],
+    });
   });
 });
 
@@ -697,4 +772,165 @@ describe("spec diffing and change detection", () => {
       /^its tenant:spec config is not a valid spec: displayName: is required .*; tier: is required/,
     );
   });
+});
+
+describe("the health gate: onboard and update succeed only on a steady, healthy deployment", () => {
+  const serviceUrn =
+    "urn:pulumi:acme-staging::tenant::platform:tenant:TenantService$aws:ecs/service:Service::acme";
+  /** The engine's diagnostic for the ECS service, then the CLI's failure, as `up` reports them. */
+  function failServiceWith(engine: FakeEngine, message: string, urn = serviceUrn) {
+    engine.behavior = (op, _stack, opts) => {
+      if (op !== "up") return;
+      opts.onEvent?.({
+        sequence: 1,
+        timestamp: 0,
+        diagnosticEvent: { urn, message, color: "never", severity: "error" },
+      } as unknown as EngineEvent);
+      throw pulumiError(CommandError, "error: update failed");
+    };
+  }
+
+  test.each([
+    [
+      'cloud double: ECS service "acme": the deployment circuit breaker rolled the deployment back (tasks failed to start)',
+      "circuit-breaker-rolled-back",
+      /circuit breaker rolled the deployment back/,
+    ],
+    [
+      "waiting for ECS Service (arn:aws:ecs:...:service/acme) to reach steady state: timeout while waiting for state",
+      "tasks-never-healthy",
+      /its tasks never became healthy/,
+    ],
+  ])(
+    "a failed %s is an UnhealthyDeploymentError (exit 1) naming the reason",
+    async (message, reason, words) => {
+      const engine = new FakeEngine();
+      const service = new TenantService({ engine, program: () => async () => undefined });
+      failServiceWith(engine, message);
+      const error = await service.onboard(spec("acme"), "staging").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnhealthyDeploymentError);
+      expect(error).toMatchObject({
+        kind: "unhealthy-deployment",
+        exitCode: 1,
+        reason,
+        serviceUrn,
+        engineMessage: message,
+        next: { operation: "onboard", tenant: "acme", environment: "staging" },
+      });
+      expect((error as Error).message).toMatch(words);
+      expect((error as Error).message).toMatch(/stays repairable: fix the cause, then run onboard again/);
+      expect((error as UnhealthyDeploymentError).toJSON()).toMatchObject({ reason, serviceUrn });
+
+      // The stack is kept, unlocked; once the deployment is healthy the same onboard converges.
+      engine.behavior = () => undefined;
+      await expect(service.onboard(spec("acme"), "staging")).resolves.toMatchObject({ resumed: true });
+    },
+  );
+
+  test("update is gated the same way", async () => {
+    const engine = new FakeEngine();
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    await service.onboard(spec("acme"), "staging");
+    failServiceWith(engine, "ECS Deployment Circuit Breaker was triggered");
+    await expect(service.update(spec("acme"), "staging")).rejects.toMatchObject({
+      kind: "unhealthy-deployment",
+      reason: "circuit-breaker-rolled-back",
+      next: { operation: "update" },
+    });
+  });
+
+  test("any other failure of the service, or of another resource, stays a plain operation failure", async () => {
+    const engine = new FakeEngine();
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    failServiceWith(engine, "InvalidParameterException: subnet not found");
+    await expect(service.onboard(spec("acme"), "staging")).rejects.toMatchObject({
+      kind: "operation-failed",
+    });
+    failServiceWith(
+      engine,
+      "did not reach a steady state",
+      "urn:pulumi:acme-staging::tenant::aws:rds/instance:Instance::acme-db",
+    );
+    await expect(service.onboard(spec("acme"), "staging")).rejects.toMatchObject({
+      kind: "operation-failed",
+    });
+  });
+});
+
+describe("secret hygiene: the operation's secret values never reach an error or a diagnostic", () => {
+  test("a failure whose engine output repeats a secret is redacted, in the message, the engine message and forwarded diagnostics", async () => {
+    const engine = new FakeEngine();
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    await service.onboard(spec("acme"), "staging", { secrets: { OLD_TOKEN: "old-s3cret-value" } });
+    const forwarded: string[] = [];
+    engine.behavior = (op, _stack, opts) => {
+      if (op !== "up") return;
+      opts.onEvent?.({
+        sequence: 1,
+        timestamp: 0,
+        diagnosticEvent: { message: "bad value new-s3cret-value", color: "never", severity: "error" },
+      } as unknown as EngineEvent);
+      throw pulumiError(
+        CommandError,
+        'error: config set-all --secret tenant:secrets={"NEW_TOKEN":"new-s3cret-value","OLD_TOKEN":"old-s3cret-value"}',
+      );
+    };
+    const error = await service
+      .update(spec("acme"), "staging", {
+        secrets: { NEW_TOKEN: "new-s3cret-value" },
+        onEvent: (e) => e.diagnosticEvent && forwarded.push(e.diagnosticEvent.message),
+      })
+      .catch((e: unknown) => e as OperationFailedError);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    const all = [
+      JSON.stringify((error as OperationFailedError).toJSON()),
+      (error as Error).message,
+      ...forwarded,
+    ];
+    expect(all.join("\n")).not.toMatch(/s3cret-value/);
+    expect(forwarded).toEqual(["bad value [secret]"]);
+    expect((error as OperationFailedError).engineMessage).toBe("bad value [secret]");
+
+    // With no diagnostic the CLI's stderr is the message: redacted, old and new values alike.
+    engine.behavior = (op) => {
+      if (op === "up")
+        throw pulumiError(CommandError, 'error: tenant:secrets={"OLD_TOKEN":"old-s3cret-value"}');
+    };
+    const again = await service
+      .update(spec("acme"), "staging", { secrets: { NEW_TOKEN: "new-s3cret-value" } })
+      .catch((e: unknown) => e as OperationFailedError);
+    expect((again as OperationFailedError).engineMessage).toBe(
+      'error: tenant:secrets={"OLD_TOKEN":"[secret]"}',
+    );
+  });
+});
+
+test("a policy refusal carries the policy's message, not only the engine's 'update failed'", async () => {
+  const engine = new FakeEngine();
+  const service = new TenantService({ engine, program: () => async () => undefined });
+  engine.behavior = (op, _stack, opts) => {
+    if (op !== "up") return;
+    opts.onEvent?.({
+      sequence: 1,
+      timestamp: 0,
+      policyEvent: {
+        resourceUrn: "urn:pulumi:acme-staging::tenant::aws:s3/bucketV2:BucketV2::acme-data",
+        message: "bucket has no KMS encryption; set SSE-KMS with the tenant key",
+        color: "never",
+        policyName: "platform-s3-sse-kms",
+        policyPackName: "platform",
+        policyPackVersion: "0.1.0",
+        policyPackVersionTag: "0.1.0",
+        enforcementLevel: "mandatory",
+      },
+    } as unknown as EngineEvent);
+    throw pulumiError(CommandError, "error: update failed");
+  };
+  const error = await service
+    .onboard(spec("acme"), "staging")
+    .catch((e: unknown) => e as OperationFailedError);
+  expect(error).toBeInstanceOf(OperationFailedError);
+  expect((error as OperationFailedError).engineMessage).toBe(
+    "policy platform-s3-sse-kms (aws:s3/bucketV2:BucketV2 acme-data): bucket has no KMS encryption; set SSE-KMS with the tenant key",
+  );
 });

@@ -27,6 +27,7 @@ import { isParsedTenantSpec, readTenantSpec, TenantSpec } from "../tenants/spec"
 import { Engine, EngineStack } from "./engine/types";
 import {
   ConfirmationRequiredError,
+  engineMessageOf,
   ErrorContext,
   InvalidInputError,
   mapEngineError,
@@ -35,6 +36,8 @@ import {
   OperationName,
   StackExistsError,
   TenantOperationError,
+  UnhealthyDeploymentError,
+  unhealthyDeployment,
 } from "./errors";
 import { EventCollector, ResourceChange } from "./events";
 import { diagnoseStack, Diagnosis, repairStack, RepairOptions, RepairReport } from "./recovery";
@@ -196,7 +199,7 @@ export class TenantService {
           resumed = true;
         }
       }
-      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets));
+      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets, collector));
       const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
       return {
         changes: result.summary.resourceChanges ?? {},
@@ -217,7 +220,7 @@ export class TenantService {
     const ctx = context(spec.id, env, "update");
     return this.run(ctx, opts, async (collector) => {
       const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
-      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets));
+      await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets, collector));
       const result = await stack.up({ onEvent: collector.onEvent, signal: opts.signal });
       return { changes: result.summary.resourceChanges ?? {}, outputs: plainOutputs(result.outputs) };
     });
@@ -295,7 +298,12 @@ export class TenantService {
           .toISOString()
           .replace(/\.\d{3}Z$/, "Z");
       const stage = (what: "update" | "destroy", error: unknown) =>
-        offboardFailure(ctx, what, at, mapEngineError(error, ctx, collector.errorDiagnostics));
+        offboardFailure(
+          ctx,
+          what,
+          at,
+          mapEngineError(error, ctx, collector.errorDiagnostics, collector.redact),
+        );
 
       let decommission: DecommissionReport | undefined;
       let stack = current;
@@ -383,8 +391,13 @@ export class TenantService {
       try {
         const stack = await this.select(ctx, noProgram);
         const history = await stack.history(HISTORY_DEPTH);
+        // File backends never report `updateInProgress` in `stack ls`: their lock files do, as for
+        // `status` (issue 10 item 6).
+        const locked =
+          (summary.updateInProgress ?? false) ||
+          (this.engine.locksVisible && (await this.engine.listLocks(TENANT_PROJECT, ctx.stack)).length > 0);
         return {
-          info: infoOf(tenant, env, history, summary.resourceCount, summary.updateInProgress ?? false),
+          info: infoOf(tenant, env, history, summary.resourceCount, locked),
           deployed: deployedState(history),
         };
       } catch (error) {
@@ -423,7 +436,7 @@ export class TenantService {
         onEvent: collector.onEvent,
       });
     } catch (error) {
-      throw mapEngineError(error, ctx, collector.errorDiagnostics);
+      throw mapEngineError(error, ctx, collector.errorDiagnostics, collector.redact);
     }
   }
 
@@ -496,12 +509,16 @@ export class TenantService {
     spec: TenantSpec,
     env: Environment,
     secrets?: Readonly<Record<string, string>>,
+    collector?: EventCollector,
   ) {
     if (!secrets || Object.keys(secrets).length === 0) {
       return stackConfig(spec, this.baseStackName(env));
     }
+    // Redacted from whatever the engine says from here on, before any of them reaches the CLI.
+    Object.values(secrets).forEach((v) => collector?.secretValues.add(v));
     const existing = (await stack.getAllConfig())[CONFIG_KEYS.secrets]?.value;
     const merged = { ...(existing ? (JSON.parse(existing) as Record<string, string>) : {}), ...secrets };
+    Object.values(merged).forEach((v) => collector?.secretValues.add(v));
     const problems = appSecretsProblems(merged, "secrets (with the stack's existing ones)");
     if (problems.length > 0) {
       throw new InvalidInputError(ctx, problems);
@@ -529,7 +546,20 @@ export class TenantService {
         ...result,
       };
     } catch (error) {
-      throw mapEngineError(error, ctx, collector.errorDiagnostics);
+      const unhealthy =
+        ctx.operation === "onboard" || ctx.operation === "update"
+          ? unhealthyDeployment(collector.resourceErrorDiagnostics)
+          : undefined;
+      if (unhealthy && !(error instanceof TenantOperationError)) {
+        throw new UnhealthyDeploymentError(
+          ctx,
+          collector.redact(engineMessageOf(error, collector.errorDiagnostics)),
+          unhealthy.reason,
+          unhealthy.serviceUrn,
+          error,
+        );
+      }
+      throw mapEngineError(error, ctx, collector.errorDiagnostics, collector.redact);
     }
   }
 }

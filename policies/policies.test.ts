@@ -42,6 +42,18 @@ describe("compliant fixtures", () => {
   }
 });
 
+describe("as the engine shows a tenant stack (no StackReference among the resources)", () => {
+  it.each(TIER_NAMES)(
+    "a %s tenant on the base's isolated groups passes platform-vpc-isolated-data-subnets",
+    async (tier) => {
+      const stack = tenantFixture(tier, "staging");
+      remove(stack, "pulumi:pulumi:StackReference");
+      const { violations } = await evaluate(stack.recording(), ALL_POLICIES, { environment: "staging" });
+      expect(brief(violations)).toEqual([]);
+    },
+  );
+});
+
 describe("failing cases", () => {
   it.each(FAILING_CASES.map((c) => [`${c.policy}: ${c.rule} (${c.expect.source})`, c] as const))(
     "%s",

@@ -35,10 +35,8 @@ if [[ "${SETUP_SKIP_MAIN_JOB:-}" != "1" ]]; then
   step "staging base stack on the cloud double (npm run base -- up --env staging)"
   npm run --silent base -- up --env staging
   step "every registry tenant's staging stack (npm run fleet -- reconcile --env staging)"
-  # The pack runs in the offline check below. On the engine its subnet-isolation policies cannot yet
-  # see the base stack's subnet groups through the StackReference and refuse every tenant (found by
-  # this job; reported for the policy pack), so the main job deploys without it for now.
-  PLATFORM_POLICY_PACKS="${PLATFORM_POLICY_PACKS:-none}" npm run --silent fleet -- reconcile --env staging
+  # With the policy pack, as every operation of the service runs it (PLATFORM_POLICY_PACKS).
+  npm run --silent fleet -- reconcile --env staging
   step "offline plan of every stack (npm run plan -- --summary)"
   npm run --silent plan -- --summary
   step "offline policy check of every stack (npm run check)"

@@ -368,6 +368,8 @@ describe("enterprise tier (acme, production)", () => {
       desiredCount: 3,
       healthCheckGracePeriodSeconds: 60,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // The health gate: create and update end only on a steady deployment, else they fail.
+      waitForSteadyState: true,
       networkConfiguration: {
         subnets: base.privateSubnetIds,
         securityGroups: [stateOf(rec, SG, "network-service").id],

@@ -1,39 +1,90 @@
 /**
- * Benchmark (not a test): onboards N test tenants on the real engine with a temporary file backend,
- * once sequentially (concurrency 1) and once with concurrency C, through the fleet runner, and
- * prints the wall time of both and their ratio.
+ * Benchmark (not a test): the real programs on the real engine with the cloud double, in one run,
+ * with the policy pack off and on: the staging base `up` (first, then a no-op), then one tenant
+ * onboarding per tier. Prints a table of wall times and the per-operation engine overhead, i.e. the
+ * time not spent in the double's simulated latency.
  *
- *   npm run bench -- --tenants 12 --concurrency 4 [--delay-ms 0]
+ *   npm run bench [-- --latency-ms 0]
  *
- * Each run gets its own fresh backend so neither pays for the other's state. `--delay-ms` adds
- * simulated provider latency to each tenant's service resource (0: engine and CLI cost only).
+ * `--latency-ms` adds the double's latency to every create and update (knobs.json `latencyMs."*"`).
+ * The double sleeps it once per resource operation, and the engine runs independent operations in
+ * parallel, so the latency a run spends is at least the longest chain of dependent operations; the
+ * table subtracts the double's own measurement of the time its operations spent sleeping on the
+ * critical path (`latency` column: the union of the sleep intervals, overlaps counted once).
+ * Each pass gets its own fresh backend and double.
  */
 import * as os from "os";
 import { Command } from "commander";
-import { runFleet } from "../fleet";
-import { createHarness, testSpec } from "../testing/harness";
+import { TIER_NAMES } from "../../common";
+import { writeKnobs } from "../../offline/double/knobs";
+import { latencyIntervals } from "../../offline/double/latencyLog";
+import { DEFAULT_POLICY_PACK } from "../settings";
+import { createDoubleHarness, testSpec } from "../testing/harness";
 import { ensurePulumiRoot } from "./pulumiRoot";
 
-async function onboardAll(
-  label: string,
-  tenants: number,
-  concurrency: number,
-  delayMs: number,
-): Promise<number> {
-  const h = await createHarness(`bench-${label}`, { delayMs });
-  try {
-    const specs = Array.from({ length: tenants }, (_, i) =>
-      testSpec(`bench-${String(i + 1).padStart(2, "0")}`),
-    );
-    const started = process.hrtime.bigint();
-    const report = await runFleet(h.service, "reconcile", specs, "staging", { concurrency });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (report.totals.succeeded !== tenants) {
-      throw new Error(
-        `${label}: ${report.totals.failed} of ${tenants} onboardings failed: ${JSON.stringify(report.results.filter((r) => r.status === "failed"))}`,
-      );
+interface Row {
+  pack: string;
+  operation: string;
+  resources: string;
+  wallS: number;
+  latencyS: number;
+}
+
+/** Seconds covered by the union of intervals that lie within [from, to]. */
+function covered(intervals: readonly [number, number][], from: number, to: number): number {
+  const inside = intervals
+    .map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of inside) {
+    if (b > end) {
+      total += b - Math.max(a, end);
+      end = b;
     }
-    return seconds;
+  }
+  return total / 1000;
+}
+
+async function pass(packOn: boolean, latencyMs: number, rows: Row[]): Promise<void> {
+  const label = packOn ? "on" : "off";
+  const timed = async (operation: string, dir: string, run: () => Promise<Record<string, number>>) => {
+    const from = Date.now();
+    const changes = await run();
+    const to = Date.now();
+    rows.push({
+      pack: label,
+      operation,
+      resources: Object.entries(changes)
+        .map(([op, n]) => `${n} ${op}`)
+        .join(", "),
+      wallS: (to - from) / 1000,
+      latencyS: covered(latencyIntervals(dir), from, to),
+    });
+    console.log(`  pack ${label}: ${operation} ${((to - from) / 1000).toFixed(1)} s`);
+  };
+  const h = await createDoubleHarness(`bench-${label}`, [], {
+    policyPacks: packOn ? [DEFAULT_POLICY_PACK] : [],
+  });
+  try {
+    writeKnobs(h.doubleDir, { latencyMs: { "*": latencyMs } });
+    await timed(
+      "base up (first)",
+      h.doubleDir,
+      async () => ({ ...(await h.base.up("staging")).changes }) as Record<string, number>,
+    );
+    await timed(
+      "base up (no-op)",
+      h.doubleDir,
+      async () => ({ ...(await h.base.up("staging")).changes }) as Record<string, number>,
+    );
+    for (const tier of TIER_NAMES) {
+      await timed(`onboard ${tier}`, h.doubleDir, async () => {
+        const outcome = await h.service.onboard(testSpec(`bench-${tier}`, { tier }), "staging");
+        return { ...outcome.changes } as Record<string, number>;
+      });
+    }
   } finally {
     h.cleanup();
   }
@@ -41,34 +92,37 @@ async function onboardAll(
 
 async function main(): Promise<void> {
   const opts = new Command("bench")
-    .option("--tenants <n>", "tenants to onboard", "12")
-    .option("--concurrency <n>", "concurrency of the parallel run", "4")
-    .option("--delay-ms <ms>", "simulated provider latency per tenant", "0")
+    .option("--latency-ms <ms>", "the double's latency per create and update", "0")
     .parse(process.argv)
-    .opts<{ tenants: string; concurrency: string; delayMs: string }>();
-  const tenants = Number(opts.tenants);
-  const concurrency = Number(opts.concurrency);
-  const delayMs = Number(opts.delayMs);
-  if (
-    ![tenants, concurrency, delayMs].every((n) => Number.isInteger(n) && n >= 0) ||
-    tenants < 1 ||
-    concurrency < 1
-  ) {
-    throw new Error(`--tenants and --concurrency must be whole numbers of at least 1, --delay-ms at least 0`);
+    .opts<{ latencyMs: string }>();
+  const latencyMs = Number(opts.latencyMs);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) {
+    throw new Error(
+      `--latency-ms must be a whole number of at least 0 (got ${JSON.stringify(opts.latencyMs)})`,
+    );
   }
   ensurePulumiRoot();
   console.log(
-    `onboarding ${tenants} test tenants on the real engine (${os.cpus().length} CPUs, provider delay ${delayMs} ms)`,
+    `the real programs on the real engine with the cloud double (${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}, latency ${latencyMs} ms per resource operation)`,
   );
-  const sequential = await onboardAll("seq", tenants, 1, delayMs);
-  console.log(
-    `sequential (concurrency 1): ${sequential.toFixed(1)} s (${(sequential / tenants).toFixed(2)} s per tenant)`,
-  );
-  const parallel = await onboardAll("par", tenants, concurrency, delayMs);
-  console.log(
-    `concurrent (concurrency ${concurrency}): ${parallel.toFixed(1)} s (${(parallel / tenants).toFixed(2)} s per tenant)`,
-  );
-  console.log(`ratio sequential/concurrent: ${(sequential / parallel).toFixed(2)}x`);
+  const rows: Row[] = [];
+  await pass(false, latencyMs, rows);
+  await pass(true, latencyMs, rows);
+  const header = ["pack", "operation", "resources", "wall s", "latency s", "engine overhead s"];
+  const lines = rows.map((r) => [
+    r.pack,
+    r.operation,
+    r.resources,
+    r.wallS.toFixed(1),
+    r.latencyS.toFixed(1),
+    (r.wallS - r.latencyS).toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(["", fmt(header), ...lines.map(fmt)].join("\n"));
 }
 
 main().catch((error) => {

@@ -223,6 +223,7 @@ describe("tenant and fleet CLIs", () => {
       {
         type: "creating",
         urn: "urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
+        resourceType: "pulumi-nodejs:dynamic:Resource",
       },
     ]);
 
@@ -231,15 +232,39 @@ describe("tenant and fleet CLIs", () => {
     expect(blocked.stderr).toMatch(/another update is in progress on this stack.*repair it/);
     expect(blocked.stderr).toContain("run: tenant status slowco --env staging");
 
-    const unconfirmed = await run("tenant", ["repair", "slowco", "--env", "staging"]);
-    expect(unconfirmed.code).toBe(7);
-    expect(unconfirmed.stderr).toContain("repair needs confirmation; it would:");
-    expect(unconfirmed.stderr).toContain("run: tenant repair slowco --env staging --yes");
-    expect(unconfirmed.stderr).toContain(
-      "drop pending operation creating urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
+    // The stand-in's resource cannot be looked up in a cloud, so repair never drops its pending
+    // create blindly (issue 10 item 5): it refuses and names both answers the operator can give.
+    const refused = await run("tenant", ["repair", "slowco", "--env", "staging", "--yes"]);
+    expect(refused.code).toBe(8);
+    expect(refused.stderr).toContain("refusing to drop pending creates blindly");
+    expect(refused.stderr).toContain(
+      "it does not exist: tenant repair slowco --env staging --yes --absent 'urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service'",
     );
 
-    const repaired = await run("tenant", ["repair", "slowco", "--env", "staging", "--yes"]);
+    // Every process of the run was killed before the create, so the resource does not exist.
+    const unconfirmed = await run("tenant", [
+      "repair",
+      "slowco",
+      "--env",
+      "staging",
+      "--absent",
+      "urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
+    ]);
+    expect(unconfirmed.code).toBe(7);
+    expect(unconfirmed.stderr).toContain("repair needs confirmation; it would:");
+    expect(unconfirmed.stderr).toContain(
+      "drop pending operation creating urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service (not in the cloud)",
+    );
+
+    const repaired = await run("tenant", [
+      "repair",
+      "slowco",
+      "--env",
+      "staging",
+      "--yes",
+      "--absent",
+      "urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
+    ]);
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toMatch(/removed lock .*\.json: owner pid \d+ on .* is gone/);
     expect(repaired.stdout).toContain(

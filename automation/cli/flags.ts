@@ -97,16 +97,38 @@ function withFlag(problem: Problem): Problem {
   return flag ? { ...problem, path: `${flag} (${problem.path})` } : problem;
 }
 
-function parseSecrets(pairs: readonly string[], problems: Problem[]): Record<string, string> {
+/**
+ * `--secret NAME=value`, or `--secret NAME` with the value in the environment variable NAME: that
+ * form keeps the value out of the process's arguments (`/proc/<pid>/cmdline` is readable by anyone
+ * on the host while the command runs).
+ */
+function parseSecrets(
+  pairs: readonly string[],
+  problems: Problem[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const pair of pairs) {
+    if (/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(pair)) {
+      const value = env[pair];
+      if (value === undefined || value === "") {
+        problems.push({
+          path: "--secret",
+          allowed: "NAME with the value in the environment variable NAME, or NAME=VALUE",
+          message: `${pair}: the environment variable ${pair} is not set or empty; export it with the secret's value (kept out of process arguments), or give ${pair}=VALUE`,
+        });
+      } else {
+        secrets[pair] = value;
+      }
+      continue;
+    }
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq) : "";
     if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) || eq === pair.length - 1) {
       // Never the value: only the name part is shown.
       problems.push({
         path: "--secret",
-        allowed: "KEY=VALUE",
+        allowed: "KEY=VALUE or KEY (the value in the environment variable KEY)",
         message: `${JSON.stringify(pair.replace(/=.*/, "=..."))} is not KEY=VALUE with KEY a letter then letters, digits or _`,
       });
       continue;
@@ -129,9 +151,12 @@ export function secretFlagProblems(secrets: Readonly<Record<string, string>>): P
  * The `--secret KEY=VALUE` pairs of `update`, parsed and checked ({@link secretFlagProblems}).
  * @throws UsageError with every problem at once.
  */
-export function secretsFromFlags(pairs: readonly string[]): Record<string, string> {
+export function secretsFromFlags(
+  pairs: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const problems: Problem[] = [];
-  const secrets = parseSecrets(pairs, problems);
+  const secrets = parseSecrets(pairs, problems, env);
   problems.push(...(problems.length === 0 ? secretFlagProblems(secrets) : []));
   if (problems.length > 0) {
     throw new UsageError(problems);

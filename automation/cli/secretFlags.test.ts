@@ -33,8 +33,19 @@ describe("--secret", () => {
   });
 
   test("malformed pairs keep their own message", () => {
-    expect(() => secretsFromFlags(["novalue"])).toThrow(
-      '--secret: "novalue" is not KEY=VALUE with KEY a letter then letters, digits or _',
+    expect(() => secretsFromFlags(["1novalue"])).toThrow(
+      '--secret: "1novalue" is not KEY=VALUE with KEY a letter then letters, digits or _',
     );
+  });
+
+  test("NAME alone takes the value from the environment variable NAME (out of process arguments)", () => {
+    expect(secretsFromFlags(["API_TOKEN", "SMTP_PASSWORD=x"], { API_TOKEN: "from-env" })).toEqual({
+      API_TOKEN: "from-env",
+      SMTP_PASSWORD: "x",
+    });
+    expect(() => secretsFromFlags(["API_TOKEN"], {})).toThrow(
+      "--secret: API_TOKEN: the environment variable API_TOKEN is not set or empty; export it with the secret's value (kept out of process arguments), or give API_TOKEN=VALUE",
+    );
+    expect(() => secretsFromFlags(["API_TOKEN"], { API_TOKEN: "" })).toThrow(/API_TOKEN is not set or empty/);
   });
 });

@@ -69,8 +69,8 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
       .option("--image-tag <tag>", "application image release tag or digest")
       .option("--subdomain <label>", "DNS label below the platform domain (default: the id)")
       .option(
-        "--secret <NAME=value>",
-        "an application secret, the container's variable NAME (repeatable)",
+        "--secret <NAME[=value]>",
+        "an application secret, the container's variable NAME (repeatable); NAME alone reads the value from the environment variable NAME, out of process arguments",
         (v: string, acc: string[] = []) => [...acc, v],
       ),
   ).action((tenant: string, o: OnboardFlags & CommonOptions) =>
@@ -105,8 +105,8 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
     if (op === "update") {
       // Adds or rotates application secrets: merged into the stack's, a new value rolls the service.
       command.option(
-        "--secret <NAME=value>",
-        "add or rotate an application secret, the container's variable NAME (repeatable)",
+        "--secret <NAME[=value]>",
+        "add or rotate an application secret, the container's variable NAME (repeatable); NAME alone reads the value from the environment variable NAME",
         (v: string, acc: string[] = []) => [...acc, v],
       );
     }
@@ -270,7 +270,7 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
     program
       .command("repair <tenant>")
       .description(
-        "after an interrupted run: remove stale locks, drop pending operations, refresh (needs --yes)",
+        "after an interrupted run: remove stale locks, import pending creates that exist, drop the other pending operations, refresh (needs --yes)",
       )
       .option("--env <env>", `environment: ${ENVIRONMENTS.join(", ")}`)
       .option("--yes", "do it (without: print what it would do)")
@@ -278,24 +278,61 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
         "--stale-after <minutes>",
         "a lock older than this is stale even if its owner cannot be checked",
         "60",
+      )
+      .option(
+        "--import <urn=id>",
+        "a pending create you found in the cloud: import it with its id (repeatable)",
+        (v: string, acc: string[] = []) => [...acc, v],
+      )
+      .option(
+        "--absent <urn>",
+        "a pending create you checked is not in the cloud: drop it (repeatable)",
+        (v: string, acc: string[] = []) => [...acc, v],
       ),
-  ).action((tenant: string, o: { env?: string; yes?: boolean; staleAfter?: string } & CommonOptions) =>
-    run(o.json, async () => {
-      const env = validateTarget(tenant, o.env);
-      const minutes = parseWholeNumber("--stale-after", o.staleAfter, 0, 100000);
-      if (minutes.problems) {
-        throw new UsageError(minutes.problems);
-      }
-      const ctx = cliContext(o, io);
-      const report = await ctx.service.repair(tenant, env, {
-        yes: o.yes,
-        staleAfterMs: (minutes.value ?? 60) * 60000,
-        onEvent: ctx.progress(tenantStackName(tenant, env)),
-      });
-      return printResult(ctx, report, () =>
-        [`repair ${report.stack}:`, ...report.actions.map((a) => `  ${a}`)].join("\n"),
-      );
-    }),
+  ).action(
+    (
+      tenant: string,
+      o: {
+        env?: string;
+        yes?: boolean;
+        staleAfter?: string;
+        import?: string[];
+        absent?: string[];
+      } & CommonOptions,
+    ) =>
+      run(o.json, async () => {
+        const env = validateTarget(tenant, o.env);
+        const minutes = parseWholeNumber("--stale-after", o.staleAfter, 0, 100000);
+        const bad = (o.import ?? []).filter((pair) => !/^urn:pulumi:.+=[^=]+$/.test(pair));
+        const problems = [
+          ...(minutes.problems ?? []),
+          ...bad.map((pair) => ({
+            path: "--import",
+            allowed: "<urn>=<id>",
+            message: `${JSON.stringify(pair)} is not <urn>=<id> (the pending create's URN, as repair lists it, then its cloud id)`,
+          })),
+        ];
+        if (problems.length > 0) {
+          throw new UsageError(problems);
+        }
+        const imports = Object.fromEntries(
+          (o.import ?? []).map((pair) => [
+            pair.slice(0, pair.lastIndexOf("=")),
+            pair.slice(pair.lastIndexOf("=") + 1),
+          ]),
+        );
+        const ctx = cliContext(o, io);
+        const report = await ctx.service.repair(tenant, env, {
+          yes: o.yes,
+          imports,
+          absent: o.absent ?? [],
+          staleAfterMs: (minutes.value ?? 60) * 60000,
+          onEvent: ctx.progress(tenantStackName(tenant, env)),
+        });
+        return printResult(ctx, report, () =>
+          [`repair ${report.stack}:`, ...report.actions.map((a) => `  ${a}`)].join("\n"),
+        );
+      }),
   );
 
   withCommonOptions(

@@ -6,6 +6,7 @@
  * never rewrite it) and the `Pulumi.<stack>.yaml` files; each operation gets its own
  * `LocalWorkspace` and CLI process, which is what lets a fleet run stacks in parallel.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
@@ -19,8 +20,10 @@ import {
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
 import { installDouble } from "../../offline/double/isolation";
+import { redactValues } from "../redact";
 import { AutomationSettings, cliEnvironment } from "../settings";
-import { Engine, EngineRunOptions, EngineStack, StackLock } from "./types";
+import { CloudStore } from "../../offline/double/store";
+import { Engine, EngineRunOptions, EngineStack, LeftoverProcess, StackLock } from "./types";
 
 /** Drives stacks through the Pulumi CLI. */
 export class LocalEngine implements Engine {
@@ -106,6 +109,17 @@ export class LocalEngine implements Engine {
     fs.rmSync(lock.location, { force: true });
     // The file blob store keeps metadata next to each object.
     fs.rmSync(`${lock.location}.attrs`, { force: true });
+  }
+
+  async locateResource(urn: string, type: string): Promise<string | undefined> {
+    if (this.settings.cloud !== "double" || this.settings.doubleDir === undefined) {
+      return undefined;
+    }
+    return new CloudStore(this.settings.doubleDir).list(type).find((r) => r.urn === urn)?.id;
+  }
+
+  async leftoverPlugins(): Promise<LeftoverProcess[]> {
+    return orphanedPlugins(this.settings.backendUrl);
   }
 
   private backendDir(): string {
@@ -197,9 +211,19 @@ class LocalEngineStack implements EngineStack {
     return this.stack.getAllConfig();
   }
 
+  /**
+   * Plain values through `pulumi config set-all`; each secret through `pulumi config set --secret`
+   * with the value on stdin, never in the CLI's arguments: the Automation API's `setAllConfig` puts
+   * every value on the command line, where `/proc/<pid>/cmdline` shows it while the command runs and
+   * a failure's message repeats it whole (issue 9, secret hygiene).
+   */
   async setAllConfig(config: ConfigMap): Promise<void> {
-    if (Object.keys(config).length > 0) {
-      await this.stack.setAllConfig(config);
+    const plain = Object.fromEntries(Object.entries(config).filter(([, v]) => !v.secret));
+    if (Object.keys(plain).length > 0) {
+      await this.stack.setAllConfig(plain);
+    }
+    for (const [key, value] of Object.entries(config).filter(([, v]) => v.secret)) {
+      await setSecretFromStdin(this.stack, key, value.value);
     }
   }
 
@@ -253,4 +277,85 @@ class LocalEngineStack implements EngineStack {
   importStack(state: Deployment): Promise<void> {
     return this.stack.importStack(state);
   }
+}
+
+/**
+ * `pulumi config set --secret <key>` on `stack` with the value on stdin (the CLI reads it when stdin
+ * is not a terminal), in the workspace's own directory and environment, as the Automation API runs
+ * its commands. A failure says what the CLI said, with the value redacted should it ever be echoed.
+ */
+function setSecretFromStdin(stack: Stack, key: string, value: string): Promise<void> {
+  const ws = stack.workspace as LocalWorkspace;
+  const command = (ws.pulumiCommand as unknown as { command: string }).command;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}),
+    ...ws.envVars,
+    PULUMI_AUTOMATION_API: "true",
+  };
+  if (path.isAbsolute(command)) {
+    env.PATH = [path.dirname(command), env.PATH ?? ""].join(path.delimiter);
+  }
+  const args = ["config", "set", "--secret", "--raw", key, "--stack", stack.name, "--non-interactive"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ws.workDir, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stdout.resume();
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", (error) => reject(new Error(`pulumi ${args.join(" ")}: ${error.message}`)));
+    child.on("close", (code) => {
+      if (code === 0) {
+        resolve();
+        return;
+      }
+      const said = redactValues(stderr.trim(), [value]);
+      reject(new Error(`pulumi ${args.join(" ")} (value on stdin) exited ${code}: ${said}`));
+    });
+    child.stdin.end(value);
+  });
+}
+
+/**
+ * Plugin processes of this backend whose engine is gone (Linux /proc): started by a `pulumi` with
+ * this `PULUMI_BACKEND_URL` (from their environment), and whose parent is no longer a `pulumi`
+ * process. A kill of the CLI's process group leaves them: the engine starts each plugin in a
+ * process group of its own (issue 10 item 5). Empty where /proc cannot be read.
+ */
+export function orphanedPlugins(backendUrl: string, procDir = "/proc"): LeftoverProcess[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(procDir).filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const read = (pid: string, file: string) => {
+    try {
+      return fs.readFileSync(path.join(procDir, pid, file), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const found: LeftoverProcess[] = [];
+  for (const pid of entries) {
+    const environ = read(pid, "environ");
+    if (!environ || !environ.split("\0").includes(`PULUMI_BACKEND_URL=${backendUrl}`)) {
+      continue;
+    }
+    const command = (read(pid, "cmdline") ?? "").split("\0").join(" ").trim();
+    // Plugins: resource providers, analyzers (policy packs), the dynamic-provider and double launchers.
+    if (
+      !/pulumi-resource-|pulumi-analyzer-|run-policy-pack|dynamic-provider|offline\/double\/main/.test(
+        command,
+      )
+    ) {
+      continue;
+    }
+    const stat = read(pid, "stat") ?? "";
+    const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    const parent = ppid ? (read(ppid, "cmdline") ?? "").split("\0")[0] : "";
+    if (!/(^|\/)pulumi$/.test(parent)) {
+      found.push({ pid: Number(pid), command });
+    }
+  }
+  return found;
 }

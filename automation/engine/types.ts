@@ -70,4 +70,22 @@ export interface Engine {
   removeLock(lock: StackLock): Promise<void>;
   /** Whether {@link listLocks} can see locks on this backend (file backends only). */
   readonly locksVisible: boolean;
+  /**
+   * The cloud id of the resource `urn` when the cloud can say it exists (the cloud double: its
+   * records name the URN that created them); undefined when it does not exist or the cloud cannot
+   * be asked (AWS: no lookup by URN). Repair imports what it finds, and refuses otherwise.
+   */
+  locateResource(urn: string, type: string): Promise<string | undefined>;
+  /**
+   * Plugin processes (providers, policy packs) left running by an interrupted run on this backend:
+   * their engine is gone, and they may still be changing the cloud.
+   */
+  leftoverPlugins(): Promise<LeftoverProcess[]>;
+}
+
+/** A plugin process whose engine is gone. */
+export interface LeftoverProcess {
+  readonly pid: number;
+  /** Its command line, for people. */
+  readonly command: string;
 }

@@ -18,7 +18,7 @@ import {
   StackSummary,
   UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import { Engine, EngineRunOptions, EngineStack, StackLock } from "../engine/types";
+import { Engine, EngineRunOptions, EngineStack, LeftoverProcess, StackLock } from "../engine/types";
 
 /** The operations a test can script. */
 export type FakeOp = "up" | "preview" | "previewRefresh" | "refresh" | "destroy";
@@ -58,7 +58,7 @@ export class FakeEngine implements Engine {
   /** Calls, in order: `up acme-staging`, `select acme-staging`, ... */
   readonly calls: string[] = [];
   /** Scripted behaviour of each operation; may wait or throw. */
-  behavior: (op: FakeOp, stack: string) => Promise<void> | void = () => undefined;
+  behavior: (op: FakeOp, stack: string, opts: EngineRunOptions) => Promise<void> | void = () => undefined;
   /** Resources `up` creates in a new stack. */
   resourcesPerStack = ["service", "db"];
   /**
@@ -69,7 +69,19 @@ export class FakeEngine implements Engine {
   upOutputs: (stack: string, config: ConfigMap) => OutputMap = (stack) => ({
     stack: { value: stack, secret: false },
   });
+  /** What the fake cloud holds, by URN (for repair's lookup of pending creates). */
+  readonly cloud = new Map<string, string>();
+  /** Plugin processes an interrupted run "left". */
+  leftovers: LeftoverProcess[] = [];
   private clock = Date.parse("2026-01-01T00:00:00Z");
+
+  async locateResource(urn: string): Promise<string | undefined> {
+    return this.cloud.get(urn);
+  }
+
+  async leftoverPlugins(): Promise<LeftoverProcess[]> {
+    return [...this.leftovers];
+  }
 
   async createStack(project: string, stackName: string): Promise<EngineStack> {
     this.calls.push(`create ${stackName}`);
@@ -103,7 +115,8 @@ export class FakeEngine implements Engine {
       .map(([k, s]) => ({
         name: k.slice(project.length + 1),
         current: false,
-        updateInProgress: s.locks.length > 0,
+        // As `pulumi stack ls --json` on a file backend: it never says a stack is locked.
+        updateInProgress: false,
         resourceCount: s.resources.length,
       }));
   }
@@ -162,14 +175,14 @@ class FakeStack implements EngineStack {
   }
 
   async preview(opts: EngineRunOptions = {}) {
-    await this.engine.behavior("preview", this.name);
+    await this.engine.behavior("preview", this.name, opts);
     this.engine.calls.push(`preview ${this.name}`);
     emit(opts, this.name, "service", "update", true);
     return { changeSummary: { update: 1 } as OpMap };
   }
 
-  async previewRefresh(_opts: EngineRunOptions = {}) {
-    await this.engine.behavior("previewRefresh", this.name);
+  async previewRefresh(opts: EngineRunOptions = {}) {
+    await this.engine.behavior("previewRefresh", this.name, opts);
     this.engine.calls.push(`previewRefresh ${this.name}`);
     return { changeSummary: { same: this.state.resources.length } as OpMap };
   }
@@ -226,7 +239,7 @@ class FakeStack implements EngineStack {
     }
     const kind = op === "up" ? "update" : op;
     try {
-      await this.engine.behavior(op, this.name);
+      await this.engine.behavior(op, this.name, opts);
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) {
         this.record(kind as UpdateSummary["kind"], "failed", started, {});

@@ -99,7 +99,7 @@ it("generates real random passwords, kept on update", async () => {
   expect(a.outs.result.value).not.toBe(b.outs.result.value);
 });
 
-it("knobs: a failing tenant and an ECS service that never gets healthy", async () => {
+it("knobs: a failing tenant and an ECS service that never gets healthy (with waitForSteadyState, as AWS)", async () => {
   const p = doubleProvider("aws", "7.48.0", dir);
   writeKnobs(dir, { fail: { tenants: ["acme"] } });
   await expect(p.create!(DB, { identifier: "x" })).rejects.toThrow(
@@ -107,13 +107,36 @@ it("knobs: a failing tenant and an ECS service that never gets healthy", async (
   );
   writeKnobs(dir, { health: { acme: "never-healthy" }, steadyStateTimeoutMs: 10 });
   const svc = urn("acme-staging", "aws:ecs/service:Service", "acme-svc");
-  await expect(p.create!(svc, { name: "acme", desiredCount: 2 })).rejects.toThrow(
+  const unhealthy = p.create!(svc, { name: "acme", desiredCount: 2, waitForSteadyState: true });
+  await expect(unhealthy).rejects.toThrow(
     /did not reach a steady state within 10 ms: 0 of 2 tasks became healthy/,
   );
+  // An init error: the service exists (its id and state go back to the engine, which keeps it).
+  await expect(unhealthy).rejects.toMatchObject({
+    id: "acme",
+    reasons: [expect.stringMatching(/0 of 2 tasks became healthy/)],
+  });
+  // Without waitForSteadyState AWS returns once ECS accepted the service: the failure goes unseen.
+  await expect(p.create!(svc, { name: "acme-nowait", desiredCount: 2 })).resolves.toMatchObject({
+    id: "acme-nowait",
+  });
   writeKnobs(dir, { health: { acme: "rollback" } });
-  await expect(p.create!(svc, { name: "acme2" })).rejects.toThrow(
+  await expect(p.create!(svc, { name: "acme2", waitForSteadyState: true })).rejects.toThrow(
     /circuit breaker rolled the deployment back/,
   );
   fs.writeFileSync(path.join(dir, "knobs.json"), JSON.stringify({ health: { acme: "sick" } }));
-  await expect(p.create!(svc, { name: "acme3" })).rejects.toThrow(/knobs.json is invalid: health.acme/);
+  await expect(p.create!(svc, { name: "acme3", waitForSteadyState: true })).rejects.toThrow(
+    /knobs.json is invalid: health.acme/,
+  );
+});
+
+it("a task definition registers the next revision of its family: a new ARN, so the service deploys", async () => {
+  const p = doubleProvider("aws", "7.48.0", dir);
+  const td = urn("acme-staging", "aws:ecs/taskDefinition:TaskDefinition", "acme-app");
+  const one = await p.create!(td, { family: "plat-stg-acme-app", containerDefinitions: "[1]" });
+  const two = await p.create!(td, { family: "plat-stg-acme-app", containerDefinitions: "[2]" });
+  expect([one.outs.revision, two.outs.revision]).toEqual([1, 2]);
+  expect(one.outs.arn).toMatch(/task-definition\/plat-stg-acme-app:1$/);
+  expect(two.id).toBe(two.outs.arn);
+  expect(two.id).not.toBe(one.id);
 });

@@ -9,6 +9,7 @@ import { randomBytes, randomInt } from "crypto";
 import type * as provider from "@pulumi/pulumi/provider";
 import { cloudCall, cloudState } from "../cloud";
 import { readKnobs } from "./knobs";
+import { recordLatency } from "./latencyLog";
 import { replacingKeys } from "./replaceOn";
 import { CloudStore, fromStored, hasUnknown, isSecret, reveal, secret } from "./store";
 
@@ -29,6 +30,8 @@ export function tenantOf(urn: string): string | undefined {
   const { stack, project } = parseUrn(urn);
   return project === "tenant" ? stack.replace(/-(staging|production)$/, "") : undefined;
 }
+
+const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,10 +61,14 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
   async function latency(type: string): Promise<void> {
     const knobs = readKnobs(dir);
     const ms = knobs.latencyMs[type] ?? knobs.latencyMs["*"] ?? 0;
-    const deadline = Date.now() + ms;
+    const started = Date.now();
+    const deadline = started + ms;
     const fs = await import("fs");
     while (Date.now() < deadline && !(knobs.holdUntilFile && fs.existsSync(knobs.holdUntilFile))) {
       await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    }
+    if (ms > 0) {
+      recordLatency(dir, started, Date.now());
     }
   }
 
@@ -99,34 +106,53 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
     return { id: computed.id, state };
   }
 
-  /** ECS deployments: healthy, never healthy (bounded wait), or rolled back by the circuit breaker. */
+  /**
+   * A task definition registers the next revision of its family, as ECS does: its ARN changes, so a
+   * service that uses it is updated (a new deployment).
+   */
+  function nextRevision(created: { id: string; state: Record<string, unknown> }) {
+    const family = String(reveal(created.state.family) ?? "");
+    const revisions = store
+      .list(TASK_DEFINITION)
+      .filter((r) => reveal(r.properties.family) === family)
+      .map((r) => Number(r.properties.revision ?? 0));
+    const revision = Math.max(0, ...revisions) + 1;
+    const arn = String(created.state.arn).replace(/:\d+$/, `:${revision}`);
+    return { id: arn, state: { ...created.state, revision, arn, id: arn } };
+  }
+
+  /**
+   * ECS deployments of a service with `waitForSteadyState`: healthy, never healthy (a bounded wait),
+   * or rolled back by the circuit breaker. The service is created either way (an init error: the
+   * engine keeps it in the state, so the next `up` updates it rather than creating a second one).
+   */
   async function deploy(urn: string, id: string, state: Record<string, unknown>): Promise<void> {
     const { type, name } = parseUrn(urn);
     if (type !== "aws:ecs/service:Service") {
+      return;
+    }
+    // As AWS: without waitForSteadyState the create or update returns once ECS accepted it, and a
+    // deployment that never gets healthy goes unnoticed (the reason the tenant program waits).
+    if (reveal(state.waitForSteadyState) !== true) {
       return;
     }
     const knobs = readKnobs(dir);
     const tenant = tenantOf(urn);
     const health = (tenant && knobs.health[tenant]) || "healthy";
     const desired = Number(reveal(state.desiredCount) ?? 1);
+    // The engine reports an init error by its reasons alone: each says the whole of it.
     if (health === "never-healthy") {
       await sleep(knobs.steadyStateTimeoutMs);
-      throw new InitError(
+      const why =
         `cloud double: ECS service "${name}" did not reach a steady state within ${knobs.steadyStateTimeoutMs} ms: ` +
-          `0 of ${desired} tasks became healthy (target group health checks failing)`,
-        id,
-        state,
-        ["tasks never became healthy"],
-      );
+        `0 of ${desired} tasks became healthy (target group health checks failing)`;
+      throw new InitError(why, id, state, [why]);
     }
     if (health === "rollback") {
-      throw new InitError(
+      const why =
         `cloud double: ECS service "${name}": the deployment circuit breaker rolled the deployment back ` +
-          `(tasks failed to start)`,
-        id,
-        state,
-        ["deployment circuit breaker rolled back"],
-      );
+        `(tasks failed to start)`;
+      throw new InitError(why, id, state, [why]);
     }
   }
 
@@ -158,7 +184,8 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       const { type } = parseUrn(urn);
       await latency(type);
       refuse(urn, "creating");
-      const { id, state } = outputsOf(urn, inputs, `${urn}#${randomBytes(6).toString("hex")}`);
+      const created = outputsOf(urn, inputs, `${urn}#${randomBytes(6).toString("hex")}`);
+      const { id, state } = type === TASK_DEFINITION ? nextRevision(created) : created;
       store.put({ type, id, urn, properties: state });
       await deploy(urn, id, state);
       return { id, outs: state };

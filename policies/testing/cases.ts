@@ -725,6 +725,18 @@ export const FAILING_CASES: readonly FailingCase[] = [
     expect: /subnet group "some-other-group" is not the base stack's isolated cacheSubnetGroupName/,
   },
   {
+    policy: "platform-vpc-isolated-data-subnets",
+    rule: "a tenant's data store uses the base stack's dbSubnetGroupName / cacheSubnetGroupName output",
+    stack: "standard",
+    // As the engine shows the stack: no StackReference; the base's group is known by its name.
+    change: (s) => {
+      remove(s, "pulumi:pulumi:StackReference");
+      patch(s, RDS, "db", { dbSubnetGroupName: "some-other-group" });
+    },
+    expect:
+      /subnet group "some-other-group" is not the base stack's isolated dbSubnetGroupName \("plat-prd-isolated"\)/,
+  },
+  {
     policy: "platform-ecs-no-public-ip",
     rule: "networkConfiguration.assignPublicIp is not true",
     stack: "trial",

@@ -13,7 +13,7 @@ import {
   ENVIRONMENT_PROFILES,
   tenantStackName,
 } from "../../common";
-import { effectiveSizing, TENANT_SPEC_CONFIG_KEY, Tier, TIERS } from "../../common";
+import { effectiveSizing, physicalName, TENANT_SPEC_CONFIG_KEY, Tier, TIERS } from "../../common";
 import type { RecordedResource, Recording } from "../../offline/recorder";
 
 const ACCOUNT = "123456789012";
@@ -359,8 +359,8 @@ export function tenantFixture(
       read: true,
       state: {
         outputs: {
-          dbSubnetGroupName: `plat-${envShort}-db`,
-          cacheSubnetGroupName: `plat-${envShort}-cache`,
+          dbSubnetGroupName: physicalName("rds", { environment, role: "isolated" }),
+          cacheSubnetGroupName: physicalName("elasticache", { environment, role: "isolated" }),
           albSecurityGroupId: "sg-alb",
           s3AccessLogBucketName: `plat-${envShort}-s3-access-logs`,
         },
@@ -453,7 +453,7 @@ export function tenantFixture(
     performanceInsightsEnabled: db.performanceInsights,
     ...(db.performanceInsights ? { performanceInsightsKmsKeyId: keyArn } : {}),
     parameterGroupName: `${tenant}-db-params`,
-    dbSubnetGroupName: `plat-${envShort}-db`,
+    dbSubnetGroupName: physicalName("rds", { environment, role: "isolated" }),
     publiclyAccessible: false,
     backupRetentionPeriod: db.backupRetentionDays,
     deletionProtection: db.deletionProtection,
@@ -476,7 +476,7 @@ export function tenantFixture(
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
         value: "placeholder-token",
       },
-      subnetGroupName: `plat-${envShort}-cache`,
+      subnetGroupName: physicalName("elasticache", { environment, role: "isolated" }),
       snapshotRetentionLimit: environment === "production" ? 7 : 0,
       ...(environment === "production" ? { finalSnapshotIdentifier: `${tenant}-cache-final` } : {}),
     });

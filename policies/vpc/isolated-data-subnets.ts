@@ -3,12 +3,15 @@
  * to the internet in either direction. On the base stack the subnet group, its subnets and their
  * route tables are all in the stack and are checked route by route; a tenant stack uses the base
  * stack's groups, which it must take from the base outputs contract (dbSubnetGroupName,
- * cacheSubnetGroupName, read through its StackReference).
+ * cacheSubnetGroupName, read through its StackReference). The engine does not show stack policies
+ * the StackReference; there the base's groups are known by the name the base program gives them.
  */
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
 import { ofClass, PlatformPolicy, stackPolicy } from "../lib/policy";
 import { resolveRef } from "../lib/refs";
+import { stackInfoFromUrn } from "../lib/stack-info";
+import { Environment, physicalName } from "../../common";
 import { list } from "../lib/values";
 
 const DEFAULT_ROUTES = ["0.0.0.0/0", "::/0"];
@@ -38,6 +41,14 @@ function routesOut(routes: readonly Route[]): string[] {
           ? "an egress-only gateway"
           : "an internet gateway",
     );
+}
+
+/** The name the base program gives its isolated subnet group of this kind (infra/network.ts). */
+function baseIsolatedGroup(contractKey: string, environment: Environment): string {
+  return physicalName(contractKey === "dbSubnetGroupName" ? "rds" : "elasticache", {
+    environment,
+    role: "isolated",
+  });
 }
 
 export const isolatedDataSubnets: PlatformPolicy = stackPolicy(
@@ -108,21 +119,20 @@ export const isolatedDataSubnets: PlatformPolicy = stackPolicy(
             );
           }
         }
-      } else if (baseOutputs.length > 0) {
-        const expected = baseOutputs
-          .map((o) => o[contractKey])
-          .filter((v): v is string => typeof v === "string");
+      } else {
+        // The base stack's group: from the StackReference where the policy sees it (the offline
+        // check); the engine hands stack policies no StackReference, so there it is the name the
+        // base program gives its isolated group, from the one naming function (common/naming.ts).
+        const expected =
+          baseOutputs.length > 0
+            ? baseOutputs.map((o) => o[contractKey]).filter((v): v is string => typeof v === "string")
+            : [baseIsolatedGroup(contractKey, stackInfoFromUrn(r.urn).environment)];
         if (typeof group !== "string" || !expected.includes(group)) {
           report(
             `${where}: subnet group ${JSON.stringify(group)} is not the base stack's isolated ${contractKey} (${expected.map((e) => JSON.stringify(e)).join(", ") || "not exported"}). Use the base output.`,
             r.urn,
           );
         }
-      } else {
-        report(
-          `${where}: subnet group ${JSON.stringify(group)} is neither in this stack nor read from the base stack; its subnets cannot be shown to be isolated. Use the base stack's ${contractKey}.`,
-          r.urn,
-        );
       }
     }
   },

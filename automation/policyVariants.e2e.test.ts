@@ -1,0 +1,88 @@
+/**
+ * The engine enforces the policy pack on the real programs (issue 9): the broken variants of
+ * policies/testing/variants.ts, applied to the real tenant program by a resource transform, on the
+ * real engine with the cloud double and the pack. policies/variants.test.ts runs the same table
+ * offline; both hold each variant to the same policy and level. One base (deployed with the pack,
+ * which it passes) for the file.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { PROGRAM_VARIANTS, ProgramVariant, variantApplies } from "../policies/testing/variants";
+import { tenantProgram } from "../tenants/program";
+import { OperationFailedError } from "./errors";
+import { TenantService } from "./service";
+import { DEFAULT_POLICY_PACK } from "./settings";
+import { createDoubleHarness, DoubleHarness, testSpec } from "./testing/harness";
+
+let h: DoubleHarness;
+let variant: ProgramVariant | undefined;
+let service: TenantService;
+
+beforeAll(async () => {
+  h = await createDoubleHarness("policy-variants", ["staging"], { policyPacks: [DEFAULT_POLICY_PACK] });
+  // The real tenant program, with the current variant applied to what it declares.
+  service = new TenantService({
+    engine: h.engine,
+    program: () => async () => {
+      const v = variant;
+      if (v) {
+        pulumi.runtime.registerResourceTransform((args) =>
+          variantApplies(v, args.type, args.name, args.props)
+            ? { props: v.change(args.props), opts: args.opts }
+            : undefined,
+        );
+      }
+      return { ...(await tenantProgram()) };
+    },
+  });
+}, 900000);
+
+afterAll(() => h?.cleanup());
+
+/** The policies the engine reported during an operation, with their level. */
+function policiesOf(events: EngineEvent[]): string[] {
+  return [
+    ...new Set(
+      events
+        .filter((e) => e.policyEvent)
+        .map(
+          (e) =>
+            `${e.policyEvent!.policyName} ${e.policyEvent!.enforcementLevel === "mandatory" ? "mandatory" : "advisory"}`,
+        ),
+    ),
+  ];
+}
+
+test("the base and an unchanged tenant pass the pack on the engine (nothing mandatory)", async () => {
+  expect(h.baseUps.staging?.create).toBeGreaterThan(80);
+  variant = undefined;
+  const events: EngineEvent[] = [];
+  const outcome = await service.onboard(testSpec("variants"), "staging", { onEvent: (e) => events.push(e) });
+  expect(outcome.changes.create).toBeGreaterThan(20);
+  expect(policiesOf(events).filter((p) => p.endsWith("mandatory"))).toEqual([]);
+}, 600000);
+
+test.each(PROGRAM_VARIANTS.map((v) => [v.name, v] as const))(
+  "%s: the engine reports its policy at the table's level, and refuses preview and up when mandatory",
+  async (_name, v) => {
+    variant = v;
+    const events: EngineEvent[] = [];
+    const preview = await service
+      .preview(testSpec("variants"), "staging", { onEvent: (e) => events.push(e) })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(policiesOf(events)).toContain(`${v.policy} ${v.stagingLevel}`);
+    if (v.stagingLevel === "mandatory") {
+      expect(preview).toBeInstanceOf(OperationFailedError);
+      expect((preview as OperationFailedError).engineMessage).toContain(`policy ${v.policy}`);
+      const up = await service.update(testSpec("variants"), "staging").catch((e: unknown) => e);
+      expect(up).toBeInstanceOf(OperationFailedError);
+      expect((up as OperationFailedError).engineMessage).toContain(`policy ${v.policy}`);
+    } else {
+      expect(preview).toBeUndefined();
+    }
+  },
+  600000,
+);
