@@ -31,6 +31,11 @@ export const EXIT_CODES = Object.freeze({
   confirmationRequired: 7,
   /** The stack was left locked or with pending operations; run `tenant repair`. */
   needsRepair: 8,
+  /**
+   * The operation succeeded (a tenant onboarded, a stack offboarded), but the registry could not be
+   * changed to record it; the message says exactly what the registry still holds and what to do.
+   */
+  registryNotUpdated: 9,
 });
 
 /** Operations of the service, as they appear in errors and reports. */

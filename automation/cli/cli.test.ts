@@ -71,8 +71,8 @@ describe("tenant onboard flags", () => {
       ),
     ).toEqual([
       '--env: "qa" is not one of staging, production',
-      '--secret: "=..." is not KEY=VALUE with KEY a letter then letters, digits or _',
-      '--secret: "novalue" is not KEY=VALUE with KEY a letter then letters, digits or _',
+      '--secret: ""=... is not NAME=value with NAME a letter then letters, digits or _',
+      '--secret: an argument has no "="; expected NAME=value (the argument is not shown: it may be a value)',
       '<tenant> (id): tenant id "Acme" must be a lowercase DNS label: start with a letter, then letters, digits or hyphens, ending with a letter or digit (^[a-z][a-z0-9-]*[a-z0-9]$)',
       '--tier (tier): "gold" is not one of trial, standard, enterprise',
       "--owner (owner): is required (a string)",

@@ -8,10 +8,11 @@ import {
   Environment,
   isEnvironment,
   Problem,
+  show,
   tenantIdProblemsAt,
   UsageError,
 } from "../../common";
-import { readSpec } from "../../tenants/registry";
+import { readSpec, registryProblemsWith } from "../../tenants/registry";
 import { appSecretsProblems } from "../../tenants/secretNames";
 import { readTenantSpec, TenantSpec } from "../../tenants/spec";
 
@@ -26,6 +27,7 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = Object.freeze({
   dataClassification: "--data-classification",
   subdomain: "--subdomain",
   imageTag: "--image-tag",
+  listenerRulePriority: "--listener-rule-priority",
 });
 
 /** Flags of `tenant onboard`. */
@@ -38,6 +40,7 @@ export interface OnboardFlags {
   displayName?: string;
   imageTag?: string;
   subdomain?: string;
+  listenerRulePriority?: string;
   secret?: string[];
 }
 
@@ -72,6 +75,10 @@ export function specFromFlags(
     dataClassification: flags.dataClassification ?? existing?.dataClassification,
     subdomain: flags.subdomain ?? existing?.subdomain,
     imageTag: flags.imageTag ?? existing?.imageTag,
+    listenerRulePriority:
+      flags.listenerRulePriority !== undefined
+        ? numberOrText(flags.listenerRulePriority)
+        : existing?.listenerRulePriority,
   };
   for (const key of Object.keys(raw)) {
     if (raw[key] === undefined) {
@@ -97,17 +104,45 @@ function withFlag(problem: Problem): Problem {
   return flag ? { ...problem, path: `${flag} (${problem.path})` } : problem;
 }
 
+/** A number flag as a number when it is one, so the schema reports a bad one with its text. */
+function numberOrText(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * `--secret NAME=value` pairs. Each problem says which part is wrong (no `=`, no name, an empty
+ * value, a name given twice) and never shows a value; the names themselves are checked by
+ * {@link secretFlagProblems}.
+ */
 function parseSecrets(pairs: readonly string[], problems: Problem[]): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq) : "";
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) || eq === pair.length - 1) {
+    if (eq < 0 || !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key)) {
       // Never the value: only the name part is shown.
       problems.push({
         path: "--secret",
-        allowed: "KEY=VALUE",
-        message: `${JSON.stringify(pair.replace(/=.*/, "=..."))} is not KEY=VALUE with KEY a letter then letters, digits or _`,
+        allowed: "NAME=value",
+        message:
+          eq < 0
+            ? `an argument has no "="; expected NAME=value (the argument is not shown: it may be a value)`
+            : `${show(pair.slice(0, eq))}=... is not NAME=value with NAME a letter then letters, digits or _`,
+      });
+      continue;
+    }
+    if (eq === pair.length - 1) {
+      problems.push({
+        path: `--secret.${key}`,
+        allowed: "a non-empty value",
+        message: `the value is empty; expected ${key}=<a non-empty value>`,
+      });
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(secrets, key)) {
+      problems.push({
+        path: `--secret.${key}`,
+        message: "is given more than once; give each secret once",
       });
       continue;
     }
@@ -180,4 +215,19 @@ export function requireRegistrySpec(dir: string, tenant: string): TenantSpec {
     ]);
   }
   return spec;
+}
+
+/**
+ * The registry with `spec` in it, checked before onboarding writes or creates anything
+ * (tenants/registry.ts `registryProblemsWith`): the problems of the other files, and every host name
+ * or listener rule priority `spec` would share with another tenant, its own fields named by flag.
+ * @throws UsageError with every problem at once.
+ */
+export function checkRegistryWith(spec: TenantSpec, dir: string): void {
+  const problems = registryProblemsWith(spec, dir).map((p) =>
+    Object.prototype.hasOwnProperty.call(FLAG_OF_FIELD, p.path) ? withFlag(p) : p,
+  );
+  if (problems.length > 0) {
+    throw new UsageError(problems);
+  }
 }
