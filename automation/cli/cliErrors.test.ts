@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { UsageError } from "../../common";
 import { derivedListenerPriority } from "../../tenants/routing";
+import { onboardArgs } from "../testing/cliArgs";
 import { cliContext } from "./context";
 import { requireRegistrySpec } from "./flags";
 import { main as fleetMain } from "./fleet";
@@ -295,22 +296,7 @@ describe("main(argv, io) returns the exit code; nothing exits the process", () =
 });
 
 describe("tenant onboard checks the whole registry with the new spec (issue 10, item 1)", () => {
-  const onboardFlags = [
-    "--env",
-    "staging",
-    "--tier",
-    "trial",
-    "--owner",
-    "team@example.com",
-    "--cost-center",
-    "cc-1",
-    "--data-classification",
-    "internal",
-    "--image-tag",
-    "1.0.0",
-    "--registry",
-    registry,
-  ];
+  const onboardFlags = onboardArgs("trial", "staging", registry);
   const acmeFile = path.join(registry, "acme.yaml");
   const ACME_PRIORITY = derivedListenerPriority("acme");
 

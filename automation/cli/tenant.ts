@@ -256,9 +256,9 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
         );
       }
       if (removal.kind === "spec-removed") {
-        ctx.say(`removed ${file} from the registry`);
+        ctx.say(`removed ${specFileName(tenant)} from the registry`);
       } else if (removal.kind === "environment-removed") {
-        ctx.say(`removed ${env} from ${file}`);
+        ctx.say(`removed ${env} from ${specFileName(tenant)}`);
       }
       return printResult(ctx, { ...outcome, registry: removal }, () => outcomeSummary(outcome));
     }),
