@@ -35,6 +35,11 @@ export const EXIT_CODES = Object.freeze({
   rolloutHalted: 9,
   /** `fleet rollout`: paused or aborted by an operator before the last wave finished. */
   rolloutIncomplete: 10,
+  /**
+   * The operation succeeded (a tenant onboarded, a stack offboarded), but the registry could not be
+   * changed to record it; the message says exactly what the registry still holds and what to do.
+   */
+  registryNotUpdated: 11,
 });
 
 /** Operations of the service, as they appear in errors and reports. */

@@ -203,6 +203,7 @@ describe("tenant operations over the fake engine", () => {
   });
 
   test("the base stack reference is configurable", async () => {
+    engine = new FakeEngine({ baseStacks: ["acme-org/platform/production"] });
     const custom = new TenantService({
       engine,
       program: () => async () => undefined,
@@ -212,6 +213,41 @@ describe("tenant operations over the fake engine", () => {
     expect(
       engine.stacks.get(`${TENANT_PROJECT}/acme-production`)!.config[CONFIG_KEYS.baseStackName].value,
     ).toBe("acme-org/platform/production");
+  });
+
+  test("without a base stack, onboard, update and preview refuse before creating anything, naming it and how to create it (issue 10, item 4)", async () => {
+    engine = new FakeEngine({ baseStacks: [] });
+    service = new TenantService({ engine, program: () => async () => undefined });
+    const expected = {
+      kind: "invalid-input",
+      exitCode: 2,
+      problems: [
+        {
+          path: "base stack",
+          value: "organization/platform/staging",
+          message:
+            "organization/platform/staging does not exist; tenant stacks of staging read it through a stack reference; " +
+            "deploy it first: npm run base -- up --env staging (or pulumi up --stack staging in the repository root)",
+        },
+      ],
+    };
+    await expect(service.onboard(spec("acme"), "staging")).rejects.toMatchObject(expected);
+    await expect(service.update(spec("acme"), "staging")).rejects.toMatchObject(expected);
+    await expect(service.preview(spec("acme"), "staging")).rejects.toMatchObject(expected);
+    // Only the base stack was looked up; no tenant stack was created or selected.
+    expect(engine.calls.filter((c) => !c.endsWith(" organization/platform/staging"))).toEqual([]);
+    expect(engine.stacks.size).toBe(0);
+  });
+
+  test("a base stack that exists with no outputs (never deployed, or destroyed) is refused the same way", async () => {
+    engine = new FakeEngine();
+    engine.baseStacks.get("organization/platform/staging")!.outputs = {};
+    service = new TenantService({ engine, program: () => async () => undefined });
+    await expect(service.onboard(spec("acme"), "staging")).rejects.toThrow(
+      "base stack: organization/platform/staging exists but has no outputs (it was never deployed, or was destroyed); " +
+        "tenant stacks of staging read it",
+    );
+    expect(engine.calls).toEqual([]);
   });
 
   test("re-onboarding converges with the same spec, is StackExistsError with another; an unfinished one is resumed", async () => {

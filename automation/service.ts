@@ -3,6 +3,7 @@
  * top of the base stack. Every operation returns a typed outcome or throws a
  * {@link TenantOperationError} naming the tenant, the operation and the engine's message.
  */
+import { StackNotFoundError } from "@pulumi/pulumi/automation";
 import type { EngineEvent, OpMap, PulumiFn } from "@pulumi/pulumi/automation";
 import {
   defaultBaseStackName,
@@ -141,6 +142,8 @@ export class TenantService {
   private readonly program: TenantProgram;
   private readonly baseStackNameOf: (environment: Environment) => string;
   private readonly now: () => Date;
+  /** Base stacks checked by {@link requireBaseStack}, by name. */
+  private readonly baseChecks = new Map<string, Promise<Problem | undefined>>();
 
   constructor(options: TenantServiceOptions) {
     this.engine = options.engine;
@@ -167,6 +170,7 @@ export class TenantService {
   ): Promise<OperationOutcome> {
     const { spec, env } = this.validate(rawSpec, environment, "onboard", opts.secrets);
     const ctx = context(spec.id, env, "onboard");
+    await this.requireBaseStack(ctx, env);
     return this.run(ctx, opts, async (collector) => {
       const program = this.program(spec, env, this.baseStackName(env));
       let stack: EngineStack;
@@ -218,6 +222,7 @@ export class TenantService {
   ): Promise<OperationOutcome> {
     const { spec, env } = this.validate(rawSpec, environment, "update", opts.secrets);
     const ctx = context(spec.id, env, "update");
+    await this.requireBaseStack(ctx, env);
     return this.run(ctx, opts, async (collector) => {
       const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
       await stack.setAllConfig(await this.configFor(ctx, stack, spec, env, opts.secrets, collector));
@@ -230,6 +235,7 @@ export class TenantService {
   async preview(rawSpec: unknown, environment: string, opts: RunHooks = {}): Promise<OperationOutcome> {
     const { spec, env } = this.validate(rawSpec, environment, "preview");
     const ctx = context(spec.id, env, "preview");
+    await this.requireBaseStack(ctx, env);
     return this.run(ctx, opts, async (collector) => {
       const stack = await this.select(ctx, this.program(spec, env, this.baseStackName(env)));
       await stack.setAllConfig(await this.configFor(ctx, stack, spec, env));
@@ -478,6 +484,53 @@ export class TenantService {
     return { spec, env: environment as Environment };
   }
 
+  /**
+   * Refuses to run a tenant program on an environment whose base stack does not exist or was never
+   * deployed (no outputs): the program's stack reference would fail only after the tenant stack
+   * was created. Checked before anything is created; a base found once is not looked up again by
+   * this service.
+   * @throws InvalidInputError naming the base stack and how to create it.
+   */
+  private async requireBaseStack(ctx: Context, env: Environment): Promise<void> {
+    const name = this.baseStackName(env);
+    let check = this.baseChecks.get(name);
+    if (!check) {
+      check = this.baseStackProblem(ctx, name, env);
+      this.baseChecks.set(name, check);
+    }
+    const problem = await check;
+    if (problem) {
+      this.baseChecks.delete(name);
+      throw new InvalidInputError(ctx, [problem]);
+    }
+  }
+
+  private async baseStackProblem(ctx: Context, name: string, env: Environment): Promise<Problem | undefined> {
+    const parts = name.split("/");
+    const project = parts.length === 3 ? parts[1] : BASE_PROJECT_NAME;
+    const howTo =
+      `tenant stacks of ${env} read it through a stack reference; deploy it first: ` +
+      `npm run base -- up --env ${env} (or pulumi up --stack ${env} in the repository root)`;
+    let outputs;
+    try {
+      const stack = await this.engine.selectStack(project, name, noProgram);
+      outputs = await stack.outputs();
+    } catch (error) {
+      if (error instanceof StackNotFoundError) {
+        return { path: "base stack", value: name, message: `${name} does not exist; ${howTo}` };
+      }
+      throw mapEngineError(error, ctx);
+    }
+    if (Object.keys(outputs).length === 0) {
+      return {
+        path: "base stack",
+        value: name,
+        message: `${name} exists but has no outputs (it was never deployed, or was destroyed); ${howTo}`,
+      };
+    }
+    return undefined;
+  }
+
   private validateIds(tenant: string, environment: string, operation: OperationName): Environment {
     const problems = tenantIdProblemsAt("tenant", tenant);
     const envProblem = environmentProblem("env", environment);
@@ -613,6 +666,9 @@ function offboardFailure(
         `Fix the cause below, then offboard again to resume`;
   return new OperationFailedError(ctx, error.engineMessage, error.cause ?? error, summary, again);
 }
+
+/** The base project (Pulumi.yaml at the repository root), when a base stack name does not say. */
+const BASE_PROJECT_NAME = "platform";
 
 /** Updates read from history: enough to find the last `update` behind a few refreshes. */
 const HISTORY_DEPTH = 10;

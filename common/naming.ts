@@ -7,7 +7,7 @@
  */
 import { createHash } from "crypto";
 import { Environment, ENVIRONMENT_PROFILES, ENVIRONMENTS } from "./environments";
-import { Problem } from "./problems";
+import { Problem, show } from "./problems";
 
 /** The platform's prefix on every physical name. */
 export const NAME_PREFIX = "plat";
@@ -56,26 +56,26 @@ export const RESERVED_TENANT_IDS: readonly string[] = Object.freeze([
  */
 export function tenantIdProblems(id: unknown): string[] {
   if (typeof id !== "string") {
-    return [`tenant id must be a string, got ${JSON.stringify(id)}`];
+    return [`tenant id must be a string, got ${show(id)}`];
   }
   const problems: string[] = [];
   if (id.length < TENANT_ID_MIN_LENGTH || id.length > TENANT_ID_MAX_LENGTH) {
     problems.push(
-      `tenant id "${id}" is ${id.length} characters; allowed ${TENANT_ID_MIN_LENGTH} to ${TENANT_ID_MAX_LENGTH} ` +
+      `tenant id ${show(id)} is ${id.length} characters; allowed ${TENANT_ID_MIN_LENGTH} to ${TENANT_ID_MAX_LENGTH} ` +
         `(longer ids do not fit the 32-character target group name)`,
     );
   }
   if (!TENANT_ID_PATTERN.test(id)) {
     problems.push(
-      `tenant id "${id}" must be a lowercase DNS label: start with a letter, then letters, digits or hyphens, ` +
+      `tenant id ${show(id)} must be a lowercase DNS label: start with a letter, then letters, digits or hyphens, ` +
         `ending with a letter or digit (${TENANT_ID_PATTERN.source})`,
     );
   }
   if (id.includes("--")) {
-    problems.push(`tenant id "${id}" must not contain "--"`);
+    problems.push(`tenant id ${show(id)} must not contain "--"`);
   }
   if (RESERVED_TENANT_IDS.includes(id)) {
-    problems.push(`tenant id "${id}" is reserved; reserved ids: ${RESERVED_TENANT_IDS.join(", ")}`);
+    problems.push(`tenant id ${show(id)} is reserved; reserved ids: ${RESERVED_TENANT_IDS.join(", ")}`);
   }
   return problems;
 }

@@ -60,9 +60,19 @@ export function withPathPrefix(prefix: string, problems: readonly Problem[], sep
   return problems.map((p) => ({ ...p, path: p.path ? `${prefix}${separator}${p.path}` : prefix }));
 }
 
-/** A problem for a value shown as JSON (`"gold"`), the way every message quotes a value. */
+/** The longest a value is shown in a message; longer ones are cut and their length said. */
+export const SHOWN_VALUE_MAX = 80;
+
+/**
+ * A value shown as JSON (`"gold"`), the way every message quotes a value; cut after
+ * {@link SHOWN_VALUE_MAX} characters (`"aaaa…" (5000002 characters)`), so no input, however large,
+ * is echoed whole.
+ */
 export function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= SHOWN_VALUE_MAX
+    ? text
+    : `${text.slice(0, SHOWN_VALUE_MAX)}… (${text.length} characters)`;
 }
 
 /** `<path>: "<value>" is not one of a, b, c`. */

@@ -4,7 +4,7 @@
  * provider's `defaultTags`; the tagging policy checks against the same constants.
  */
 import { ENVIRONMENTS, Environment } from "./environments";
-import { formatProblems } from "./problems";
+import { formatProblems, show } from "./problems";
 
 /** Keys every taggable resource carries, on base and tenant stacks alike. */
 export const REQUIRED_TAG_KEYS = [
@@ -59,19 +59,19 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 /** Problems with a tag value, empty when it is valid. Used by the builder and the tagging policy. */
 export function tagValueProblem(key: string, value: unknown): string | undefined {
   if (typeof value !== "string" || value.trim() === "") {
-    return `tag ${key} must be a non-empty string, got ${JSON.stringify(value)}`;
+    return `tag ${key} must be a non-empty string, got ${show(value)}`;
   }
   if (!TAG_VALUE.test(value)) {
-    return `tag ${key}="${value}" must be 1-256 characters of letters, digits, spaces and _.:/=+-@`;
+    return `tag ${key}=${show(value)} must be 1-256 characters of letters, digits, spaces and _.:/=+-@`;
   }
   if (key === "Environment" && !(ENVIRONMENTS as readonly string[]).includes(value)) {
-    return `tag Environment="${value}" must be one of ${ENVIRONMENTS.join(", ")}`;
+    return `tag Environment=${show(value)} must be one of ${ENVIRONMENTS.join(", ")}`;
   }
   if (key === "DataClassification" && !(DATA_CLASSIFICATIONS as readonly string[]).includes(value)) {
-    return `tag DataClassification="${value}" must be one of ${DATA_CLASSIFICATIONS.join(", ")}`;
+    return `tag DataClassification=${show(value)} must be one of ${DATA_CLASSIFICATIONS.join(", ")}`;
   }
   if (key === "ManagedBy" && value !== MANAGED_BY) {
-    return `tag ManagedBy="${value}" must be "${MANAGED_BY}"`;
+    return `tag ManagedBy=${show(value)} must be "${MANAGED_BY}"`;
   }
   return undefined;
 }

@@ -9,7 +9,7 @@
 import { Environment, ENVIRONMENT_PROFILES, LOG_RETENTION_DAYS } from "./environments";
 import { FARGATE_TASK_SIZES, isValidFargateSize } from "./fargate";
 import { deepFreeze } from "./freeze";
-import { formatProblems, notOneOf, Problem, problemText } from "./problems";
+import { formatProblems, notOneOf, Problem, problemText, show } from "./problems";
 
 export { FARGATE_TASK_SIZES, isValidFargateSize } from "./fargate";
 
@@ -339,6 +339,33 @@ export function offRegionCopyTiers(environment: Environment): "all" | readonly T
     : TIER_NAMES.filter((tier) => TIERS[tier].offRegionBackupCopy);
 }
 
+/**
+ * Why `cpu`/`memory` is not a Fargate task size, blamed on the value that is wrong: a cpu that is no
+ * Fargate CPU value at all; else the memory when the spec sets it; else the cpu, which does not fit
+ * the tier's default memory.
+ */
+function fargatePairProblem(tier: Tier, overrides: SizingOverrides, cpu: number, memory: number): Problem {
+  const cpus = Object.keys(FARGATE_TASK_SIZES).join(", ");
+  const withCpu = FARGATE_TASK_SIZES[cpu];
+  const problem = (field: "cpu" | "memory", value: number, message: string): Problem => ({
+    path: `sizing.${field}`,
+    value,
+    message: `${show(value)} ${message}`,
+  });
+  if (!withCpu) {
+    // The tiers' default cpu values are all Fargate values: this cpu is the spec's.
+    return problem("cpu", cpu, `is not a Fargate CPU value; allowed: ${cpus}`);
+  }
+  const fits = `memory allowed with cpu ${cpu}: ${withCpu.join(", ")} MiB`;
+  return overrides.memory !== undefined
+    ? problem("memory", memory, `is not a valid Fargate task size with cpu ${cpu}; ${fits}`)
+    : problem(
+        "cpu",
+        cpu,
+        `does not fit the ${tier} tier's default memory ${memory} MiB; set sizing.memory too (${fits})`,
+      );
+}
+
 /** A tenant's sizing overrides; every field optional, each replacing the tier's default. */
 export interface SizingOverrides {
   /** Task CPU units. */
@@ -384,7 +411,7 @@ export function sizingProblems(tier: Tier, overrides: SizingOverrides = {}): Pro
   const l = profile.limits;
   const problems: Problem[] = [];
   const at = (field: string, value: unknown, what: string) =>
-    problems.push({ path: `sizing.${field}`, value, message: `${JSON.stringify(value)} ${what}` });
+    problems.push({ path: `sizing.${field}`, value, message: `${show(value)} ${what}` });
   const within = (field: keyof SizingOverrides, min: number, max: number, unit: string) => {
     const v = overrides[field];
     if (typeof v === "number" && (v < min || v > max)) {
@@ -401,15 +428,7 @@ export function sizingProblems(tier: Tier, overrides: SizingOverrides = {}): Pro
   const cpu = overrides.cpu ?? profile.task.cpu;
   const memory = overrides.memory ?? profile.task.memory;
   if (!isValidFargateSize(cpu, memory)) {
-    const field = overrides.memory !== undefined ? "memory" : "cpu";
-    const allowed = FARGATE_TASK_SIZES[cpu];
-    at(
-      field,
-      overrides[field],
-      allowed
-        ? `is not a valid Fargate task size with cpu ${cpu}; memory allowed with it: ${allowed.join(", ")} MiB`
-        : `is not a Fargate CPU value; allowed: ${Object.keys(FARGATE_TASK_SIZES).join(", ")}`,
-    );
+    problems.push(fargatePairProblem(tier, overrides, cpu, memory));
   }
   const desired = overrides.desiredCount ?? profile.task.desiredCount;
   const max = overrides.maxCount ?? profile.task.maxCount;

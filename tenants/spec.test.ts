@@ -432,7 +432,17 @@ describe("tenant spec", () => {
     [
       "invalid Fargate pair",
       withSizing({ memory: 512 }),
-      "sizing.memory: 512 is not a valid Fargate task size with cpu 512; memory allowed with it: 1024, 2048, 3072, 4096 MiB",
+      "sizing.memory: 512 is not a valid Fargate task size with cpu 512; memory allowed with cpu 512: 1024, 2048, 3072, 4096 MiB",
+    ],
+    [
+      "cpu not a Fargate value, memory set too: the cpu is blamed (issue 10, item 9)",
+      { ...VALID, tier: "enterprise", sizing: { cpu: 3072, memory: 8192 } },
+      "sizing.cpu: 3072 is not a Fargate CPU value; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384",
+    ],
+    [
+      "a valid cpu that does not fit the tier's default memory: the cpu is blamed, and memory named as the fix",
+      { ...VALID, tier: "enterprise", sizing: { cpu: 4096 } },
+      "sizing.cpu: 4096 does not fit the enterprise tier's default memory 2048 MiB; set sizing.memory too (memory allowed with cpu 4096: 8192, 9216,",
     ],
     [
       "cpu not a Fargate value",

@@ -197,7 +197,7 @@ export const TenantSpecSchema = z.strictObject(
         if (dupes.length > 0) {
           ctx.addIssue({
             code: "custom",
-            message: `${JSON.stringify(envs)} lists ${dupes.join(", ")} more than once`,
+            message: `${show(envs)} lists ${dupes.join(", ")} more than once`,
           });
         }
       })
@@ -212,13 +212,13 @@ export const TenantSpecSchema = z.strictObject(
           ctx.addIssue({
             code: "custom",
             message:
-              `${JSON.stringify(value)} is not one lowercase DNS label (a-z, 0-9 and inner single hyphens, ` +
+              `${show(value)} is not one lowercase DNS label (a-z, 0-9 and inner single hyphens, ` +
               `at most 63 characters, no dots: the tenant is served at <subdomain>.<platform domain>)`,
           });
         } else if (RESERVED_TENANT_IDS.includes(value)) {
           ctx.addIssue({
             code: "custom",
-            message: `${JSON.stringify(value)} is reserved; reserved labels: ${RESERVED_TENANT_IDS.join(", ")}`,
+            message: `${show(value)} is reserved; reserved labels: ${RESERVED_TENANT_IDS.join(", ")}`,
           });
         }
       })

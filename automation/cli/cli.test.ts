@@ -71,9 +71,8 @@ describe("tenant onboard flags", () => {
       ),
     ).toEqual([
       '--env: "qa" is not one of staging, production',
-      '--secret: "=..." is not KEY=VALUE with KEY a letter then letters, digits or _',
-      // A bare name is the environment form: its variable must hold the value.
-      "--secret: novalue: the environment variable novalue is not set or empty; export it with the secret's value (kept out of process arguments), or give novalue=VALUE",
+      '--secret: ""=... is not NAME=value with NAME a letter then letters, digits or _',
+      '--secret: an argument has no "="; expected NAME=value, or NAME with the value in the environment variable NAME (the argument is not shown: it may be a value)',
       '<tenant> (id): tenant id "Acme" must be a lowercase DNS label: start with a letter, then letters, digits or hyphens, ending with a letter or digit (^[a-z][a-z0-9-]*[a-z0-9]$)',
       '--tier (tier): "gold" is not one of trial, standard, enterprise',
       "--owner (owner): is required (a string)",

@@ -8,6 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { UsageError } from "../../common";
+import { derivedListenerPriority } from "../../tenants/routing";
+import { onboardArgs } from "../testing/cliArgs";
 import { cliContext } from "./context";
 import { requireRegistrySpec } from "./flags";
 import { main as fleetMain } from "./fleet";
@@ -290,5 +292,63 @@ describe("main(argv, io) returns the exit code; nothing exits the process", () =
     const unknownCommand = await run(tenantCli, ["onbaord", "acme"]);
     expect(unknownCommand.code).toBe(EXIT_CODES.invalidInput);
     expect(unknownCommand.stderr).toContain("error: unknown command 'onbaord'");
+  });
+});
+
+describe("tenant onboard checks the whole registry with the new spec (issue 10, item 1)", () => {
+  const onboardFlags = onboardArgs("trial", "staging", registry);
+  const acmeFile = path.join(registry, "acme.yaml");
+  const ACME_PRIORITY = derivedListenerPriority("acme");
+
+  test.each([
+    [
+      "a subdomain another tenant uses",
+      ["initech", "--subdomain", "acme"],
+      `--subdomain (subdomain): tenant initech would be served at acme.<domain>, which tenant acme already uses (its id, ${acmeFile}); give initech a subdomain no other tenant uses`,
+    ],
+    [
+      "an id whose derived listener rule priority is another tenant's",
+      ["tdzfaa"],
+      `--listener-rule-priority (listenerRulePriority): ${ACME_PRIORITY} (derived from the id "tdzfaa") is already tenant acme's listener rule priority ` +
+        `(${acmeFile}; ALB rule priorities are unique per listener); give tdzfaa a free listenerRulePriority, e.g. ${ACME_PRIORITY + 1}`,
+    ],
+    [
+      "an explicit listener rule priority another tenant has",
+      ["initech", "--listener-rule-priority", String(ACME_PRIORITY)],
+      `--listener-rule-priority (listenerRulePriority): ${ACME_PRIORITY} (set in the spec) is already tenant acme's listener rule priority ` +
+        `(${acmeFile}; ALB rule priorities are unique per listener); give initech a free listenerRulePriority, e.g. ${ACME_PRIORITY + 1}`,
+    ],
+  ])(
+    "%s: exit 2 naming both tenants and the fix; nothing written or created",
+    async (_name, args, problem) => {
+      expect(await run(tenantCli, ["onboard", ...args, ...onboardFlags])).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: usage(problem),
+      });
+    },
+  );
+
+  test("a malformed --listener-rule-priority names the flag and the range", async () => {
+    const r = await run(tenantCli, [
+      "onboard",
+      "initech",
+      "--listener-rule-priority",
+      "12a",
+      ...onboardFlags,
+    ]);
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage('--listener-rule-priority (listenerRulePriority): "12a" is not a whole number'),
+    });
+  });
+
+  test("an empty --secret value is reported as an empty value, not a bad name (issue 10, item 9)", async () => {
+    expect(await run(tenantCli, ["onboard", "initech", "--secret", "API_TOKEN=", ...onboardFlags])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage("--secret.API_TOKEN: the value is empty; expected API_TOKEN=<a non-empty value>"),
+    });
   });
 });

@@ -8,10 +8,11 @@ import {
   Environment,
   isEnvironment,
   Problem,
+  show,
   tenantIdProblemsAt,
   UsageError,
 } from "../../common";
-import { readSpec } from "../../tenants/registry";
+import { readSpec, registryProblemsWith } from "../../tenants/registry";
 import { appSecretsProblems } from "../../tenants/secretNames";
 import { readTenantSpec, TenantSpec } from "../../tenants/spec";
 
@@ -26,6 +27,7 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = Object.freeze({
   dataClassification: "--data-classification",
   subdomain: "--subdomain",
   imageTag: "--image-tag",
+  listenerRulePriority: "--listener-rule-priority",
 });
 
 /** Flags of `tenant onboard`. */
@@ -38,6 +40,7 @@ export interface OnboardFlags {
   displayName?: string;
   imageTag?: string;
   subdomain?: string;
+  listenerRulePriority?: string;
   secret?: string[];
 }
 
@@ -72,6 +75,10 @@ export function specFromFlags(
     dataClassification: flags.dataClassification ?? existing?.dataClassification,
     subdomain: flags.subdomain ?? existing?.subdomain,
     imageTag: flags.imageTag ?? existing?.imageTag,
+    listenerRulePriority:
+      flags.listenerRulePriority !== undefined
+        ? numberOrText(flags.listenerRulePriority)
+        : existing?.listenerRulePriority,
   };
   for (const key of Object.keys(raw)) {
     if (raw[key] === undefined) {
@@ -97,10 +104,25 @@ function withFlag(problem: Problem): Problem {
   return flag ? { ...problem, path: `${flag} (${problem.path})` } : problem;
 }
 
+/** A number flag as a number when it is one, so the schema reports a bad one with its text. */
+function numberOrText(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** A secret's name in `NAME=value`: the names themselves are checked by {@link secretFlagProblems}. */
+const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/**
+ * The environment form, `--secret NAME`: an upper-case variable name. A bare lower-case argument is
+ * more likely a value given without its name, and is never shown.
+ */
+const SECRET_ENV_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+
 /**
  * `--secret NAME=value`, or `--secret NAME` with the value in the environment variable NAME: that
  * form keeps the value out of the process's arguments (`/proc/<pid>/cmdline` is readable by anyone
- * on the host while the command runs).
+ * on the host while the command runs). Each problem says which part is wrong (no `=`, no name, an
+ * empty value, a name given twice) and never shows a value; the names themselves are checked by
+ * {@link secretFlagProblems}.
  */
 function parseSecrets(
   pairs: readonly string[],
@@ -108,8 +130,15 @@ function parseSecrets(
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   const secrets: Record<string, string> = {};
+  const add = (key: string, value: string) => {
+    if (Object.prototype.hasOwnProperty.call(secrets, key)) {
+      problems.push({ path: `--secret.${key}`, message: "is given more than once; give each secret once" });
+    } else {
+      secrets[key] = value;
+    }
+  };
   for (const pair of pairs) {
-    if (/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(pair)) {
+    if (SECRET_ENV_NAME.test(pair)) {
       const value = env[pair];
       if (value === undefined || value === "") {
         problems.push({
@@ -118,22 +147,33 @@ function parseSecrets(
           message: `${pair}: the environment variable ${pair} is not set or empty; export it with the secret's value (kept out of process arguments), or give ${pair}=VALUE`,
         });
       } else {
-        secrets[pair] = value;
+        add(pair, value);
       }
       continue;
     }
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq) : "";
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) || eq === pair.length - 1) {
+    if (eq < 0 || !SECRET_NAME.test(key)) {
       // Never the value: only the name part is shown.
       problems.push({
         path: "--secret",
-        allowed: "KEY=VALUE or KEY (the value in the environment variable KEY)",
-        message: `${JSON.stringify(pair.replace(/=.*/, "=..."))} is not KEY=VALUE with KEY a letter then letters, digits or _`,
+        allowed: "NAME=value, or NAME with the value in the environment variable NAME",
+        message:
+          eq < 0
+            ? `an argument has no "="; expected NAME=value, or NAME with the value in the environment variable NAME (the argument is not shown: it may be a value)`
+            : `${show(pair.slice(0, eq))}=... is not NAME=value with NAME a letter then letters, digits or _`,
       });
       continue;
     }
-    secrets[key] = pair.slice(eq + 1);
+    if (eq === pair.length - 1) {
+      problems.push({
+        path: `--secret.${key}`,
+        allowed: "a non-empty value",
+        message: `the value is empty; expected ${key}=<a non-empty value>`,
+      });
+      continue;
+    }
+    add(key, pair.slice(eq + 1));
   }
   return secrets;
 }
@@ -205,4 +245,19 @@ export function requireRegistrySpec(dir: string, tenant: string): TenantSpec {
     ]);
   }
   return spec;
+}
+
+/**
+ * The registry with `spec` in it, checked before onboarding writes or creates anything
+ * (tenants/registry.ts `registryProblemsWith`): the problems of the other files, and every host name
+ * or listener rule priority `spec` would share with another tenant, its own fields named by flag.
+ * @throws UsageError with every problem at once.
+ */
+export function checkRegistryWith(spec: TenantSpec, dir: string): void {
+  const problems = registryProblemsWith(spec, dir).map((p) =>
+    Object.prototype.hasOwnProperty.call(FLAG_OF_FIELD, p.path) ? withFlag(p) : p,
+  );
+  if (problems.length > 0) {
+    throw new UsageError(problems);
+  }
 }

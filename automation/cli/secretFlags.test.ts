@@ -32,9 +32,33 @@ describe("--secret", () => {
     expect((error as UsageError).message).not.toMatch(/v-1|v-2|v-3/);
   });
 
-  test("malformed pairs keep their own message", () => {
-    expect(() => secretsFromFlags(["1novalue"])).toThrow(
-      '--secret: "1novalue" is not KEY=VALUE with KEY a letter then letters, digits or _',
+  test("malformed pairs keep their own message, and never show what may be a value", () => {
+    expect(() => secretsFromFlags(["hunter2"])).toThrow(
+      '--secret: an argument has no "="; expected NAME=value, or NAME with the value in the environment variable NAME (the argument is not shown: it may be a value)',
+    );
+    expect(() => secretsFromFlags(["hunter2"])).not.toThrow(/hunter2/);
+    expect(() => secretsFromFlags(["=hunter2"])).toThrow(
+      '--secret: ""=... is not NAME=value with NAME a letter then letters, digits or _',
+    );
+    expect(() => secretsFromFlags(["=hunter2"])).not.toThrow(/hunter2/);
+  });
+
+  test("an empty value is reported as an empty value of that name, not as a bad name (issue 10, item 9)", () => {
+    let error: unknown;
+    try {
+      secretsFromFlags(["API_TOKEN=", "SMTP_PASSWORD=x"]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect(problemLines((error as UsageError).problems)).toEqual([
+      "--secret.API_TOKEN: the value is empty; expected API_TOKEN=<a non-empty value>",
+    ]);
+  });
+
+  test("a name given twice is refused, not silently the last value", () => {
+    expect(() => secretsFromFlags(["API_TOKEN=a", "API_TOKEN=b"])).toThrow(
+      "--secret.API_TOKEN: is given more than once; give each secret once",
     );
   });
 

@@ -12,17 +12,32 @@ import {
   isEnvironment,
   notOneOf,
   parseWholeNumber,
+  problemLines,
+  ProblemsError,
   tenantIdProblems,
   TIER_NAMES,
   UsageError,
 } from "../../common";
 import { tenantStackName } from "../../tenants/contract";
-import { REGISTRY_DIR, readSpec, removeEnvironment, specFileName, writeSpec } from "../../tenants/registry";
+import {
+  readSpec,
+  readTenantFile,
+  recordOnboarded,
+  REGISTRY_DIR,
+  RegistryError,
+  RegistryRemoval,
+  removeEnvironment,
+  specFileName,
+  specPath,
+} from "../../tenants/registry";
 import { EXIT_CODES } from "../errors";
 import { LocalEngine } from "../engine/localEngine";
 import { testBaseProgram } from "../testprogram/programs";
-import { cliContext, CommonOptions, withCommonOptions } from "./context";
+import type { OperationOutcome } from "../service";
+import { specDiff } from "../specs";
+import { CliContext, cliContext, CommonOptions, withCommonOptions } from "./context";
 import {
+  checkRegistryWith,
   OnboardFlags,
   optionalEnvironment,
   requireRegistrySpec,
@@ -69,6 +84,10 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
       .option("--image-tag <tag>", "application image release tag or digest")
       .option("--subdomain <label>", "DNS label below the platform domain (default: the id)")
       .option(
+        "--listener-rule-priority <n>",
+        "priority of the tenant's rule on the shared HTTPS listener (default: derived from the id; set it only when onboard reports a collision)",
+      )
+      .option(
         "--secret <NAME[=value]>",
         "an application secret, the container's variable NAME (repeatable); NAME alone reads the value from the environment variable NAME, out of process arguments",
         (v: string, acc: string[] = []) => [...acc, v],
@@ -84,14 +103,37 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
       if (secretProblems.length > 0) {
         throw new UsageError(secretProblems);
       }
+      // The whole registry with this spec in it: no host name or listener priority shared with
+      // another tenant, no broken file, before anything is written or created.
+      checkRegistryWith(spec, dir);
       const ctx = cliContext(o, io);
-      const file = writeSpec(spec, dir);
-      ctx.say(`wrote ${path.relative(process.cwd(), file)}`);
-      const outcome = await ctx.service.onboard(spec, environment, {
-        secrets,
-        onEvent: ctx.progress(tenantStackName(tenant, environment)),
-      });
-      return printResult(ctx, outcome, () => outcomeSummary(outcome));
+      const file = shown(specPath(tenant, dir));
+      let outcome: OperationOutcome;
+      try {
+        outcome = await ctx.service.onboard(spec, environment, {
+          secrets,
+          onEvent: ctx.progress(tenantStackName(tenant, environment)),
+        });
+      } catch (error) {
+        // The registry records what runs, never what a failed run wanted.
+        ctx.say(`${file} was not changed (the registry records a tenant once its onboarding succeeds)`);
+        throw error;
+      }
+      const record = recordOnboarded(spec, existing, dir);
+      if (record.kind === "written") {
+        ctx.say(`wrote ${file}`);
+        return printResult(ctx, { ...outcome, registry: record }, () => outcomeSummary(outcome));
+      }
+      return registryNotUpdated(ctx, { ...outcome, registry: record }, [
+        `onboarded ${outcome.stack}, but ${file} changed while onboarding ran, so it was left as it is:`,
+        ...(record.problems
+          ? problemLines(record.problems).map((l) => `  ${l}`)
+          : record.current
+            ? specDiff(spec, record.current).map((l) => `  ${l} (this run → the file)`)
+            : ["  the file was removed"]),
+        `The stack ${outcome.stack} runs the spec of this run. Make the file say what the tenant should run, ` +
+          `then: ${nextStepCommand({ operation: "update", tenant, environment })}`,
+      ]);
     }),
   );
 
@@ -169,21 +211,56 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
   ).action((tenant: string, o: { env?: string; confirm?: string; keepSpec?: boolean } & CommonOptions) =>
     run(o.json, async () => {
       const env = validateTarget(tenant, o.env);
+      const dir = o.registry ?? REGISTRY_DIR;
+      const file = shown(specPath(tenant, dir));
+      if (!o.keepSpec) {
+        // Offboarding edits the tenant's own file after the destroy: a file it could not edit is
+        // bad input, refused before anything runs. Other tenants' files do not matter here.
+        const own = readTenantFile(tenant, dir);
+        if (own.problems) {
+          throw new RegistryError(dir, [
+            ...own.problems,
+            {
+              path: specFileName(tenant),
+              message:
+                `offboarding takes ${env} out of this file after the destroy; fix it first, or offboard ` +
+                `with --keep-spec and edit the file yourself afterwards (nothing was done)`,
+            },
+          ]);
+        }
+      }
       const ctx = cliContext(o, io);
       const outcome = await ctx.service.offboard(tenant, env, {
         confirm: o.confirm,
         onEvent: ctx.progress(tenantStackName(tenant, env)),
       });
-      if (!o.keepSpec) {
-        // Otherwise the next fleet reconcile would onboard the tenant again.
-        const removal = removeEnvironment(tenant, env, o.registry ?? REGISTRY_DIR);
-        if (removal.kind === "spec-removed") {
-          ctx.say(`removed ${specFileName(tenant)} from the registry`);
-        } else if (removal.kind === "environment-removed") {
-          ctx.say(`removed ${env} from ${specFileName(tenant)}`);
-        }
+      if (o.keepSpec) {
+        return printResult(ctx, outcome, () => outcomeSummary(outcome));
       }
-      return printResult(ctx, outcome, () => outcomeSummary(outcome));
+      // Otherwise the next fleet reconcile would onboard the tenant again.
+      let removal: RegistryRemoval;
+      try {
+        removal = removeEnvironment(tenant, env, dir);
+      } catch (error) {
+        const why =
+          error instanceof ProblemsError ? problemLines(error.problems) : [(error as Error).message];
+        return registryNotUpdated(
+          ctx,
+          { ...outcome, registry: { kind: "not-updated", file, problems: why } },
+          [
+            `offboarded ${outcome.stack} (destroyed and removed), but ${file} could not be updated:`,
+            ...why.map((l) => `  ${l}`),
+            `It still lists ${env}: take ${env} out of its environments (delete the file if no environment is ` +
+              `left), or the next fleet reconcile --env ${env} onboards ${tenant} again.`,
+          ],
+        );
+      }
+      if (removal.kind === "spec-removed") {
+        ctx.say(`removed ${specFileName(tenant)} from the registry`);
+      } else if (removal.kind === "environment-removed") {
+        ctx.say(`removed ${env} from ${specFileName(tenant)}`);
+      }
+      return printResult(ctx, { ...outcome, registry: removal }, () => outcomeSummary(outcome));
     }),
   );
 
@@ -380,6 +457,25 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
   );
 
   return program;
+}
+
+/** A path as messages show it: relative to the working directory. */
+function shown(file: string): string {
+  return path.relative(process.cwd(), file);
+}
+
+/**
+ * The end of an operation that succeeded while the registry could not record it: the result (with
+ * the registry's state) as usual, the lines saying what is left on stderr, exit
+ * {@link EXIT_CODES.registryNotUpdated}.
+ */
+function registryNotUpdated(
+  ctx: CliContext,
+  result: OperationOutcome & { registry: unknown },
+  lines: string[],
+): number {
+  ctx.io.stderr(`${lines.join("\n")}\n`);
+  return printResult(ctx, result, () => outcomeSummary(result), EXIT_CODES.registryNotUpdated);
 }
 
 if (require.main === module) {

@@ -74,6 +74,31 @@ export class FakeEngine implements Engine {
   /** Plugin processes an interrupted run "left". */
   leftovers: LeftoverProcess[] = [];
   private clock = Date.parse("2026-01-01T00:00:00Z");
+  /** The base stacks this fake backend holds, deployed (outputs set), by name; see the constructor. */
+  readonly baseStacks = new Map<string, FakeStackState>();
+
+  /**
+   * @param opts.baseStacks the deployed base stacks the backend holds, as the service names them
+   *   (`organization/platform/<env>`); the service checks for them before it runs a tenant program.
+   *   They are kept apart from {@link stacks}, and their reads are not listed in {@link calls}:
+   *   both are about tenant stacks.
+   *   @default both environments' base stacks
+   */
+  constructor(opts: { baseStacks?: readonly string[] } = {}) {
+    for (const name of opts.baseStacks ?? [
+      "organization/platform/staging",
+      "organization/platform/production",
+    ]) {
+      this.baseStacks.set(name, {
+        config: {},
+        outputs: { environment: { value: name.split("/").pop(), secret: false } },
+        history: [],
+        deployment: { version: 3, deployment: { resources: [] } },
+        locks: [],
+        resources: [],
+      });
+    }
+  }
 
   async locateResource(urn: string): Promise<string | undefined> {
     return this.cloud.get(urn);
@@ -101,6 +126,10 @@ export class FakeEngine implements Engine {
   }
 
   async selectStack(project: string, stackName: string): Promise<EngineStack> {
+    const base = this.baseStacks.get(stackName);
+    if (base) {
+      return new FakeStack(this, stackName, base);
+    }
     this.calls.push(`select ${stackName}`);
     const state = this.stacks.get(`${project}/${stackName}`);
     if (!state) {
