@@ -45,7 +45,11 @@ describe("base stacks", () => {
     const { outputs } = await h.base.outputs("staging");
     expect(() => parseBaseOutputs("staging", outputs)).not.toThrow();
     // The values are the double's: the VPC the tenants read is a record in its cloud.
-    expect(store.get("aws:ec2/vpc:Vpc", outputs!.vpcId)).toBeDefined();
+    expect(store.get("aws:ec2/vpc:Vpc", outputs!.vpcId)).toMatchObject({
+      type: "aws:ec2/vpc:Vpc",
+      id: outputs!.vpcId,
+      urn: expect.stringContaining("::platform::"),
+    });
   }, 120000);
 });
 
@@ -64,7 +68,11 @@ describe("tenants on the real base", () => {
       // the cluster the base stack created in the double's cloud.
       const [service] = recordsOf(`${id}-staging`).filter((r) => r.type === "aws:ecs/service:Service");
       expect(service.properties.cluster).toBe(base.clusterArn);
-      expect(store.get("aws:ecs/cluster:Cluster", base.clusterArn)).toBeDefined();
+      expect(store.get("aws:ecs/cluster:Cluster", base.clusterArn)).toMatchObject({
+        type: "aws:ecs/cluster:Cluster",
+        id: base.clusterArn,
+        urn: expect.stringContaining("::platform::"),
+      });
       expect(recordsOf(`${id}-staging`).some((r) => r.type === "aws:rds/instance:Instance")).toBe(true);
       expect(
         recordsOf(`${id}-staging`).some(
