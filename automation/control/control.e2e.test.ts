@@ -158,10 +158,16 @@ describe("restart", () => {
         expect(done.error.detail).toEqual(expect.any(String));
       }
       const tenant = await api(second.url, token, "GET", "/v1/tenants/acme");
+      // Repair never drops a pending create it cannot look up (issue 10 item 5); the stand-in's
+      // resources cannot be looked up, so an interrupted create leaves the tenant needing repair.
       expect([done.status, tenant.body.environments[0].state]).toEqual(
-        done.status === "succeeded" ? ["succeeded", "active"] : ["failed", "failed"],
+        done.status === "succeeded"
+          ? ["succeeded", "active"]
+          : ["failed", expect.stringMatching(/^(failed|needs-repair)$/)],
       );
-      expect(await h.engine.listLocks("tenant", "acme-staging")).toEqual([]);
+      if (tenant.body.environments[0].state !== "needs-repair") {
+        expect(await h.engine.listLocks("tenant", "acme-staging")).toEqual([]);
+      }
       const started = (
         await api(second.url, token, "GET", `/v1/events?operation=${r.body.id}&type=operation.started`)
       ).body.items;
@@ -196,12 +202,18 @@ describe("restart", () => {
         },
         240_000,
       );
-      expect(done.status).toBe("succeeded");
+      const globex = await api(second.url, token, "GET", "/v1/tenants/globex");
+      // As above: an interrupted create of the stand-in is not dropped blindly on resume.
+      expect([done.status, globex.body.environments[0].state]).toEqual(
+        done.status === "succeeded" ? ["succeeded", "active"] : ["failed", "needs-repair"],
+      );
       const requeued = (
         await api(second.url, token, "GET", `/v1/events?operation=${r.body.id}&type=operation.requeued`)
       ).body.items;
       expect(requeued[0].data.reason).toBe("the instance shut down");
-      expect(await h.engine.listLocks("tenant", "globex-staging")).toEqual([]);
+      if (done.status === "succeeded") {
+        expect(await h.engine.listLocks("tenant", "globex-staging")).toEqual([]);
+      }
     } finally {
       second.child.kill("SIGTERM");
       await second.exited;
