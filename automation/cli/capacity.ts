@@ -12,7 +12,8 @@ import { Command, CommanderError, Option } from "commander";
 import { ENVIRONMENTS, Environment, environmentProblem, problemLines, UsageError } from "../../common";
 import { loadRegistry, RegistryError } from "../../tenants/registry";
 import { capacityReport, CapacityReport, CapacityRow } from "../capacity";
-import { CliIO } from "./io";
+import { CliIO, processIO } from "./io";
+import { runEntry } from "./run";
 
 /** Where the CLI writes; tests pass buffers. */
 export type CapacityIO = CliIO;
@@ -151,16 +152,7 @@ export async function main(
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`capacity: ${(e as Error).stack ?? e}\n`);
-      process.exitCode = 1;
-    },
-  );
+  void runEntry((argv) => main(argv, processIO)).then((code) => {
+    process.exitCode = code;
+  });
 }
