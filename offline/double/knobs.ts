@@ -6,6 +6,7 @@
  *     "latencyMs": { "aws:ecs/service:Service": 500, "*": 0 },
  *     "fail": { "tenants": ["initech"], "types": ["aws:rds/instance:Instance"] },
  *     "health": { "acme": "never-healthy", "globex": "rollback" },
+ *     "exitCodes": { "initech/db-bootstrap": 1 },
  *     "steadyStateTimeoutMs": 3000,
  *     "holdUntilFile": "/tmp/release"
  *   }
@@ -32,6 +33,11 @@ export const KnobsSchema = z
       .default({ tenants: [], types: [] }),
     /** How each tenant's ECS deployment ends. @default healthy */
     health: z.record(z.string(), z.enum(HEALTH)).default({}),
+    /**
+     * Exit codes of a tenant's task containers, by `<tenant>/<container>` (e.g. `acme/db-bootstrap`),
+     * over what their commands give (./containers.ts). @default none
+     */
+    exitCodes: z.record(z.string(), z.number().int().min(0).max(255)).default({}),
     /** How long a deployment that never gets healthy is waited for, ms. @default 2000 */
     steadyStateTimeoutMs: z.number().int().nonnegative().default(2000),
     /** With a latency: a delay ends as soon as this file exists. @default none */

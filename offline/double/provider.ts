@@ -8,6 +8,7 @@
 import { randomBytes, randomInt } from "crypto";
 import type * as provider from "@pulumi/pulumi/provider";
 import { cloudCall, cloudState } from "../cloud";
+import { failedContainer } from "./containers";
 import { readKnobs } from "./knobs";
 import { recordLatency } from "./latencyLog";
 import { replacingKeys } from "./replaceOn";
@@ -123,10 +124,18 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
 
   /**
    * ECS deployments of a service with `waitForSteadyState`: healthy, never healthy (a bounded wait),
-   * or rolled back by the circuit breaker. The service is created either way (an init error: the
-   * engine keeps it in the state, so the next `up` updates it rather than creating a second one).
+   * or rolled back by the circuit breaker, either by the knobs or because a container the app waits
+   * for (the bootstrap or migration step) exits non-zero (./containers.ts). The service is created
+   * either way (an init error: the engine keeps it in the state, so the next `up` updates it rather
+   * than creating a second one). A rolled-back update leaves the service on `previous`'s task
+   * definition, in the cloud and in what the engine records.
    */
-  async function deploy(urn: string, id: string, state: Record<string, unknown>): Promise<void> {
+  async function deploy(
+    urn: string,
+    id: string,
+    state: Record<string, unknown>,
+    previous?: Record<string, unknown>,
+  ): Promise<void> {
     const { type, name } = parseUrn(urn);
     if (type !== "aws:ecs/service:Service") {
       return;
@@ -140,7 +149,31 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
     const tenant = tenantOf(urn);
     const health = (tenant && knobs.health[tenant]) || "healthy";
     const desired = Number(reveal(state.desiredCount) ?? 1);
+    const taskDefinitionArn = String(reveal(state.taskDefinition) ?? "");
+    const taskDefinition = store.get(TASK_DEFINITION, taskDefinitionArn);
+    const failed = failedContainer(reveal(taskDefinition?.properties.containerDefinitions), tenant, knobs);
+    /** The circuit breaker gave up: back on the previous task definition, if there was one. */
+    const rolledBack = (cause: string) => {
+      const back = previous?.taskDefinition;
+      const kept = back !== undefined ? { ...state, taskDefinition: back } : state;
+      if (back !== undefined) {
+        const record = store.get(type, id);
+        store.put({ type, id, urn, properties: kept, createdAt: record?.createdAt });
+      }
+      const why =
+        `cloud double: ECS service "${name}": the deployment circuit breaker ` +
+        (back !== undefined
+          ? `rolled the deployment back to ${String(reveal(back))} (${cause})`
+          : `stopped the first deployment, no task is running (${cause})`);
+      return new InitError(why, id, kept, [why]);
+    };
     // The engine reports an init error by its reasons alone: each says the whole of it.
+    if (failed) {
+      throw rolledBack(
+        `container "${failed.container}" of ${taskDefinitionArn} exited ${failed.exitCode}, so "${failed.blocks}" ` +
+          `never started; its output is in the log group, stream ${tenant ?? "<tenant>"}/${failed.container}/<task id>`,
+      );
+    }
     if (health === "never-healthy") {
       await sleep(knobs.steadyStateTimeoutMs);
       const why =
@@ -149,10 +182,7 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       throw new InitError(why, id, state, [why]);
     }
     if (health === "rollback") {
-      const why =
-        `cloud double: ECS service "${name}": the deployment circuit breaker rolled the deployment back ` +
-        `(tasks failed to start)`;
-      throw new InitError(why, id, state, [why]);
+      throw rolledBack("tasks failed to start");
     }
   }
 
@@ -221,7 +251,7 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       }
       const previous = store.get(type, id);
       store.put({ type, id, urn, properties: merged, createdAt: previous?.createdAt });
-      await deploy(urn, id, merged);
+      await deploy(urn, id, merged, olds);
       return { outs: merged };
     },
 
