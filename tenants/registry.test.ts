@@ -96,7 +96,7 @@ describe("a new spec checked with the whole registry (issue 10, item 1)", () => 
     const problems = registryProblemsWith(spec({ id: "tdzfaa" }), dir);
     expect(problemLines(problems)).toEqual([
       `listenerRulePriority: ${priority} (derived from the id "tdzfaa") is already tenant acme's listener rule priority ` +
-        `(${path.join(dir, "acme.yaml")}; ALB rule priorities are unique per listener); give tdzfaa a free listenerRulePriority, e.g. ${priority + 1}`,
+        `on ingress shard 0 (${path.join(dir, "acme.yaml")}; ALB rule priorities are unique per listener); give tdzfaa a free listenerRulePriority, e.g. ${priority + 1}`,
     ]);
     // The value it proposes is free: with it the registry loads.
     writeSpec(spec({ id: "tdzfaa", listenerRulePriority: priority + 1 }), dir);
