@@ -275,7 +275,9 @@ describe("base outputs contract", () => {
     const { ingressShards: _shards, ...older } = valid;
     const parsed = parseBaseOutputs("organization/platform/staging", older);
     expect(ingressShardsOf(parsed)).toEqual([valid.ingressShards[0]]);
-    expect(ingressShardsOf(parseBaseOutputs("organization/platform/staging", valid))).toEqual(valid.ingressShards);
+    expect(ingressShardsOf(parseBaseOutputs("organization/platform/staging", valid))).toEqual(
+      valid.ingressShards,
+    );
   });
 
   it("refuses shards listed out of order, naming the position", () => {

@@ -72,7 +72,11 @@ export const BaseOutputsSchema = z.object({
     .superRefine((shards, ctx) => {
       shards.forEach((s, i) => {
         if (s.index !== i) {
-          ctx.addIssue({ code: "custom", path: [i, "index"], message: `shard at position ${i} says index ${s.index}` });
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "index"],
+            message: `shard at position ${i} says index ${s.index}`,
+          });
         }
       });
     })

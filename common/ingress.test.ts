@@ -45,51 +45,60 @@ const operation = fc.oneof(
 describe("placement (properties)", () => {
   it("never collides, never overfills, and never moves a tenant while others come and go", () => {
     fc.assert(
-      fc.property(fc.array(operation, { maxLength: 120 }), fc.integer({ min: 1, max: 3 }), (ops, startShards) => {
-        const capacity = 4;
-        const registry: Registry = new Map();
-        const placedAt = new Map<string, IngressPlacement>();
-        let shards = startShards;
-        for (const op of ops) {
-          if (op.kind === "add" && !registry.has(op.id)) {
-            const full = shardLoads([...registry.values()], shards).every((n) => n >= capacity);
-            const problem = onboard(registry, op.id, shards, capacity);
-            // Refused exactly when every shard is full, and then with the fix named.
-            expect(problem !== undefined).toBe(full);
-            if (problem !== undefined) {
-              expect(problem).toContain(`raise ${INGRESS_SHARDS_KEY} to ${shards + 1}`);
-            } else {
-              placedAt.set(op.id, ingressPlacement(registry.get(op.id)!));
+      fc.property(
+        fc.array(operation, { maxLength: 120 }),
+        fc.integer({ min: 1, max: 3 }),
+        (ops, startShards) => {
+          const capacity = 4;
+          const registry: Registry = new Map();
+          const placedAt = new Map<string, IngressPlacement>();
+          let shards = startShards;
+          for (const op of ops) {
+            if (op.kind === "add" && !registry.has(op.id)) {
+              const full = shardLoads([...registry.values()], shards).every((n) => n >= capacity);
+              const problem = onboard(registry, op.id, shards, capacity);
+              // Refused exactly when every shard is full, and then with the fix named.
+              expect(problem !== undefined).toBe(full);
+              if (problem !== undefined) {
+                expect(problem).toContain(`raise ${INGRESS_SHARDS_KEY} to ${shards + 1}`);
+              } else {
+                placedAt.set(op.id, ingressPlacement(registry.get(op.id)!));
+              }
+            } else if (op.kind === "remove" && registry.size > 0) {
+              const id = [...registry.keys()][op.i % registry.size];
+              registry.delete(id);
+              placedAt.delete(id);
+            } else if (op.kind === "shards") {
+              shards = Math.min(shards + op.n, 6);
             }
-          } else if (op.kind === "remove" && registry.size > 0) {
-            const id = [...registry.keys()][op.i % registry.size];
-            registry.delete(id);
-            placedAt.delete(id);
-          } else if (op.kind === "shards") {
-            shards = Math.min(shards + op.n, 6);
+            // No two tenants share a priority on a shard, no shard holds more than its capacity.
+            expect(placementConflicts([...registry.values()], { capacity })).toEqual([]);
+            // Every tenant is where it was placed: the placement is the spec's, whatever else changed.
+            for (const [id, spec] of registry) {
+              expect(ingressPlacement(spec)).toEqual(placedAt.get(id));
+            }
           }
-          // No two tenants share a priority on a shard, no shard holds more than its capacity.
-          expect(placementConflicts([...registry.values()], { capacity })).toEqual([]);
-          // Every tenant is where it was placed: the placement is the spec's, whatever else changed.
-          for (const [id, spec] of registry) {
-            expect(ingressPlacement(spec)).toEqual(placedAt.get(id));
-          }
-        }
-      }),
+        },
+      ),
       { seed: 20261201, numRuns: 300 },
     );
   });
 
   it("is deterministic: the same registry and the same newcomer give the same placement", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(ids, { maxLength: 30 }), ids, fc.integer({ min: 1, max: 4 }), (present, id, n) => {
-        const registry: Registry = new Map();
-        present.forEach((p) => onboard(registry, p, n, 10));
-        const others = [...registry.values()].filter((s) => s.id !== id);
-        expect(placeTenant({ id }, others, n, { capacity: 10 })).toEqual(
-          placeTenant({ id }, [...others].reverse(), n, { capacity: 10 }),
-        );
-      }),
+      fc.property(
+        fc.uniqueArray(ids, { maxLength: 30 }),
+        ids,
+        fc.integer({ min: 1, max: 4 }),
+        (present, id, n) => {
+          const registry: Registry = new Map();
+          present.forEach((p) => onboard(registry, p, n, 10));
+          const others = [...registry.values()].filter((s) => s.id !== id);
+          expect(placeTenant({ id }, others, n, { capacity: 10 })).toEqual(
+            placeTenant({ id }, [...others].reverse(), n, { capacity: 10 }),
+          );
+        },
+      ),
       { seed: 7, numRuns: 200 },
     );
   });
@@ -112,18 +121,27 @@ describe("placement (properties)", () => {
       ["fff", 1],
     ]);
     // Adding shards moved nobody: the first three still have no placement fields at all.
-    expect(["aaa", "bbb", "ccc"].map((id) => registry.get(id))).toEqual([{ id: "aaa" }, { id: "bbb" }, { id: "ccc" }]);
+    expect(["aaa", "bbb", "ccc"].map((id) => registry.get(id))).toEqual([
+      { id: "aaa" },
+      { id: "bbb" },
+      { id: "ccc" },
+    ]);
   });
 
   it("records only what differs from the defaults (shard 0, the derived priority)", () => {
     expect(placementFields("acme", { shard: 0, priority: derivedListenerPriority("acme") })).toEqual({});
-    expect(placementFields("acme", { shard: 2, priority: 1234 })).toEqual({ ingressShard: 2, listenerRulePriority: 1234 });
+    expect(placementFields("acme", { shard: 2, priority: 1234 })).toEqual({
+      ingressShard: 2,
+      listenerRulePriority: 1234,
+    });
   });
 
   it("takes the next free priority when the derived one is taken on the shard, and only on that shard", () => {
     const taken = derivedListenerPriority("acme");
     expect(derivedListenerPriority("tdzfaa")).toBe(taken);
-    expect(placeTenant({ id: "tdzfaa" }, [{ id: "acme" }], 1)).toEqual({ placement: { shard: 0, priority: taken + 1 } });
+    expect(placeTenant({ id: "tdzfaa" }, [{ id: "acme" }], 1)).toEqual({
+      placement: { shard: 0, priority: taken + 1 },
+    });
     // acme is on shard 0; on shard 1 the derived priority is free.
     expect(placeTenant({ id: "tdzfaa", ingressShard: 1 }, [{ id: "acme" }], 2)).toEqual({
       placement: { shard: 1, priority: taken },
@@ -159,7 +177,10 @@ describe("capacity", () => {
   });
 
   it("reports a shard over capacity and shared priorities per shard, not across shards", () => {
-    const over = Array.from({ length: SHARD_CAPACITY + 1 }, (_, i) => ({ id: `t${i}`, listenerRulePriority: 1000 + i }));
+    const over = Array.from({ length: SHARD_CAPACITY + 1 }, (_, i) => ({
+      id: `t${i}`,
+      listenerRulePriority: 1000 + i,
+    }));
     expect(placementConflicts(over)).toEqual([
       { kind: "capacity", shard: 0, ids: over.map((s) => s.id), capacity: SHARD_CAPACITY },
     ]);

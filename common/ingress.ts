@@ -47,7 +47,9 @@ export const ALB_TARGET_GROUP_QUOTA: number = (() => {
 })();
 
 /** Tenants one shard holds: the target group quota less {@link SHARD_HEADROOM}, one group a tenant. */
-export const SHARD_CAPACITY = Math.floor((ALB_TARGET_GROUP_QUOTA - SHARD_HEADROOM) / TARGET_GROUPS_PER_TENANT);
+export const SHARD_CAPACITY = Math.floor(
+  (ALB_TARGET_GROUP_QUOTA - SHARD_HEADROOM) / TARGET_GROUPS_PER_TENANT,
+);
 
 /** Where a tenant is served: its shard and its listener rule's priority on that shard. */
 export interface IngressPlacement {
@@ -89,7 +91,9 @@ export function placementFields(
 ): { ingressShard?: number; listenerRulePriority?: number } {
   return {
     ...(placement.shard !== 0 ? { ingressShard: placement.shard } : {}),
-    ...(placement.priority !== derivedListenerPriority(id) ? { listenerRulePriority: placement.priority } : {}),
+    ...(placement.priority !== derivedListenerPriority(id)
+      ? { listenerRulePriority: placement.priority }
+      : {}),
   };
 }
 
@@ -170,7 +174,10 @@ export function placeTenant(
     shard = withRoom.reduce((best, next) => (next[0] < best[0] ? next : best))[1];
   }
   const taken = new Set(
-    others.map(ingressPlacement).filter((p) => p.shard === shard).map((p) => p.priority),
+    others
+      .map(ingressPlacement)
+      .filter((p) => p.shard === shard)
+      .map((p) => p.priority),
   );
   const priority = spec.listenerRulePriority ?? freePriority(derivedListenerPriority(spec.id), taken);
   return { placement: { shard, priority } };
@@ -192,9 +199,19 @@ export function freePriority(from: number, taken: ReadonlySet<number>): number {
 /** A conflict among a registry's placements. */
 export type PlacementConflict =
   /** Tenants sharing one priority on one shard's listener (ALB rule priorities are unique per listener). */
-  | { readonly kind: "priority"; readonly shard: number; readonly priority: number; readonly ids: readonly string[] }
+  | {
+      readonly kind: "priority";
+      readonly shard: number;
+      readonly priority: number;
+      readonly ids: readonly string[];
+    }
   /** A shard holding more tenants than {@link SHARD_CAPACITY}. */
-  | { readonly kind: "capacity"; readonly shard: number; readonly ids: readonly string[]; readonly capacity: number };
+  | {
+      readonly kind: "capacity";
+      readonly shard: number;
+      readonly ids: readonly string[];
+      readonly capacity: number;
+    };
 
 /**
  * Every conflict among the placements of `specs`: shared priorities per shard, shards over capacity.

@@ -835,7 +835,10 @@ const PER_EXTRA_SHARD: Record<Environment, Record<string, number>> = {
   },
   production: {},
 };
-PER_EXTRA_SHARD.production = { ...PER_EXTRA_SHARD.staging, "aws:wafv2/webAclAssociation:WebAclAssociation": 1 };
+PER_EXTRA_SHARD.production = {
+  ...PER_EXTRA_SHARD.staging,
+  "aws:wafv2/webAclAssociation:WebAclAssociation": 1,
+};
 
 describe.each(ENVIRONMENTS)("base stack with three ingress shards (%s)", (environment) => {
   const profile = ENVIRONMENT_PROFILES[environment];
@@ -871,58 +874,63 @@ describe.each(ENVIRONMENTS)("base stack with three ingress shards (%s)", (enviro
     ]);
   });
 
-  it.each([1, 2])("gives shard %i the first shard's group and certificate, HTTPS with HSTS and a redirect", (k) => {
-    const alb = named(rec, T.alb, `ingress-${k}`);
-    const sg = named(rec, T.securityGroup, "ingress-sg");
-    expect(alb.inputs).toMatchObject({
-      loadBalancerType: "application",
-      internal: false,
-      securityGroups: [sg.state.id],
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: profile.deletionProtection,
-      accessLogs: { bucket: named(rec, T.bucket, `ingress-${k}-access-logs`).state.bucket, enabled: true },
-    });
-    expect(named(rec, T.listener, `ingress-${k}-https`).inputs).toEqual({
-      loadBalancerArn: alb.state.arn,
-      port: 443,
-      protocol: "HTTPS",
-      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-      certificateArn: one(rec, T.validation).state.certificateArn,
-      routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
-      defaultActions: [
-        {
-          type: "fixed-response",
-          fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
-        },
-      ],
-    });
-    expect(named(rec, T.listener, `ingress-${k}-http`).inputs).toEqual({
-      loadBalancerArn: alb.state.arn,
-      port: 80,
-      protocol: "HTTP",
-      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-    });
-    expect(named(rec, T.record, `ingress-${k}-alias`).inputs).toEqual({
-      zoneId: one(rec, T.zone).state.zoneId,
-      name: `shard-${k}.platform.${domain}`,
-      type: "A",
-      aliases: [{ name: alb.state.dnsName, zoneId: alb.state.zoneId, evaluateTargetHealth: false }],
-    });
-    if (profile.waf) {
-      expect(named(rec, T.webAclAssociation, `ingress-${k}-waf-alb`).inputs).toEqual({
-        resourceArn: alb.state.arn,
-        webAclArn: one(rec, T.webAcl).state.arn,
+  it.each([1, 2])(
+    "gives shard %i the first shard's group and certificate, HTTPS with HSTS and a redirect",
+    (k) => {
+      const alb = named(rec, T.alb, `ingress-${k}`);
+      const sg = named(rec, T.securityGroup, "ingress-sg");
+      expect(alb.inputs).toMatchObject({
+        loadBalancerType: "application",
+        internal: false,
+        securityGroups: [sg.state.id],
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: profile.deletionProtection,
+        accessLogs: { bucket: named(rec, T.bucket, `ingress-${k}-access-logs`).state.bucket, enabled: true },
       });
-    }
-    expect(
-      ofType(rec, T.alarm)
-        .filter((a) => a.name.startsWith(`alarms-alb-${k}-`))
-        .map((a) => [a.name, a.inputs.metricName, a.inputs.dimensions]),
-    ).toEqual([
-      [`alarms-alb-${k}-5xx`, "HTTPCode_ELB_5XX_Count", { LoadBalancer: alb.state.arnSuffix }],
-      [`alarms-alb-${k}-rejected`, "RejectedConnectionCount", { LoadBalancer: alb.state.arnSuffix }],
-    ]);
-  });
+      expect(named(rec, T.listener, `ingress-${k}-https`).inputs).toEqual({
+        loadBalancerArn: alb.state.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        certificateArn: one(rec, T.validation).state.certificateArn,
+        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+        defaultActions: [
+          {
+            type: "fixed-response",
+            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
+          },
+        ],
+      });
+      expect(named(rec, T.listener, `ingress-${k}-http`).inputs).toEqual({
+        loadBalancerArn: alb.state.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ],
+      });
+      expect(named(rec, T.record, `ingress-${k}-alias`).inputs).toEqual({
+        zoneId: one(rec, T.zone).state.zoneId,
+        name: `shard-${k}.platform.${domain}`,
+        type: "A",
+        aliases: [{ name: alb.state.dnsName, zoneId: alb.state.zoneId, evaluateTargetHealth: false }],
+      });
+      if (profile.waf) {
+        expect(named(rec, T.webAclAssociation, `ingress-${k}-waf-alb`).inputs).toEqual({
+          resourceArn: alb.state.arn,
+          webAclArn: one(rec, T.webAcl).state.arn,
+        });
+      }
+      expect(
+        ofType(rec, T.alarm)
+          .filter((a) => a.name.startsWith(`alarms-alb-${k}-`))
+          .map((a) => [a.name, a.inputs.metricName, a.inputs.dimensions]),
+      ).toEqual([
+        [`alarms-alb-${k}-5xx`, "HTTPCode_ELB_5XX_Count", { LoadBalancer: alb.state.arnSuffix }],
+        [`alarms-alb-${k}-rejected`, "RejectedConnectionCount", { LoadBalancer: alb.state.arnSuffix }],
+      ]);
+    },
+  );
 
   it(profile.waf ? "has one web ACL for every shard" : "has no WAF on any shard", () => {
     expect(ofType(rec, T.webAcl)).toHaveLength(profile.waf ? 1 : 0);
@@ -941,7 +949,8 @@ describe.each(ENVIRONMENTS)("base stack with three ingress shards (%s)", (enviro
           albArnSuffix: alb.state.arnSuffix,
           albDnsName: alb.state.dnsName,
           albZoneId: alb.state.zoneId,
-          httpsListenerArn: named(rec, T.listener, index === 0 ? "ingress-https" : `ingress-${index}-https`).state.arn,
+          httpsListenerArn: named(rec, T.listener, index === 0 ? "ingress-https" : `ingress-${index}-https`)
+            .state.arn,
         };
       }),
     );

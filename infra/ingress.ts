@@ -117,8 +117,11 @@ export class Ingress extends pulumi.ComponentResource {
     const certificateArn =
       "existing" in shared
         ? pulumi.output(shared.existing.certificateArn)
-        : new Certificate(`${name}-certificate`, { domain: args.domain, zoneId: args.zoneId }, { parent: this })
-            .validatedArn;
+        : new Certificate(
+            `${name}-certificate`,
+            { domain: args.domain, zoneId: args.zoneId },
+            { parent: this },
+          ).validatedArn;
     const https = new aws.lb.Listener(
       `${name}-https`,
       {

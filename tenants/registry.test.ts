@@ -280,7 +280,7 @@ describe("ingress shards in the registry (docs/decisions/0007)", () => {
     expect(loadProblems()).toEqual([
       `ingressShard: ingress shard 0 holds ${SHARD_CAPACITY + 1} tenants; a shard holds at most ${SHARD_CAPACITY} ` +
         "(100 target groups per ALB, AWS's hard limit, less 5 of headroom). Raise platform:ingressShards " +
-        "(pulumi config set platform:ingressShards <shards> -s <env>; docs/base-stack.md, \"Ingress shards\"), " +
+        '(pulumi config set platform:ingressShards <shards> -s <env>; docs/base-stack.md, "Ingress shards"), ' +
         "run the base stacks' up, then move 1 of them to the new shard (docs/runbooks/move-tenant-shard.md)",
     ]);
     // Moving one tenant to shard 1 is the fix.

@@ -322,7 +322,11 @@ export interface RegistryCheckOptions {
  * but by an explicit move (docs/runbooks/move-tenant-shard.md).
  * @returns the placed spec, or the problem at `ingressShard` (every shard full, no such shard).
  */
-export function placeNewTenant(spec: TenantSpec, shardCount: number, dir: string = REGISTRY_DIR): Parsed<TenantSpec> {
+export function placeNewTenant(
+  spec: TenantSpec,
+  shardCount: number,
+  dir: string = REGISTRY_DIR,
+): Parsed<TenantSpec> {
   const { specs } = readRegistry(dir, { missingIsEmpty: true });
   const others = specs.filter((s) => s.id !== spec.id);
   if (others.length !== specs.length) {
@@ -376,7 +380,9 @@ function collisionsWith(
         `priorities are unique per listener); give ${spec.id} a free listenerRulePriority, e.g. ${freePriority(priority, taken)}`,
     });
   }
-  const capacity = placementConflicts([...others, spec]).find((c) => c.kind === "capacity" && c.shard === shard);
+  const capacity = placementConflicts([...others, spec]).find(
+    (c) => c.kind === "capacity" && c.shard === shard,
+  );
   if (capacity && shardChosen) {
     problems.push({
       path: "ingressShard",

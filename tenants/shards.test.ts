@@ -56,14 +56,19 @@ describe("a tenant on its ingress shard", () => {
       { name: shard.albDnsName, zoneId: shard.albZoneId, evaluateTargetHealth: true },
     ]);
     const albDimensions = ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm")
-      .map((a) => a.inputs.dimensions?.LoadBalancer ?? a.inputs.metricQueries?.[0]?.metric?.dimensions?.LoadBalancer)
+      .map(
+        (a) =>
+          a.inputs.dimensions?.LoadBalancer ?? a.inputs.metricQueries?.[0]?.metric?.dimensions?.LoadBalancer,
+      )
       .filter((d) => d !== undefined);
     expect(albDimensions.length).toBeGreaterThan(0);
     expect(new Set(albDimensions)).toEqual(new Set([shard.albArnSuffix]));
   });
 
   it("fails before creating anything when its shard is not one the base stack has", async () => {
-    await expect(recordTenant(spec("initech", { ingressShard: 2 }), "production", base.outputs)).rejects.toThrow(
+    await expect(
+      recordTenant(spec("initech", { ingressShard: 2 }), "production", base.outputs),
+    ).rejects.toThrow(
       "ingressShard: the tenant is placed on ingress shard 2, but the production base stack has 2 (0 to 1); " +
         "raise platform:ingressShards to at least 3 on the production base stack and run its up, " +
         "or move the tenant (docs/runbooks/move-tenant-shard.md)",
@@ -87,21 +92,33 @@ describe("the offline check over a sharded registry", () => {
     const report = await runCheck({ environment: "production", source: source(stacks()) });
     expect(report.error).toBeUndefined();
     expect(report.stacks.map((s) => s.stack)).toEqual(["production", "acme-production", "globex-production"]);
-    expect(report.stacks.flatMap((s) => s.violations).filter((v) => v.policy === "platform-lb-listener-shard")).toEqual(
-      [],
-    );
+    expect(
+      report.stacks.flatMap((s) => s.violations).filter((v) => v.policy === "platform-lb-listener-shard"),
+    ).toEqual([]);
   });
 
   it("refuses a stack whose rule is not on the shard its spec places it on", async () => {
     // globex's spec says shard 1; its stack is recorded as if it had been written for shard 0.
-    const moved = await recordTenant(spec("globex", { listenerRulePriority: 1001 }), "production", base.outputs);
+    const moved = await recordTenant(
+      spec("globex", { listenerRulePriority: 1001 }),
+      "production",
+      base.outputs,
+    );
     const config = { ...moved.config, "tenant:spec": tenants.get("globex")!.config!["tenant:spec"] };
     const report = await runCheck({
       environment: "production",
-      source: source([{ kind: "tenant", environment: "production", tenant: "globex", recording: { ...moved, config } }]),
+      source: source([
+        { kind: "tenant", environment: "production", tenant: "globex", recording: { ...moved, config } },
+      ]),
     });
-    expect(report.stacks[0].violations.filter((v) => v.policy === "platform-lb-listener-shard").map((v) => v.message)).toEqual([
-      expect.stringMatching(/attaches to listener ".*plat-prd-alb\/.*", not the HTTPS listener of ingress shard 1/),
+    expect(
+      report.stacks[0].violations
+        .filter((v) => v.policy === "platform-lb-listener-shard")
+        .map((v) => v.message),
+    ).toEqual([
+      expect.stringMatching(
+        /attaches to listener ".*plat-prd-alb\/.*", not the HTTPS listener of ingress shard 1/,
+      ),
       expect.stringMatching(/priority 1001 is not \d+, the priority its spec places it at on shard 1/),
     ]);
   });

@@ -82,7 +82,8 @@ export function specFromFlags(
       flags.listenerRulePriority !== undefined
         ? numberOrText(flags.listenerRulePriority)
         : existing?.listenerRulePriority,
-    ingressShard: flags.ingressShard !== undefined ? numberOrText(flags.ingressShard) : existing?.ingressShard,
+    ingressShard:
+      flags.ingressShard !== undefined ? numberOrText(flags.ingressShard) : existing?.ingressShard,
   };
   // Onboarding never moves a tenant: its placement changes only by an explicit move.
   const placement = existing ? ingressPlacement(existing) : undefined;

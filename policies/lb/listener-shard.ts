@@ -47,7 +47,8 @@ function loadBalancerOfListener(listenerArn: unknown): string | undefined {
 export const lbListenerShard: PlatformPolicy = stackPolicy(
   {
     name: "platform-lb-listener-shard",
-    description: "A tenant's listener rule sits on its ingress shard's HTTPS listener, at its placed priority.",
+    description:
+      "A tenant's listener rule sits on its ingress shard's HTTPS listener, at its placed priority.",
     category: "network",
     severity: "high",
     controls: {

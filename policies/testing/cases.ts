@@ -813,7 +813,8 @@ export const FAILING_CASES: readonly FailingCase[] = [
     rule: "a tenant's listener rule attaches to the HTTPS listener of the ingress shard its spec places it on",
     stack: "standard",
     change: (s) => patch(s, RULE, "service", { listenerArn: FIXTURE_LISTENER_ARN("production", 1) }),
-    expect: /listener rule "service": attaches to listener ".*plat-prd-alb-1\/.*", not the HTTPS listener of ingress shard 0/,
+    expect:
+      /listener rule "service": attaches to listener ".*plat-prd-alb-1\/.*", not the HTTPS listener of ingress shard 0/,
   },
   {
     policy: "platform-lb-listener-shard",
@@ -846,14 +847,16 @@ export const FAILING_CASES: readonly FailingCase[] = [
     rule: "the rule's priority is the one its spec places it at",
     stack: "trial",
     change: (s) => patch(s, RULE, "service", { priority: 1000 }),
-    expect: /listener rule "service": priority 1000 is not \d+, the priority its spec places it at on shard 0/,
+    expect:
+      /listener rule "service": priority 1000 is not \d+, the priority its spec places it at on shard 0/,
   },
   {
     policy: "platform-lb-listener-shard",
     rule: "no two rules of the stack share a listener and a priority",
     stack: "enterprise",
     change: (s) => s.add(RULE, "second", { ...find(s, RULE, "service").inputs }),
-    expect: /listener rule "second" and "service" share listener .* and priority \d+; ALB rule priorities are unique per listener/,
+    expect:
+      /listener rule "second" and "service" share listener .* and priority \d+; ALB rule priorities are unique per listener/,
   },
 ];
 

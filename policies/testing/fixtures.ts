@@ -378,7 +378,10 @@ export function tenantFixture(
           albSecurityGroupId: "sg-alb",
           s3AccessLogBucketName: `plat-${envShort}-s3-access-logs`,
           httpsListenerArn: FIXTURE_LISTENER_ARN(environment, 0),
-          ingressShards: [0, 1].map((index) => ({ index, httpsListenerArn: FIXTURE_LISTENER_ARN(environment, index) })),
+          ingressShards: [0, 1].map((index) => ({
+            index,
+            httpsListenerArn: FIXTURE_LISTENER_ARN(environment, index),
+          })),
         },
       },
     },
@@ -502,7 +505,12 @@ export function tenantFixture(
     listenerArn: FIXTURE_LISTENER_ARN(environment, 0),
     priority: derivedListenerPriority(tenant),
     conditions: [{ hostHeader: { values: [`${tenant}.platform.example.com`] } }],
-    actions: [{ type: "forward", targetGroupArn: arn("elasticloadbalancing", `targetgroup/plat-${envShort}-${tenant}/1`) }],
+    actions: [
+      {
+        type: "forward",
+        targetGroupArn: arn("elasticloadbalancing", `targetgroup/plat-${envShort}-${tenant}/1`),
+      },
+    ],
   });
   return s;
 }
