@@ -186,6 +186,37 @@ function named(rec: Recording, type: string, name: string): RecordedResource {
   return one(rec, type, name);
 }
 
+/** A shard's HTTPS listener: modern TLS, the validated certificate, HSTS, a 404 for unknown hosts. */
+function httpsListenerInputs(rec: Recording, alb: RecordedResource): Record<string, unknown> {
+  return {
+    loadBalancerArn: alb.state.arn,
+    port: 443,
+    protocol: "HTTPS",
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    certificateArn: one(rec, T.validation).state.certificateArn,
+    // HSTS on every HTTPS answer, the tenants' subdomains included.
+    routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+    defaultActions: [
+      {
+        type: "fixed-response",
+        fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
+      },
+    ],
+  };
+}
+
+/** A shard's HTTP listener: only a 301 to HTTPS. */
+function httpListenerInputs(alb: RecordedResource): Record<string, unknown> {
+  return {
+    loadBalancerArn: alb.state.arn,
+    port: 80,
+    protocol: "HTTP",
+    defaultActions: [
+      { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+    ],
+  };
+}
+
 function policy(resource: RecordedResource, field = "policy"): any {
   return JSON.parse(resource.inputs[field]);
 }
@@ -427,33 +458,12 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
 
     it("serves HTTPS with the modern TLS policy, the validated certificate and a 404 by default", () => {
       const https = named(rec, T.listener, "ingress-https");
-      expect(https.inputs).toEqual({
-        loadBalancerArn: one(rec, T.alb).state.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        certificateArn: one(rec, T.validation).state.certificateArn,
-        // HSTS on every HTTPS answer, the tenants' subdomains included.
-        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
-        defaultActions: [
-          {
-            type: "fixed-response",
-            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
-          },
-        ],
-      });
+      expect(https.inputs).toEqual(httpsListenerInputs(rec, one(rec, T.alb)));
     });
 
     it("has an HTTP listener that only redirects to HTTPS with a 301", () => {
       const http = named(rec, T.listener, "ingress-http");
-      expect(http.inputs).toEqual({
-        loadBalancerArn: one(rec, T.alb).state.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [
-          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-        ],
-      });
+      expect(http.inputs).toEqual(httpListenerInputs(one(rec, T.alb)));
     });
 
     it("validates a certificate for the domain and its wildcard through the platform zone", () => {
@@ -887,28 +897,8 @@ describe.each(ENVIRONMENTS)("base stack with three ingress shards (%s)", (enviro
         enableDeletionProtection: profile.deletionProtection,
         accessLogs: { bucket: named(rec, T.bucket, `ingress-${k}-access-logs`).state.bucket, enabled: true },
       });
-      expect(named(rec, T.listener, `ingress-${k}-https`).inputs).toEqual({
-        loadBalancerArn: alb.state.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        certificateArn: one(rec, T.validation).state.certificateArn,
-        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
-        defaultActions: [
-          {
-            type: "fixed-response",
-            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
-          },
-        ],
-      });
-      expect(named(rec, T.listener, `ingress-${k}-http`).inputs).toEqual({
-        loadBalancerArn: alb.state.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [
-          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-        ],
-      });
+      expect(named(rec, T.listener, `ingress-${k}-https`).inputs).toEqual(httpsListenerInputs(rec, alb));
+      expect(named(rec, T.listener, `ingress-${k}-http`).inputs).toEqual(httpListenerInputs(alb));
       expect(named(rec, T.record, `ingress-${k}-alias`).inputs).toEqual({
         zoneId: one(rec, T.zone).state.zoneId,
         name: `shard-${k}.platform.${domain}`,
