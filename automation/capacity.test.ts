@@ -135,6 +135,21 @@ describe("capacityReport", () => {
     expect(tg).toMatchObject({ needed: 101, limit: 100, status: "exceeded" });
     expect(tg.requestAtLeast).toBeUndefined();
   });
+
+  test("over two ingress shards the busiest shard is what the per-ALB quotas count", async () => {
+    // 101 tenants, 60 of them placed on shard 1: shard 1 is the busiest with 60 target groups.
+    const specs = fleet(101, "trial").map((s, i) =>
+      i < 60 ? parseTenantSpec({ ...s, ingressShard: 1 }) : s,
+    );
+    const report = await capacityReport({
+      environment: "staging",
+      specs,
+      baseConfig: { ...DEFAULT_BASE_CONFIG.staging, "platform:quotas": "", "platform:ingressShards": "2" },
+    });
+    expect(rowOf(report, "albTargetGroupsPerAlb")).toMatchObject({ needed: 60, limit: 100, status: "ok" });
+    expect(rowOf(report, "albTargetGroupsPerAlb").detail).toContain("the busiest is shard 1");
+    expect(rowOf(report, "albsPerRegion")).toMatchObject({ needed: 2 });
+  });
 });
 
 describe("platform:quotas", () => {

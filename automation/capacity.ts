@@ -11,6 +11,7 @@ import {
   effectiveSizing,
   Environment,
   formatProblems,
+  ingressPlacement,
   QUOTAS,
   QuotaDefinition,
   QuotaOverrides,
@@ -205,15 +206,28 @@ export async function capacityReport(input: CapacityInput): Promise<CapacityRepo
   }
   const maxRules = Math.max(ownMax, 0, ...rulesPerGroup.values());
 
+  // Per ALB: each tenant's target groups and rules sit on its own shard (common/ingress.ts), so
+  // the busiest shard is what the per-ALB quotas bind.
   const albs = count(baseShape, T.loadBalancer) || 1;
+  const perShard = (f: (shape: StackShape) => number) => {
+    const loads = new Array<number>(albs).fill(0);
+    for (const spec of specs) {
+      const shard = Math.min(ingressPlacement(spec).shard, albs - 1);
+      loads[shard] += f(tierShapes.get(spec.tier)!);
+    }
+    const busiest = loads.indexOf(Math.max(...loads));
+    return { needed: loads[busiest], busiest };
+  };
+  const tgs = perShard((s) => count(s, T.targetGroup));
+  const rules = perShard((s) => count(s, T.listenerRule));
   const needs: Record<string, { needed: number; detail: string }> = {
     albTargetGroupsPerAlb: {
-      needed: Math.ceil(total(T.targetGroup) / albs),
-      detail: `${total(T.targetGroup)} target groups over ${albs} ALB(s), one per tenant`,
+      needed: tgs.needed,
+      detail: `${total(T.targetGroup)} target groups over ${albs} ALB(s) (ingress shards), one per tenant; the busiest is shard ${tgs.busiest}`,
     },
     albRulesPerAlb: {
-      needed: Math.ceil(total(T.listenerRule) / albs),
-      detail: `${total(T.listenerRule)} listener rules over ${albs} ALB(s)`,
+      needed: rules.needed,
+      detail: `${total(T.listenerRule)} listener rules over ${albs} ALB(s); the busiest is shard ${rules.busiest}`,
     },
     albsPerRegion: { needed: total(T.loadBalancer), detail: "the base stack's ingress" },
     rdsInstances: { needed: total(T.rds), detail: "one database per tenant" },

@@ -144,6 +144,8 @@ export class TenantService {
   private readonly now: () => Date;
   /** Base stacks checked by {@link requireBaseStack}, by name. */
   private readonly baseChecks = new Map<string, Promise<Problem | undefined>>();
+  /** Shard counts of the base stacks {@link requireBaseStack} found, by name. */
+  private readonly baseShardCounts = new Map<string, number>();
 
   constructor(options: TenantServiceOptions) {
     this.engine = options.engine;
@@ -513,6 +515,17 @@ export class TenantService {
     }
   }
 
+  /**
+   * How many ingress shards the deployed base stack of `environment` has (the length of its
+   * `ingressShards` output; 1 for a base deployed before sharding): the shards onboarding places a
+   * new tenant among (common/ingress.ts `placeTenant`).
+   * @throws InvalidInputError when the base stack does not exist or was never deployed.
+   */
+  async ingressShardCount(tenant: string, environment: Environment): Promise<number> {
+    await this.requireBaseStack(context(tenant, environment, "onboard"), environment);
+    return this.baseShardCounts.get(this.baseStackName(environment)) ?? 1;
+  }
+
   private async baseStackProblem(ctx: Context, name: string, env: Environment): Promise<Problem | undefined> {
     const parts = name.split("/");
     const project = parts.length === 3 ? parts[1] : BASE_PROJECT_NAME;
@@ -540,6 +553,8 @@ export class TenantService {
         message: `${name} exists but has no outputs (it was never deployed, or was destroyed); ${howTo}`,
       };
     }
+    const shards = outputs.ingressShards?.value;
+    this.baseShardCounts.set(name, Array.isArray(shards) && shards.length > 0 ? shards.length : 1);
     return undefined;
   }
 

@@ -20,6 +20,7 @@ import {
   environmentOfStack,
   NAME_RULES,
   NamedService,
+  ingressShardsOf,
   parseBaseOutputs,
   parseTenantStackName,
   physicalName,
@@ -229,6 +230,24 @@ describe("base outputs contract", () => {
     albZoneId: "Z35",
     albSecurityGroupId: "sg-1",
     httpsListenerArn: "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x/1/2",
+    ingressShards: [
+      {
+        index: 0,
+        albArn: "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1",
+        albArnSuffix: "app/x/1",
+        albDnsName: "x.elb.amazonaws.com",
+        albZoneId: "Z35",
+        httpsListenerArn: "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x/1/2",
+      },
+      {
+        index: 1,
+        albArn: "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x-1/3",
+        albArnSuffix: "app/x-1/3",
+        albDnsName: "x-1.elb.amazonaws.com",
+        albZoneId: "Z35",
+        httpsListenerArn: "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/x-1/3/4",
+      },
+    ],
     hostedZoneId: "Z1",
     domain: "platform.example.com",
     platformKmsKeyArn: "arn:aws:kms:us-east-1:1:key/1",
@@ -250,6 +269,22 @@ describe("base outputs contract", () => {
   it("accepts a base stack deployed before the preview role (tenants never read it)", () => {
     const { previewRoleArn: _preview, ...older } = valid;
     expect(parseBaseOutputs("organization/platform/staging", older)).toEqual(older);
+  });
+
+  it("reads a base stack from before sharding as one shard, its single ALB", () => {
+    const { ingressShards: _shards, ...older } = valid;
+    const parsed = parseBaseOutputs("organization/platform/staging", older);
+    expect(ingressShardsOf(parsed)).toEqual([valid.ingressShards[0]]);
+    expect(ingressShardsOf(parseBaseOutputs("organization/platform/staging", valid))).toEqual(
+      valid.ingressShards,
+    );
+  });
+
+  it("refuses shards listed out of order, naming the position", () => {
+    const swapped = { ...valid, ingressShards: [valid.ingressShards[1], valid.ingressShards[0]] };
+    expect(() => parseBaseOutputs("organization/platform/staging", swapped)).toThrow(
+      /ingressShards\.0\.index: shard at position 0 says index 1/,
+    );
   });
 
   it("accepts a complete set of outputs", () => {

@@ -12,6 +12,22 @@ const id = z.string().min(1);
 const arn = z.string().startsWith("arn:");
 const ids = z.array(id).min(2);
 
+/** One ingress shard: an ALB and its HTTPS listener (common/ingress.ts). */
+export const IngressShardSchema = z.object({
+  /** The shard's index, 0 to `platform:ingressShards - 1`. */
+  index: z.number().int().min(0),
+  albArn: arn,
+  /** The `LoadBalancer` dimension of the ALB's CloudWatch metrics. */
+  albArnSuffix: id,
+  albDnsName: id,
+  albZoneId: id,
+  /** Tenants placed on this shard attach their host rule to this listener. */
+  httpsListenerArn: arn,
+});
+
+/** One entry of the base outputs' `ingressShards`. */
+export type IngressShard = z.infer<typeof IngressShardSchema>;
+
 /** Schema of the base stack's outputs. */
 export const BaseOutputsSchema = z.object({
   /** The environment the base stack serves. */
@@ -34,14 +50,37 @@ export const BaseOutputsSchema = z.object({
   /** The ECS cluster tenant services run in. */
   clusterName: id,
   clusterArn: arn,
-  /** The shared ALB: tenants attach listener rules to the HTTPS listener. */
+  /**
+   * Shard 0's ALB (the single ALB before sharding; kept for readers of these keys): tenants attach
+   * listener rules to the HTTPS listener of their own shard, {@link ingressShardsOf}.
+   */
   albArn: arn,
   /** The ALB's ARN suffix, the `LoadBalancer` dimension of its CloudWatch metrics. */
   albArnSuffix: id,
   albDnsName: id,
   albZoneId: id,
+  /** The security group every shard's ALB shares: tenants admit traffic from it. */
   albSecurityGroupId: id,
   httpsListenerArn: arn,
+  /**
+   * Every ingress shard, by index (`platform:ingressShards` of them). Optional so a base stack
+   * deployed before sharding still serves its tenants: its one ALB is shard 0.
+   */
+  ingressShards: z
+    .array(IngressShardSchema)
+    .min(1)
+    .superRefine((shards, ctx) => {
+      shards.forEach((s, i) => {
+        if (s.index !== i) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "index"],
+            message: `shard at position ${i} says index ${s.index}`,
+          });
+        }
+      });
+    })
+    .optional(),
   /** The Route 53 zone of the platform domain. */
   hostedZoneId: id,
   /** The platform domain; tenants default to `<tenant>.<domain>`. */
@@ -75,6 +114,25 @@ export type BaseOutputs = z.infer<typeof BaseOutputsSchema>;
 export const BASE_OUTPUT_KEYS = Object.freeze(
   Object.keys(BaseOutputsSchema.shape),
 ) as readonly (keyof BaseOutputs)[];
+
+/**
+ * The base stack's ingress shards: its `ingressShards`, or, from a base deployed before sharding,
+ * its one ALB as shard 0.
+ */
+export function ingressShardsOf(base: BaseOutputs): readonly IngressShard[] {
+  return (
+    base.ingressShards ?? [
+      {
+        index: 0,
+        albArn: base.albArn,
+        albArnSuffix: base.albArnSuffix,
+        albDnsName: base.albDnsName,
+        albZoneId: base.albZoneId,
+        httpsListenerArn: base.httpsListenerArn,
+      },
+    ]
+  );
+}
 
 /**
  * Validates the outputs read from a base stack.

@@ -8,3 +8,4 @@ export * from "./problems";
 export * from "./freeze";
 export * from "./quotas";
 export * from "./fileLock";
+export * from "./ingress";

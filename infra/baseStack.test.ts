@@ -186,6 +186,37 @@ function named(rec: Recording, type: string, name: string): RecordedResource {
   return one(rec, type, name);
 }
 
+/** A shard's HTTPS listener: modern TLS, the validated certificate, HSTS, a 404 for unknown hosts. */
+function httpsListenerInputs(rec: Recording, alb: RecordedResource): Record<string, unknown> {
+  return {
+    loadBalancerArn: alb.state.arn,
+    port: 443,
+    protocol: "HTTPS",
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    certificateArn: one(rec, T.validation).state.certificateArn,
+    // HSTS on every HTTPS answer, the tenants' subdomains included.
+    routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+    defaultActions: [
+      {
+        type: "fixed-response",
+        fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
+      },
+    ],
+  };
+}
+
+/** A shard's HTTP listener: only a 301 to HTTPS. */
+function httpListenerInputs(alb: RecordedResource): Record<string, unknown> {
+  return {
+    loadBalancerArn: alb.state.arn,
+    port: 80,
+    protocol: "HTTP",
+    defaultActions: [
+      { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+    ],
+  };
+}
+
 function policy(resource: RecordedResource, field = "policy"): any {
   return JSON.parse(resource.inputs[field]);
 }
@@ -427,33 +458,12 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
 
     it("serves HTTPS with the modern TLS policy, the validated certificate and a 404 by default", () => {
       const https = named(rec, T.listener, "ingress-https");
-      expect(https.inputs).toEqual({
-        loadBalancerArn: one(rec, T.alb).state.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        certificateArn: one(rec, T.validation).state.certificateArn,
-        // HSTS on every HTTPS answer, the tenants' subdomains included.
-        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
-        defaultActions: [
-          {
-            type: "fixed-response",
-            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
-          },
-        ],
-      });
+      expect(https.inputs).toEqual(httpsListenerInputs(rec, one(rec, T.alb)));
     });
 
     it("has an HTTP listener that only redirects to HTTPS with a 301", () => {
       const http = named(rec, T.listener, "ingress-http");
-      expect(http.inputs).toEqual({
-        loadBalancerArn: one(rec, T.alb).state.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [
-          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-        ],
-      });
+      expect(http.inputs).toEqual(httpListenerInputs(one(rec, T.alb)));
     });
 
     it("validates a certificate for the domain and its wildcard through the platform zone", () => {
@@ -812,6 +822,139 @@ describe.each(ENVIRONMENTS)("base stack (%s)", (environment) => {
         previewRoleArn: named(rec, T.role, "ci-preview").state.arn,
       });
     });
+  });
+});
+
+/** What each ingress shard after the first adds: its ALB, listeners, log bucket, record and alarms. */
+const PER_EXTRA_SHARD: Record<Environment, Record<string, number>> = {
+  staging: {
+    "aws:lb/loadBalancer:LoadBalancer": 1,
+    "aws:lb/listener:Listener": 2,
+    "aws:route53/record:Record": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+    "aws:s3/bucket:Bucket": 1,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "aws:s3/bucketLogging:BucketLogging": 1,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+    "aws:s3/bucketPolicy:BucketPolicy": 1,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+    "aws:s3/bucketVersioning:BucketVersioning": 1,
+    "platform:ingress:AccessLogBucket": 1,
+    "platform:ingress:Ingress": 1,
+  },
+  production: {},
+};
+PER_EXTRA_SHARD.production = {
+  ...PER_EXTRA_SHARD.staging,
+  "aws:wafv2/webAclAssociation:WebAclAssociation": 1,
+};
+
+describe.each(ENVIRONMENTS)("base stack with three ingress shards (%s)", (environment) => {
+  const profile = ENVIRONMENT_PROFILES[environment];
+  const domain = DEFAULT_BASE_CONFIG[environment]["platform:domain"];
+  const short = ENVIRONMENT_PROFILES[environment].shortName;
+  let rec: Recording;
+  let single: Recording;
+  beforeAll(async () => {
+    rec = await recordBase(environment, { "platform:ingressShards": "3" });
+    single = recordings[environment];
+  });
+
+  it("keeps every resource of one shard as it is (same URNs and inputs) and adds two shards' worth", () => {
+    const inputs = (r: Recording) => new Map(r.resources.map((x) => [x.urn, JSON.stringify(x.inputs)]));
+    const before = inputs(single);
+    const after = inputs(rec);
+    for (const [urn, value] of before) {
+      // Only the alarms' watch list and the outputs grow; no resource of shard 0 changes.
+      expect([urn, after.get(urn)]).toEqual([urn, value]);
+    }
+    const expected = { ...EXPECTED_COUNTS[environment] };
+    for (const [type, n] of Object.entries(PER_EXTRA_SHARD[environment])) {
+      expected[type] = (expected[type] ?? 0) + 2 * n;
+    }
+    expect(countByType(rec)).toEqual(expected);
+  });
+
+  it("names each shard's ALB from the one naming function, shard 0 as the single ALB", () => {
+    expect(ofType(rec, T.alb).map((lb) => [lb.name, lb.inputs.name])).toEqual([
+      ["ingress", `plat-${short}-alb`],
+      ["ingress-1", `plat-${short}-alb-1`],
+      ["ingress-2", `plat-${short}-alb-2`],
+    ]);
+  });
+
+  it.each([1, 2])(
+    "gives shard %i the first shard's group and certificate, HTTPS with HSTS and a redirect",
+    (k) => {
+      const alb = named(rec, T.alb, `ingress-${k}`);
+      const sg = named(rec, T.securityGroup, "ingress-sg");
+      expect(alb.inputs).toMatchObject({
+        loadBalancerType: "application",
+        internal: false,
+        securityGroups: [sg.state.id],
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: profile.deletionProtection,
+        accessLogs: { bucket: named(rec, T.bucket, `ingress-${k}-access-logs`).state.bucket, enabled: true },
+      });
+      expect(named(rec, T.listener, `ingress-${k}-https`).inputs).toEqual(httpsListenerInputs(rec, alb));
+      expect(named(rec, T.listener, `ingress-${k}-http`).inputs).toEqual(httpListenerInputs(alb));
+      expect(named(rec, T.record, `ingress-${k}-alias`).inputs).toEqual({
+        zoneId: one(rec, T.zone).state.zoneId,
+        name: `shard-${k}.platform.${domain}`,
+        type: "A",
+        aliases: [{ name: alb.state.dnsName, zoneId: alb.state.zoneId, evaluateTargetHealth: false }],
+      });
+      if (profile.waf) {
+        expect(named(rec, T.webAclAssociation, `ingress-${k}-waf-alb`).inputs).toEqual({
+          resourceArn: alb.state.arn,
+          webAclArn: one(rec, T.webAcl).state.arn,
+        });
+      }
+      expect(
+        ofType(rec, T.alarm)
+          .filter((a) => a.name.startsWith(`alarms-alb-${k}-`))
+          .map((a) => [a.name, a.inputs.metricName, a.inputs.dimensions]),
+      ).toEqual([
+        [`alarms-alb-${k}-5xx`, "HTTPCode_ELB_5XX_Count", { LoadBalancer: alb.state.arnSuffix }],
+        [`alarms-alb-${k}-rejected`, "RejectedConnectionCount", { LoadBalancer: alb.state.arnSuffix }],
+      ]);
+    },
+  );
+
+  it(profile.waf ? "has one web ACL for every shard" : "has no WAF on any shard", () => {
+    expect(ofType(rec, T.webAcl)).toHaveLength(profile.waf ? 1 : 0);
+    expect(ofType(rec, T.webAclAssociation).map((a) => a.inputs.resourceArn)).toEqual(
+      profile.waf ? ofType(rec, T.alb).map((lb) => lb.state.arn) : [],
+    );
+  });
+
+  it("lists the shards in the outputs, shard 0 also under the single-ALB keys", () => {
+    expect(rec.outputs.ingressShards).toEqual(
+      [0, 1, 2].map((index) => {
+        const alb = named(rec, T.alb, index === 0 ? "ingress" : `ingress-${index}`);
+        return {
+          index,
+          albArn: alb.state.arn,
+          albArnSuffix: alb.state.arnSuffix,
+          albDnsName: alb.state.dnsName,
+          albZoneId: alb.state.zoneId,
+          httpsListenerArn: named(rec, T.listener, index === 0 ? "ingress-https" : `ingress-${index}-https`)
+            .state.arn,
+        };
+      }),
+    );
+    expect(rec.outputs.ingressShards[0]).toMatchObject({
+      albArn: rec.outputs.albArn,
+      httpsListenerArn: rec.outputs.httpsListenerArn,
+    });
+    expect(single.outputs.ingressShards).toEqual([rec.outputs.ingressShards[0]]);
+  });
+
+  it("refuses a shard count outside 1 to 100 before recording anything", async () => {
+    await expect(recordBase(environment, { "platform:ingressShards": "0" })).rejects.toThrow(
+      'platform:ingressShards = "0" is not an integer from 1 to 100',
+    );
   });
 });
 

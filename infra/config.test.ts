@@ -20,6 +20,7 @@ const VALID: Readonly<Record<string, string>> = Object.freeze({
   "platform:backupCopyRegion": "us-west-2",
   "platform:stateBucket": "",
   "platform:quotas": "",
+  "platform:ingressShards": "1",
 });
 
 function parseWith(overrides: Record<string, string | undefined>, environment = "staging"): BaseConfig {
@@ -43,6 +44,7 @@ describe("parseBaseConfig", () => {
       backupRetentionDays: 35,
       backupCopyRegion: "us-west-2",
       quotas: {},
+      ingressShards: 1,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.github)).toBe(true);
@@ -221,6 +223,21 @@ describe("parseBaseConfig", () => {
       "too many images to keep",
       { "platform:ecrImagesToKeep": "1001" },
       'platform:ecrImagesToKeep = "1001" is not an integer from 1 to 1000',
+    ],
+    [
+      "no ingress shard",
+      { "platform:ingressShards": "0" },
+      'platform:ingressShards = "0" is not an integer from 1 to 100',
+    ],
+    [
+      "more ingress shards than allowed",
+      { "platform:ingressShards": "101" },
+      'platform:ingressShards = "101" is not an integer from 1 to 100',
+    ],
+    [
+      "a fractional number of ingress shards",
+      { "platform:ingressShards": "2.5" },
+      'platform:ingressShards = "2.5" is not an integer from 1 to 100',
     ],
     [
       "bad backup retention",

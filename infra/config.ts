@@ -17,6 +17,8 @@ import {
   EnvironmentProfile,
   isEnvironment,
   formatProblems,
+  INGRESS_SHARDS_KEY,
+  INGRESS_SHARDS_RANGE,
   parseQuotaOverrides,
   QuotaOverrides,
   tagValueProblem,
@@ -41,6 +43,7 @@ export const CONFIG_KEYS = Object.freeze({
   backupCopyRegion: "platform:backupCopyRegion",
   stateBucket: "platform:stateBucket",
   quotas: "platform:quotas",
+  ingressShards: INGRESS_SHARDS_KEY,
 } as const);
 
 /** The project's config namespace; unknown keys in it are reported (they are usually typos). */
@@ -99,6 +102,11 @@ export interface BaseConfig {
    * compares the registry's needs with these instead of the defaults (common/quotas.ts).
    */
   readonly quotas: QuotaOverrides;
+  /**
+   * Ingress shards: how many ALBs the base stack creates (common/ingress.ts). Shard 0 is the single
+   * ALB of a stack from before sharding, with the same resources.
+   */
+  readonly ingressShards: number;
 }
 
 // --- Checks: each returns what is wrong and what is allowed, or undefined. -------------------------
@@ -265,6 +273,10 @@ export const RawBaseConfigSchema = z.object({
   [K.alarmEmail]: optionalSetting(K.alarmEmail, emailProblem),
   [K.backupCopyRegion]: setting(K.backupCopyRegion, regionProblem),
   [K.stateBucket]: optionalSetting(K.stateBucket, bucketProblem),
+  // Pulumi.yaml declares the default 1; a config map without the key (tests, older tools) means it too.
+  [K.ingressShards]: optionalSetting(K.ingressShards, integerProblem(INGRESS_SHARDS_RANGE)).transform((v) =>
+    v === undefined ? 1 : Number(v),
+  ),
   [K.quotas]: optionalSetting(
     K.quotas,
     (v) => parseQuotaOverrides(v, K.quotas).problems.join("; ") || undefined,
@@ -349,6 +361,7 @@ export function parseBaseConfig(
     backupCopyRegion: c[K.backupCopyRegion],
     ...(c[K.stateBucket] !== undefined && { stateBucket: c[K.stateBucket] }),
     quotas: parseQuotaOverrides(c[K.quotas], K.quotas).overrides,
+    ingressShards: c[K.ingressShards],
   });
 }
 

@@ -25,6 +25,7 @@ export const albDnsName = outputs.albDnsName;
 export const albZoneId = outputs.albZoneId;
 export const albSecurityGroupId = outputs.albSecurityGroupId;
 export const httpsListenerArn = outputs.httpsListenerArn;
+export const ingressShards = outputs.ingressShards;
 export const hostedZoneId = outputs.hostedZoneId;
 export const domain = outputs.domain;
 export const platformKmsKeyArn = outputs.platformKmsKeyArn;

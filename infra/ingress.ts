@@ -1,9 +1,11 @@
 /**
- * Ingress: the shared internet-facing ALB. HTTPS only (HTTP redirects), a modern TLS policy, HSTS on
- * every HTTPS answer, a 404 for unknown hosts, access logs, and a WAF where the environment wants one.
- * The domain's apex and wildcard names point at it, so the redirect and the 404 answer under any
- * name of the domain. Tenant stacks attach host-header listener rules to the HTTPS listener (and
- * their own alias records, which take precedence over the wildcard).
+ * Ingress: one internet-facing ALB, an ingress shard (common/ingress.ts). HTTPS only (HTTP
+ * redirects), a modern TLS policy, HSTS on every HTTPS answer, a 404 for unknown hosts, access logs,
+ * and a WAF where the environment wants one. The first shard creates what every shard shares (the
+ * security group, the certificate, the web ACL) and the domain's apex and wildcard names point at
+ * it, so the redirect and the 404 answer under any name of the domain; every further shard reuses
+ * those and answers at its own name. Tenant stacks attach host-header listener rules to their
+ * shard's HTTPS listener (and their own alias records, which take precedence over the wildcard).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -53,7 +55,26 @@ export interface IngressArgs {
    * @default { enabled: false }
    */
   readonly waf?:
-    { readonly enabled: false } | { readonly enabled: true; readonly rateLimitPerFiveMinutes?: number };
+    | { readonly enabled: false }
+    | { readonly enabled: true; readonly rateLimitPerFiveMinutes?: number }
+    /** Another shard's web ACL: only the association is created here. */
+    | { readonly enabled: true; readonly existingWebAclArn: pulumi.Input<string> };
+  /**
+   * What the shards share: created here (the first shard), or another shard's.
+   * @default { create: true }
+   */
+  readonly shared?: { readonly create: true } | { readonly existing: SharedIngress };
+  /**
+   * The alias records that point at the ALB, each a role (the child's name suffix) and a DNS name.
+   * @default the apex and the wildcard of `domain`
+   */
+  readonly records?: readonly { readonly role: string; readonly name: string }[];
+}
+
+/** What every shard's ALB uses from the first one. */
+export interface SharedIngress {
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly certificateArn: pulumi.Input<string>;
 }
 
 /** The ALB, its security group, listeners, certificate, access logs and optional WAF. */
@@ -61,10 +82,18 @@ export class Ingress extends pulumi.ComponentResource {
   public readonly loadBalancer: aws.lb.LoadBalancer;
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly httpsListenerArn: pulumi.Output<string>;
+  /** What further shards reuse. */
+  public readonly shared: SharedIngress;
+  /** The web ACL, where this shard created one. */
+  public readonly webAclArn?: pulumi.Output<string>;
 
   constructor(name: string, args: IngressArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:ingress:Ingress", name, {}, opts);
-    const securityGroup = this.createSecurityGroup(name, args);
+    const shared = args.shared ?? { create: true };
+    const securityGroupId =
+      "existing" in shared
+        ? pulumi.output(shared.existing.securityGroupId)
+        : this.createSecurityGroup(name, args).id;
     const logs = new AccessLogBucket(
       `${name}-access-logs`,
       { expirationDays: args.accessLogExpirationDays, serverAccessLogs: args.serverAccessLogs },
@@ -77,7 +106,7 @@ export class Ingress extends pulumi.ComponentResource {
         loadBalancerType: "application",
         internal: false,
         subnets: args.publicSubnetIds,
-        securityGroups: [securityGroup.id],
+        securityGroups: [securityGroupId],
         // Requests with header names that are not valid HTTP never reach a tenant.
         dropInvalidHeaderFields: true,
         enableDeletionProtection: args.deletionProtection ?? false,
@@ -85,11 +114,14 @@ export class Ingress extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: logs.ready },
     );
-    const certificate = new Certificate(
-      `${name}-certificate`,
-      { domain: args.domain, zoneId: args.zoneId },
-      { parent: this },
-    );
+    const certificateArn =
+      "existing" in shared
+        ? pulumi.output(shared.existing.certificateArn)
+        : new Certificate(
+            `${name}-certificate`,
+            { domain: args.domain, zoneId: args.zoneId },
+            { parent: this },
+          ).validatedArn;
     const https = new aws.lb.Listener(
       `${name}-https`,
       {
@@ -97,7 +129,7 @@ export class Ingress extends pulumi.ComponentResource {
         port: 443,
         protocol: "HTTPS",
         sslPolicy: TLS_POLICY,
-        certificateArn: certificate.validatedArn,
+        certificateArn,
         routingHttpResponseStrictTransportSecurityHeaderValue: HSTS_HEADER_VALUE,
         // Hosts no tenant rule matches get a 404, not some tenant's app.
         defaultActions: [
@@ -121,12 +153,13 @@ export class Ingress extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // `<domain>` and `*.<domain>` resolve to the ALB: the apex redirects to HTTPS and a host no
-    // tenant claims gets the listener's 404 (README, "After pulumi up").
-    for (const [role, recordName] of [
-      ["apex", args.domain],
-      ["wildcard", `*.${args.domain}`],
-    ] as const) {
+    // By default `<domain>` and `*.<domain>` resolve to the ALB: the apex redirects to HTTPS and a
+    // host no tenant claims gets the listener's 404 (README, "After pulumi up").
+    const records = args.records ?? [
+      { role: "apex", name: args.domain },
+      { role: "wildcard", name: `*.${args.domain}` },
+    ];
+    for (const { role, name: recordName } of records) {
       new aws.route53.Record(
         `${name}-${role}`,
         {
@@ -145,15 +178,23 @@ export class Ingress extends pulumi.ComponentResource {
       );
     }
     const waf = args.waf ?? { enabled: false };
-    if (waf.enabled) {
-      new WebAcl(
+    if (waf.enabled && "existingWebAclArn" in waf) {
+      // The same association a WebAcl makes, under the name it would give it.
+      new aws.wafv2.WebAclAssociation(
+        `${name}-waf-alb`,
+        { resourceArn: this.loadBalancer.arn, webAclArn: waf.existingWebAclArn },
+        { parent: this },
+      );
+    } else if (waf.enabled) {
+      this.webAclArn = new WebAcl(
         `${name}-waf`,
         { loadBalancerArn: this.loadBalancer.arn, rateLimitPerFiveMinutes: waf.rateLimitPerFiveMinutes },
         { parent: this },
-      );
+      ).arn;
     }
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = securityGroupId;
     this.httpsListenerArn = https.arn;
+    this.shared = { securityGroupId, certificateArn };
     this.registerOutputs({
       albArn: this.loadBalancer.arn,
       securityGroupId: this.securityGroupId,

@@ -5,7 +5,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BaseOutputs, buildTags, offRegionCopyTiers, physicalName, SHARED_TENANT } from "../common";
+import {
+  BaseOutputs,
+  buildTags,
+  offRegionCopyTiers,
+  physicalName,
+  SHARED_TENANT,
+  shardComponentName,
+  shardHostname,
+  shardLoadBalancerRole,
+} from "../common";
 import { Alarms } from "./alarms";
 import { Backup } from "./backup";
 import { CiAccess } from "./ciAccess";
@@ -72,26 +81,14 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     { expirationDays: profile.logRetentionFloorDays },
     opts,
   );
-  const ingress = new Ingress(
-    "ingress",
-    {
-      loadBalancerName: physicalName("loadBalancer", { environment, role: "alb" }),
-      vpcId: network.vpcId,
-      vpcCidr: config.vpcCidr,
-      publicSubnetIds: network.subnetIds.public,
-      domain: config.domain,
-      zoneId: dns.zoneId,
-      accessLogExpirationDays: profile.logRetentionFloorDays,
-      serverAccessLogs: {
-        enabled: true,
-        targetBucket: s3AccessLogs.bucketName,
-        targetPrefix: "alb-access-logs/",
-      },
-      deletionProtection: profile.deletionProtection,
-      waf: { enabled: profile.waf },
-    },
+  const shards = createIngressShards(config, {
+    vpcId: network.vpcId,
+    publicSubnetIds: network.subnetIds.public,
+    zoneId: dns.zoneId,
+    s3AccessLogBucketName: s3AccessLogs.bucketName,
     opts,
-  );
+  });
+  const ingress = shards[0];
   const cluster = new Cluster(
     "cluster",
     { clusterName: physicalName("ecs", { environment, role: "cluster" }), kmsKeyArn: key.arn },
@@ -112,7 +109,7 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
       kmsKeyArn: key.arn,
       email: config.alarmEmail ? { enabled: true, address: config.alarmEmail } : { enabled: false },
       watch: {
-        loadBalancerArnSuffix: ingress.loadBalancer.arnSuffix,
+        loadBalancerArnSuffixes: shards.map((shard) => shard.loadBalancer.arnSuffix),
         natGatewayIds: network.natGateways.map((nat) => nat.id),
       },
     },
@@ -169,6 +166,28 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     albZoneId: ingress.loadBalancer.zoneId,
     albSecurityGroupId: ingress.securityGroupId,
     httpsListenerArn: ingress.httpsListenerArn,
+    ingressShards: pulumi
+      .all(
+        shards.map((shard) =>
+          pulumi.all([
+            shard.loadBalancer.arn,
+            shard.loadBalancer.arnSuffix,
+            shard.loadBalancer.dnsName,
+            shard.loadBalancer.zoneId,
+            shard.httpsListenerArn,
+          ]),
+        ),
+      )
+      .apply((rows) =>
+        rows.map(([albArn, albArnSuffix, albDnsName, albZoneId, httpsListenerArn], index) => ({
+          index,
+          albArn,
+          albArnSuffix,
+          albDnsName,
+          albZoneId,
+          httpsListenerArn,
+        })),
+      ),
     hostedZoneId: dns.zoneId,
     domain: config.domain,
     platformKmsKeyArn: key.arn,
@@ -182,4 +201,56 @@ export function createBaseStack(config: BaseConfig): BaseStackOutputs {
     deployRoleArn: ci.roleArn,
     previewRoleArn: ci.previewRoleArn,
   };
+}
+
+/**
+ * The ingress shards (`platform:ingressShards`, common/ingress.ts). Shard 0 is the component the
+ * single ALB always was (same names, same inputs): it creates the security group, the certificate
+ * and the web ACL, and the apex and wildcard records point at it. Shard k ≥ 1 is `ingress-<k>`: its
+ * own ALB (`plat-<env>-alb-<k>`), listeners, access-log bucket, WAF association and alias record
+ * `shard-<k>.platform.<domain>`, with shard 0's group, certificate and web ACL.
+ */
+function createIngressShards(
+  config: BaseConfig,
+  parts: {
+    vpcId: pulumi.Input<string>;
+    publicSubnetIds: pulumi.Input<string>[];
+    zoneId: pulumi.Input<string>;
+    s3AccessLogBucketName: pulumi.Input<string>;
+    opts: pulumi.ComponentResourceOptions;
+  },
+): Ingress[] {
+  const { environment, profile } = config;
+  const shard = (index: number, first?: Ingress): Ingress =>
+    new Ingress(
+      shardComponentName(index),
+      {
+        loadBalancerName: physicalName("loadBalancer", { environment, role: shardLoadBalancerRole(index) }),
+        vpcId: parts.vpcId,
+        vpcCidr: config.vpcCidr,
+        publicSubnetIds: parts.publicSubnetIds,
+        domain: config.domain,
+        zoneId: parts.zoneId,
+        accessLogExpirationDays: profile.logRetentionFloorDays,
+        serverAccessLogs: {
+          enabled: true,
+          targetBucket: parts.s3AccessLogBucketName,
+          targetPrefix: index === 0 ? "alb-access-logs/" : `alb-access-logs/shard-${index}/`,
+        },
+        deletionProtection: profile.deletionProtection,
+        ...(first
+          ? {
+              shared: { existing: first.shared },
+              records: [{ role: "alias", name: shardHostname(index, config.domain) }],
+              waf:
+                profile.waf && first.webAclArn
+                  ? { enabled: true, existingWebAclArn: first.webAclArn }
+                  : { enabled: false },
+            }
+          : { waf: profile.waf ? ({ enabled: true } as const) : ({ enabled: false } as const) }),
+      },
+      parts.opts,
+    );
+  const first = shard(0);
+  return [first, ...Array.from({ length: config.ingressShards - 1 }, (_, i) => shard(i + 1, first))];
 }

@@ -119,7 +119,14 @@ export function cloudState(args: CloudResourceArgs): CloudResource {
       id = state.arn as string;
       break;
     }
-    case "aws:lb/listener:Listener":
+    case "aws:lb/listener:Listener": {
+      // As AWS shapes it, `listener/app/<load balancer name>/<lb id>/<listener id>`: the policy pack
+      // reads the load balancer (the ingress shard) from it where it sees no base outputs.
+      const lb = /:loadbalancer\/(app\/[^/]+\/[^/]+)$/.exec(String(inputs.loadBalancerArn ?? ""))?.[1];
+      state.arn = arn("elasticloadbalancing", `listener/${lb ?? `app/${name}`}/${short(seed, 16)}`);
+      id = state.arn as string;
+      break;
+    }
     case "aws:lb/listenerRule:ListenerRule":
       state.arn = arn("elasticloadbalancing", `listener/app/${name}/${short(seed, 16)}`);
       id = state.arn as string;

@@ -434,6 +434,8 @@ describe("the stack's tier", () => {
         "platform-ecs-task-size",
         "platform-ecs-task-count",
         "platform-appautoscaling-bounds",
+        // Nor the placement on an ingress shard.
+        "platform-lb-listener-shard",
       ]),
     );
     expect(violations[0].message).toMatch(

@@ -20,6 +20,7 @@ import { kmsRotation } from "./kms/rotation";
 import { backupProductionCopy } from "./backup/production-copy";
 import { lbHsts } from "./lb/hsts";
 import { lbHttpRedirect } from "./lb/http-redirect";
+import { lbListenerShard } from "./lb/listener-shard";
 import { lbTlsPolicy } from "./lb/tls-policy";
 import type { PlatformPolicy } from "./lib/policy";
 import { rdsEncryption } from "./rds/encryption";
@@ -91,6 +92,7 @@ export const ALL_POLICIES: readonly PlatformPolicy[] = Object.freeze([
   ecsNoPublicIp,
   lbHttpRedirect,
   lbHsts,
+  lbListenerShard,
   // waivers
   waiversExpired,
 ]);

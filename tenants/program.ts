@@ -15,6 +15,9 @@ import {
   defaultBaseStackName,
   Environment,
   ENVIRONMENT_PROFILES,
+  INGRESS_SHARDS_KEY,
+  ingressPlacement,
+  ingressShardsOf,
   parseBaseOutputs,
   physicalName,
   Problem,
@@ -32,7 +35,6 @@ import { TenantLogs } from "./logs";
 import { TenantNetwork } from "./network";
 import { TenantObservability } from "./observability";
 import { APP_CREDENTIAL_ROTATION_DAYS, TenantCredentialRotation } from "./rotation";
-import { listenerPriority } from "./routing";
 import { APP_PORT, ContainerSecret, TenantService } from "./service";
 import { healthCheckPathOf, migrateCommandOf, TenantSpec, tenantHostname } from "./spec";
 import { TenantStorage } from "./storage";
@@ -190,7 +192,20 @@ export async function createTenantStack(
         `tenant resources live in the base's region (unset aws:region or set it to ${base.region})`,
     });
   }
-  if (problems.length > 0) {
+  const placement = ingressPlacement(spec);
+  const shards = ingressShardsOf(base);
+  const shard = shards[placement.shard];
+  if (!shard) {
+    problems.push({
+      path: "ingressShard",
+      value: placement.shard,
+      message:
+        `the tenant is placed on ingress shard ${placement.shard}, but the ${environment} base stack has ` +
+        `${shards.length} (0 to ${shards.length - 1}); raise ${INGRESS_SHARDS_KEY} to at least ${placement.shard + 1} ` +
+        `on the ${environment} base stack and run its up, or move the tenant (docs/runbooks/move-tenant-shard.md)`,
+    });
+  }
+  if (problems.length > 0 || !shard) {
     throw new ProblemsError(heading, problems);
   }
 
@@ -361,16 +376,17 @@ export async function createTenantStack(
       task: sizing.task,
       image: `${base.ecrRepositoryUrl}${separator}${spec.imageTag}`,
       hostname,
-      listenerPriority: listenerPriority(spec),
+      listenerPriority: placement.priority,
       region: base.region,
       vpcId: base.vpcId,
       privateSubnetIds: base.privateSubnetIds,
       clusterArn: base.clusterArn,
       clusterName: base.clusterName,
-      httpsListenerArn: base.httpsListenerArn,
+      // The tenant's shard: its rule on that shard's HTTPS listener, its name an alias of that ALB.
+      httpsListenerArn: shard.httpsListenerArn,
       hostedZoneId: base.hostedZoneId,
-      albDnsName: base.albDnsName,
-      albZoneId: base.albZoneId,
+      albDnsName: shard.albDnsName,
+      albZoneId: shard.albZoneId,
       securityGroupId: network.serviceSecurityGroup.id,
       taskRoleArn: identity.taskRoleArn,
       executionRoleArn: identity.executionRoleArn,
@@ -415,7 +431,7 @@ export async function createTenantStack(
       alarmTopicArn: base.alarmTopicArn,
       clusterName: base.clusterName,
       serviceName: service.serviceName,
-      albArnSuffix: base.albArnSuffix,
+      albArnSuffix: shard.albArnSuffix,
       targetGroupArnSuffix: service.targetGroupArnSuffix,
       databaseIdentifier: names.database,
       thresholds: sizing.alarms,

@@ -8,10 +8,11 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { problemLines, processAlive } from "../common";
+import { problemLines, processAlive, SHARD_CAPACITY } from "../common";
 import {
   loadRegistry,
   MAX_PROBLEMS_PER_FILE,
+  placeNewTenant,
   MAX_SPEC_BYTES,
   readTenantFile,
   recordOnboarded,
@@ -98,7 +99,7 @@ describe("a new spec checked with the whole registry (issue 10, item 1)", () => 
     const problems = registryProblemsWith(spec({ id: "tdzfaa" }), dir);
     expect(problemLines(problems)).toEqual([
       `listenerRulePriority: ${priority} (derived from the id "tdzfaa") is already tenant acme's listener rule priority ` +
-        `(${path.join(dir, "acme.yaml")}; ALB rule priorities are unique per listener); give tdzfaa a free listenerRulePriority, e.g. ${priority + 1}`,
+        `on ingress shard 0 (${path.join(dir, "acme.yaml")}; ALB rule priorities are unique per listener); give tdzfaa a free listenerRulePriority, e.g. ${priority + 1}`,
     ]);
     // The value it proposes is free: with it the registry loads.
     writeSpec(spec({ id: "tdzfaa", listenerRulePriority: priority + 1 }), dir);
@@ -287,5 +288,69 @@ describe("recording an onboarding once it succeeded (issue 10, item 3)", () => {
       current: undefined,
       problems: [expect.objectContaining({ path: "acme.yaml" })],
     });
+  });
+});
+
+describe("ingress shards in the registry (docs/decisions/0007)", () => {
+  it("refuses a shard holding more tenants than its capacity, naming the key to raise", () => {
+    for (let i = 0; i <= SHARD_CAPACITY; i++) {
+      writeSpec(spec({ id: `t${String(i).padStart(3, "0")}`, listenerRulePriority: 1000 + i }), dir);
+    }
+    expect(loadProblems()).toEqual([
+      `ingressShard: ingress shard 0 holds ${SHARD_CAPACITY + 1} tenants; a shard holds at most ${SHARD_CAPACITY} ` +
+        "(100 target groups per ALB, AWS's hard limit, less 5 of headroom). Raise platform:ingressShards " +
+        '(pulumi config set platform:ingressShards <shards> -s <env>; docs/base-stack.md, "Ingress shards"), ' +
+        "run the base stacks' up, then move 1 of them to the new shard (docs/runbooks/move-tenant-shard.md)",
+    ]);
+    // Moving one tenant to shard 1 is the fix.
+    writeSpec(spec({ id: "t000", listenerRulePriority: 1000, ingressShard: 1 }), dir);
+    expect(loadRegistry(dir)).toHaveLength(SHARD_CAPACITY + 1);
+  });
+
+  it("keeps priorities unique per shard: the same priority on two shards is fine, on one it is refused", () => {
+    writeSpec(spec({ id: "acme", listenerRulePriority: 2000 }), dir);
+    writeSpec(spec({ id: "globex", listenerRulePriority: 2000, ingressShard: 1 }), dir);
+    expect(loadRegistry(dir).map((s) => s.id)).toEqual(["acme", "globex"]);
+    // Moving globex to shard 0 without a new priority collides with acme there.
+    writeSpec(spec({ id: "globex", listenerRulePriority: 2000 }), dir);
+    expect(loadProblems()).toEqual([
+      "acme.yaml, globex.yaml: listenerRulePriority: 2000 is taken by 2 tenants on ingress shard 0 (ALB rule priorities " +
+        "are unique per listener); set listenerRulePriority in one of them to a free value from 1000 to 49999",
+    ]);
+  });
+
+  it("places a new tenant on the least loaded shard at a free priority, and leaves an existing one as it is", () => {
+    writeSpec(spec({ id: "acme" }), dir);
+    // tdzfaa's derived priority is acme's; with one shard it gets the next one, recorded.
+    const one = placeNewTenant(spec({ id: "tdzfaa" }), 1, dir);
+    expect(one.value?.ingressShard).toBeUndefined();
+    expect(one.value?.listenerRulePriority).toBe(derivedListenerPriority("acme") + 1);
+    // With two shards it goes to the empty shard 1 at its derived priority.
+    const two = placeNewTenant(spec({ id: "tdzfaa" }), 2, dir);
+    expect(two.value?.ingressShard).toBe(1);
+    expect(two.value?.listenerRulePriority).toBeUndefined();
+    writeSpec(two.value!, dir);
+    expect(loadRegistry(dir).map((s) => [s.id, s.ingressShard])).toEqual([
+      ["acme", undefined],
+      ["tdzfaa", 1],
+    ]);
+    // acme is in the registry: placing it again (a second environment) changes nothing.
+    const again = spec({ id: "acme", environments: ["staging", "production"] });
+    expect(placeNewTenant(again, 2, dir).value).toBe(again);
+  });
+
+  it("says what to do when every shard is full", () => {
+    for (let i = 0; i < SHARD_CAPACITY; i++) {
+      writeSpec(spec({ id: `t${String(i).padStart(3, "0")}`, listenerRulePriority: 1000 + i }), dir);
+    }
+    expect(placeNewTenant(spec({ id: "newcomer" }), 1, dir).problems).toEqual([
+      {
+        path: "ingressShard",
+        value: undefined,
+        message:
+          "every ingress shard is full (1 shard, 95 tenants each: 100 target groups per ALB less 5 of headroom); " +
+          "raise platform:ingressShards to 2 (pulumi config set platform:ingressShards 2 -s <env>), run the base stack's up, then onboard again",
+      },
+    ]);
   });
 });

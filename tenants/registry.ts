@@ -9,12 +9,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { isScalar, parseDocument, stringify as stringifyYaml, visit } from "yaml";
 import { readTenantSpec, TENANT_SPEC_KEYS, TenantSpec } from "./spec";
-import { LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
 import {
+  ALB_TARGET_GROUP_QUOTA,
   Environment,
+  freePriority,
+  INGRESS_SHARDS_KEY,
+  ingressPlacement,
+  LISTENER_PRIORITY_RANGE,
+  placeTenant,
+  placementFields,
   Parsed,
+  placementConflicts,
   Problem,
   ProblemsError,
+  SHARD_HEADROOM,
   SIZING_OVERRIDE_KEYS,
   withFileLock,
   withPathPrefix,
@@ -77,7 +85,8 @@ const YAML_LIKE = /\.ya?ml\b/i;
 /**
  * Reads and validates every `*.yaml` spec in `dir`.
  * Checks each spec, that each file is named `<id>.yaml`, that no two tenants share a host name
- * (`<subdomain or id>.<domain>`) or a listener rule priority (routing.ts). Entries that look like
+ * (`<subdomain or id>.<domain>`) or a listener rule priority on one ingress shard, and that no shard
+ * holds more tenants than it can (common/ingress.ts). Entries that look like
  * YAML but are not `<id>.yaml` files (`acme.yml`, `acme.YAML`, `acme.yaml.bak`) are problems, not
  * skipped; other files (a README) are left alone.
  * @returns the specs sorted by id, frozen.
@@ -85,7 +94,7 @@ const YAML_LIKE = /\.ya?ml\b/i;
  */
 export function loadRegistry(dir: string = REGISTRY_DIR): readonly TenantSpec[] {
   const { specs, problems } = readRegistry(dir);
-  problems.push(...hostCollisions(specs), ...priorityCollisions(specs));
+  problems.push(...hostCollisions(specs), ...placementProblems(specs));
   if (problems.length > 0) {
     throw new RegistryError(dir, problems);
   }
@@ -279,7 +288,11 @@ export function readTenantFile(tenant: string, dir: string = REGISTRY_DIR): Pars
  * `listenerRulePriority`) for its own collisions, `<file>: <field>` for the other files. Empty
  * when {@link loadRegistry} would accept the registry with `spec` written.
  */
-export function registryProblemsWith(spec: TenantSpec, dir: string = REGISTRY_DIR): Problem[] {
+export function registryProblemsWith(
+  spec: TenantSpec,
+  dir: string = REGISTRY_DIR,
+  opts: RegistryCheckOptions = {},
+): Problem[] {
   // The first onboarding creates the directory.
   const { specs, problems } = readRegistry(dir, { missingIsEmpty: true });
   const ownFile = `${specFileName(spec.id)}: `;
@@ -287,9 +300,45 @@ export function registryProblemsWith(spec: TenantSpec, dir: string = REGISTRY_DI
   return [
     ...problems.filter((p) => p.path !== specFileName(spec.id) && !p.path.startsWith(ownFile)),
     ...hostCollisions(others),
-    ...priorityCollisions(others),
-    ...collisionsWith(spec, others, dir),
+    ...placementProblems(others),
+    ...collisionsWith(spec, others, dir, opts),
   ];
+}
+
+/** Options of {@link registryProblemsWith}. */
+export interface RegistryCheckOptions {
+  /**
+   * The spec is yet to be placed ({@link placeNewTenant}): a derived priority another tenant has,
+   * and a full shard 0, are left to the placement, which resolves them or says why it cannot.
+   * @default false
+   */
+  readonly unplaced?: boolean;
+}
+
+/**
+ * A new tenant's spec with its placement (common/ingress.ts `placeTenant`) among the valid specs of
+ * the registry, in an environment of `shardCount` ingress shards: the shard (given, or the least
+ * loaded with room) and a priority free on it, recorded in the spec where they differ from the
+ * defaults. For a tenant the registry already holds, its spec as it is: a placement never changes
+ * but by an explicit move (docs/runbooks/move-tenant-shard.md).
+ * @returns the placed spec, or the problem at `ingressShard` (every shard full, no such shard).
+ */
+export function placeNewTenant(
+  spec: TenantSpec,
+  shardCount: number,
+  dir: string = REGISTRY_DIR,
+): Parsed<TenantSpec> {
+  const { specs } = readRegistry(dir, { missingIsEmpty: true });
+  const others = specs.filter((s) => s.id !== spec.id);
+  if (others.length !== specs.length) {
+    return { value: spec };
+  }
+  const placed = placeTenant(spec, others, shardCount);
+  if (placed.problem !== undefined) {
+    return { problems: [{ path: "ingressShard", value: spec.ingressShard, message: placed.problem }] };
+  }
+  const { ingressShard: _shard, listenerRulePriority: _priority, ...rest } = spec;
+  return readTenantSpec({ ...rest, ...placementFields(spec.id, placed.placement) });
 }
 
 /** Where messages say another tenant's file is. */
@@ -298,7 +347,12 @@ function fileOf(tenant: string, dir: string): string {
 }
 
 /** The host names and listener rule priorities `spec` would share with `others`. */
-function collisionsWith(spec: TenantSpec, others: readonly TenantSpec[], dir: string): Problem[] {
+function collisionsWith(
+  spec: TenantSpec,
+  others: readonly TenantSpec[],
+  dir: string,
+  opts: RegistryCheckOptions,
+): Problem[] {
   const problems: Problem[] = [];
   const label = hostLabel(spec);
   for (const other of others.filter((o) => hostLabel(o) === label)) {
@@ -311,31 +365,35 @@ function collisionsWith(spec: TenantSpec, others: readonly TenantSpec[], dir: st
         `give ${spec.id} a subdomain no other tenant uses`,
     });
   }
-  const priority = listenerPriority(spec);
-  const taken = new Set(others.map(listenerPriority));
-  for (const other of others.filter((o) => listenerPriority(o) === priority)) {
+  const { shard, priority } = ingressPlacement(spec);
+  const sameShard = others.filter((o) => ingressPlacement(o).shard === shard);
+  const taken = new Set(sameShard.map((o) => ingressPlacement(o).priority));
+  // Unplaced: what the placement chooses (a derived priority, the shard) is not checked yet.
+  const priorityChosen = !opts.unplaced || spec.listenerRulePriority !== undefined;
+  const shardChosen = !opts.unplaced || spec.ingressShard !== undefined;
+  for (const other of sameShard.filter((o) => priorityChosen && ingressPlacement(o).priority === priority)) {
     problems.push({
       path: "listenerRulePriority",
       value: priority,
       message:
         `${priority} (${spec.listenerRulePriority === undefined ? `derived from the id "${spec.id}"` : "set in the spec"}) ` +
-        `is already tenant ${other.id}'s listener rule priority (${fileOf(other.id, dir)}; ALB rule priorities are ` +
-        `unique per listener); give ${spec.id} a free listenerRulePriority, e.g. ${freePriority(priority, taken)}`,
+        `is already tenant ${other.id}'s listener rule priority on ingress shard ${shard} (${fileOf(other.id, dir)}; ALB rule ` +
+        `priorities are unique per listener); give ${spec.id} a free listenerRulePriority, e.g. ${freePriority(priority, taken)}`,
+    });
+  }
+  const capacity = placementConflicts([...others, spec]).find(
+    (c) => c.kind === "capacity" && c.shard === shard,
+  );
+  if (capacity && shardChosen) {
+    problems.push({
+      path: "ingressShard",
+      value: shard,
+      message:
+        `ingress shard ${shard} already holds ${capacity.ids.length - 1} tenants, its capacity; ` +
+        `place ${spec.id} on another shard, or raise ${INGRESS_SHARDS_KEY} and run the base stack's up`,
     });
   }
   return problems;
-}
-
-/** The first priority after `from` (wrapping within the range) that no tenant takes. */
-function freePriority(from: number, taken: ReadonlySet<number>): number {
-  const { min, max } = LISTENER_PRIORITY_RANGE;
-  for (let i = 1; i <= max - min + 1; i++) {
-    const candidate = min + ((from - min + i) % (max - min + 1));
-    if (!taken.has(candidate)) {
-      return candidate;
-    }
-  }
-  return from;
 }
 
 /** The label a tenant takes below the platform domain. */
@@ -357,22 +415,34 @@ function hostCollisions(specs: readonly TenantSpec[]): Problem[] {
     }));
 }
 
-function priorityCollisions(specs: readonly TenantSpec[]): Problem[] {
-  const byPriority = new Map<number, string[]>();
-  for (const spec of specs) {
-    const p = listenerPriority(spec);
-    byPriority.set(p, [...(byPriority.get(p) ?? []), spec.id]);
-  }
-  return [...byPriority.entries()]
-    .filter(([, ids]) => ids.length > 1)
-    .map(([priority, ids]) => ({
-      path: `${ids.map(specFileName).join(", ")}: listenerRulePriority`,
-      value: priority,
+/**
+ * Tenants sharing a priority on one shard, and shards over capacity (common/ingress.ts), each with
+ * its fix.
+ */
+function placementProblems(specs: readonly TenantSpec[]): Problem[] {
+  return placementConflicts(specs).map((c) => {
+    if (c.kind === "priority") {
+      return {
+        path: `${c.ids.map(specFileName).join(", ")}: listenerRulePriority`,
+        value: c.priority,
+        message:
+          `${c.priority} is taken by ${c.ids.length} tenants on ingress shard ${c.shard} ` +
+          `(ALB rule priorities are unique per listener); set listenerRulePriority in one of them to a free value ` +
+          `from ${LISTENER_PRIORITY_RANGE.min} to ${LISTENER_PRIORITY_RANGE.max}`,
+      };
+    }
+    const over = c.ids.length - c.capacity;
+    return {
+      path: "ingressShard",
+      value: c.shard,
       message:
-        `${priority} is taken by ${ids.length} tenants ` +
-        `(ALB rule priorities are unique per listener); set listenerRulePriority in one of them to a free value ` +
-        `from ${LISTENER_PRIORITY_RANGE.min} to ${LISTENER_PRIORITY_RANGE.max}`,
-    }));
+        `ingress shard ${c.shard} holds ${c.ids.length} tenants; a shard holds at most ${c.capacity} ` +
+        `(${ALB_TARGET_GROUP_QUOTA} target groups per ALB, AWS's hard limit, less ${SHARD_HEADROOM} of headroom). ` +
+        `Raise ${INGRESS_SHARDS_KEY} (pulumi config set ${INGRESS_SHARDS_KEY} <shards> -s <env>; docs/base-stack.md, ` +
+        `"Ingress shards"), run the base stacks' up, then move ${over} of them to the new shard ` +
+        `(docs/runbooks/move-tenant-shard.md)`,
+    };
+  });
 }
 
 /**

@@ -747,7 +747,7 @@ describe("registry", () => {
     write("acme.yaml", { ...VALID });
     write("globex.yaml", { ...VALID, id: "globex", listenerRulePriority: derivedListenerPriority("acme") });
     expect(() => loadRegistry(dir)).toThrow(
-      `acme.yaml, globex.yaml: listenerRulePriority: ${derivedListenerPriority("acme")} is taken by 2 tenants ` +
+      `acme.yaml, globex.yaml: listenerRulePriority: ${derivedListenerPriority("acme")} is taken by 2 tenants on ingress shard 0 ` +
         "(ALB rule priorities are unique per listener); set listenerRulePriority in one of them to a free value from 1000 to 49999",
     );
   });

@@ -20,7 +20,7 @@ import {
   tagValueProblem,
   tenantIdProblems,
 } from "../common";
-import { LISTENER_PRIORITY_RANGE } from "./routing";
+import { INGRESS_SHARDS_RANGE, LISTENER_PRIORITY_RANGE } from "../common";
 import {
   isTier,
   SIZING_OVERRIDE_KEYS,
@@ -59,8 +59,15 @@ export interface TenantSpec {
    */
   readonly imageTag: string;
   /**
-   * Priority of the tenant's rule on the shared HTTPS listener; set it only to resolve a collision
-   * that `loadRegistry` reports (routing.ts).
+   * The ingress shard (the base stack's ALB) the tenant is served by, 0 to `platform:ingressShards
+   * - 1`. Onboarding records it when it places a tenant on another shard than 0; changing it moves
+   * the tenant (docs/runbooks/move-tenant-shard.md), nothing else ever does (common/ingress.ts).
+   * @default 0
+   */
+  readonly ingressShard?: number;
+  /**
+   * Priority of the tenant's rule on its shard's HTTPS listener, unique on that shard. Onboarding
+   * records it when the derived one is taken on the tenant's shard (routing.ts).
    * @default derived from the id
    */
   readonly listenerRulePriority?: number;
@@ -224,6 +231,16 @@ export const TenantSpecSchema = z.strictObject(
       })
       .optional(),
     imageTag: z.string(allowed(IMAGE_TAG_ALLOWED)).regex(IMAGE_TAG_PATTERN, allowed(IMAGE_TAG_ALLOWED)),
+    ingressShard: wholeNumber
+      .superRefine((value, ctx) => {
+        if (value < 0 || value > INGRESS_SHARDS_RANGE.max - 1) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${value} is outside 0 to ${INGRESS_SHARDS_RANGE.max - 1} (shards are numbered from 0; platform:ingressShards is at most ${INGRESS_SHARDS_RANGE.max})`,
+          });
+        }
+      })
+      .optional(),
     listenerRulePriority: wholeNumber
       .superRefine((value, ctx) => {
         if (value < LISTENER_PRIORITY_RANGE.min || value > LISTENER_PRIORITY_RANGE.max) {

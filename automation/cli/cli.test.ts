@@ -10,7 +10,9 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseTenantSpec } from "../../tenants/spec";
 import { problemLines, UsageError } from "../../common";
 import { decommissionLines } from "./render";
-import { specFromFlags, validateTarget } from "./flags";
+import { placedSpec, specFromFlags, validateTarget } from "./flags";
+import { writeSpec } from "../../tenants/registry";
+import { derivedListenerPriority, SHARD_CAPACITY } from "../../common";
 import { EventCollector, progressPrinter } from "../events";
 import {
   LOCAL_DEFAULT_PASSPHRASE,
@@ -131,6 +133,60 @@ describe("tenant onboard flags", () => {
         "serves all of the tenant's environments. Leave the flag out to onboard production with the registry's " +
         "value, or change the spec first (edit tenants/registry/acme.yaml, then tenant update acme --env staging)",
     ]);
+  });
+
+  test("onboarding another environment never moves a tenant between ingress shards", () => {
+    const { env: _env, ...fields } = flags;
+    const existing = parseTenantSpec({
+      ...fields,
+      id: "acme",
+      displayName: "ACME",
+      environments: ["staging"],
+      ingressShard: 2,
+    });
+    // The same shard again is fine; it stays recorded.
+    expect(specFromFlags("acme", { env: "production", ingressShard: "2" }, existing).spec.ingressShard).toBe(
+      2,
+    );
+    expect(
+      problemsOf(() => specFromFlags("acme", { env: "production", ingressShard: "0" }, existing)),
+    ).toEqual([
+      `--ingress-shard (ingressShard): acme is already placed on ingress shard 2 at priority ${derivedListenerPriority("acme")}; ` +
+        "onboarding another environment keeps that placement. To move the tenant, change ingressShard in its registry spec " +
+        "and preview each environment (docs/runbooks/move-tenant-shard.md)",
+    ]);
+    expect(
+      problemsOf(() => specFromFlags("acme", { env: "production", listenerRulePriority: "1000" }, existing)),
+    ).toEqual([
+      expect.stringMatching(/^--listener-rule-priority \(listenerRulePriority\): acme is already placed/),
+    ]);
+  });
+
+  test("a new tenant is placed on a shard of the base stack; a full environment names the flag and the fix", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "placed-"));
+    try {
+      const { spec } = specFromFlags("newco", flags);
+      expect(placedSpec(spec, 1, dir)).toEqual(spec);
+      expect(placedSpec(spec, 3, dir)).toEqual(spec);
+      for (let i = 0; i < SHARD_CAPACITY; i++) {
+        writeSpec(
+          specFromFlags(`t${String(i).padStart(3, "0")}`, {
+            ...flags,
+            listenerRulePriority: String(1000 + i),
+          }).spec,
+          dir,
+        );
+      }
+      // Shard 0 is full: with a second shard the tenant goes there, recorded in its spec.
+      expect(placedSpec(spec, 2, dir).ingressShard).toBe(1);
+      expect(problemsOf(() => placedSpec(spec, 1, dir))).toEqual([
+        expect.stringMatching(
+          /^--ingress-shard \(ingressShard\): every ingress shard is full .* raise platform:ingressShards to 2/,
+        ),
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("commands on an existing stack validate the tenant and the environment together", () => {

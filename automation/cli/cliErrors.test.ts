@@ -307,16 +307,15 @@ describe("tenant onboard checks the whole registry with the new spec (issue 10, 
       `--subdomain (subdomain): tenant initech would be served at acme.<domain>, which tenant acme already uses (its id, ${acmeFile}); give initech a subdomain no other tenant uses`,
     ],
     [
-      "an id whose derived listener rule priority is another tenant's",
-      ["tdzfaa"],
-      `--listener-rule-priority (listenerRulePriority): ${ACME_PRIORITY} (derived from the id "tdzfaa") is already tenant acme's listener rule priority ` +
-        `(${acmeFile}; ALB rule priorities are unique per listener); give tdzfaa a free listenerRulePriority, e.g. ${ACME_PRIORITY + 1}`,
-    ],
-    [
       "an explicit listener rule priority another tenant has",
       ["initech", "--listener-rule-priority", String(ACME_PRIORITY)],
       `--listener-rule-priority (listenerRulePriority): ${ACME_PRIORITY} (set in the spec) is already tenant acme's listener rule priority ` +
-        `(${acmeFile}; ALB rule priorities are unique per listener); give initech a free listenerRulePriority, e.g. ${ACME_PRIORITY + 1}`,
+        `on ingress shard 0 (${acmeFile}; ALB rule priorities are unique per listener); give initech a free listenerRulePriority, e.g. ${ACME_PRIORITY + 1}`,
+    ],
+    [
+      "an ingress shard that does not exist in the spec's range",
+      ["initech", "--ingress-shard", "100"],
+      "--ingress-shard (ingressShard): 100 is outside 0 to 99 (shards are numbered from 0; platform:ingressShards is at most 100)",
     ],
   ])(
     "%s: exit 2 naming both tenants and the fix; nothing written or created",

@@ -4,6 +4,7 @@
  */
 import {
   ENVIRONMENTS,
+  ingressPlacement,
   environmentProblem,
   Environment,
   isEnvironment,
@@ -12,7 +13,13 @@ import {
   tenantIdProblemsAt,
   UsageError,
 } from "../../common";
-import { readSpec, registryProblemsWith, specDisplayPath } from "../../tenants/registry";
+import {
+  placeNewTenant,
+  readSpec,
+  RegistryCheckOptions,
+  registryProblemsWith,
+  specDisplayPath,
+} from "../../tenants/registry";
 import { appSecretsProblems } from "../../tenants/secretNames";
 import { readTenantSpec, TenantSpec } from "../../tenants/spec";
 
@@ -28,6 +35,7 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = Object.freeze({
   subdomain: "--subdomain",
   imageTag: "--image-tag",
   listenerRulePriority: "--listener-rule-priority",
+  ingressShard: "--ingress-shard",
 });
 
 /** Flags of `tenant onboard`. */
@@ -41,6 +49,7 @@ export interface OnboardFlags {
   imageTag?: string;
   subdomain?: string;
   listenerRulePriority?: string;
+  ingressShard?: string;
   secret?: string[];
 }
 
@@ -79,7 +88,26 @@ export function specFromFlags(
       flags.listenerRulePriority !== undefined
         ? numberOrText(flags.listenerRulePriority)
         : existing?.listenerRulePriority,
+    ingressShard:
+      flags.ingressShard !== undefined ? numberOrText(flags.ingressShard) : existing?.ingressShard,
   };
+  // Onboarding never moves a tenant: its placement changes only by an explicit move.
+  const placement = existing ? ingressPlacement(existing) : undefined;
+  for (const [flag, field, value, current] of [
+    ["--ingress-shard", "ingressShard", flags.ingressShard, placement?.shard],
+    ["--listener-rule-priority", "listenerRulePriority", flags.listenerRulePriority, placement?.priority],
+  ] as const) {
+    if (value !== undefined && current !== undefined && numberOrText(value) !== current) {
+      problems.push({
+        path: `${flag} (${field})`,
+        value,
+        message:
+          `${tenant} is already placed on ingress shard ${placement?.shard} at priority ${placement?.priority}; ` +
+          `onboarding another environment keeps that placement. To move the tenant, change ${field} in its ` +
+          `registry spec and preview each environment (docs/runbooks/move-tenant-shard.md)`,
+      });
+    }
+  }
   for (const key of Object.keys(raw)) {
     if (raw[key] === undefined) {
       delete raw[key];
@@ -280,13 +308,26 @@ export function requireRegistrySpec(dir: string, tenant: string): TenantSpec {
 }
 
 /**
+ * A new tenant's spec placed on an ingress shard of the environment's `shardCount`
+ * (tenants/registry.ts `placeNewTenant`); an existing tenant's spec as it is.
+ * @throws UsageError naming `--ingress-shard` when no shard can take it, with the fix.
+ */
+export function placedSpec(spec: TenantSpec, shardCount: number, dir: string): TenantSpec {
+  const placed = placeNewTenant(spec, shardCount, dir);
+  if (placed.problems) {
+    throw new UsageError(placed.problems.map(withFlag));
+  }
+  return placed.value;
+}
+
+/**
  * The registry with `spec` in it, checked before onboarding writes or creates anything
  * (tenants/registry.ts `registryProblemsWith`): the problems of the other files, and every host name
  * or listener rule priority `spec` would share with another tenant, its own fields named by flag.
  * @throws UsageError with every problem at once.
  */
-export function checkRegistryWith(spec: TenantSpec, dir: string): void {
-  const problems = registryProblemsWith(spec, dir).map((p) =>
+export function checkRegistryWith(spec: TenantSpec, dir: string, opts: RegistryCheckOptions = {}): void {
+  const problems = registryProblemsWith(spec, dir, opts).map((p) =>
     Object.prototype.hasOwnProperty.call(FLAG_OF_FIELD, p.path) ? withFlag(p) : p,
   );
   if (problems.length > 0) {

@@ -97,12 +97,12 @@ describe("onboarding checks the whole registry before it writes or creates anyth
       /<tenant> \(id\): tenant portal would be served at portal\.<domain>, which tenant globex already uses \(its subdomain, .*globex\.yaml\)/,
     ],
     [
-      "an id whose derived listener priority is another tenant's",
-      ["tdzfaa"],
+      "an explicit listener priority another tenant has on its shard",
+      ["initech", "--listener-rule-priority", String(derivedListenerPriority("acme"))],
       new RegExp(
-        `--listener-rule-priority \\(listenerRulePriority\\): ${derivedListenerPriority("acme")} \\(derived from the id "tdzfaa"\\) ` +
-          `is already tenant acme's listener rule priority \\(.*acme\\.yaml; ALB rule priorities are unique per listener\\); ` +
-          `give tdzfaa a free listenerRulePriority, e\\.g\\. ${derivedListenerPriority("acme") + 1}`,
+        `--listener-rule-priority \\(listenerRulePriority\\): ${derivedListenerPriority("acme")} \\(set in the spec\\) ` +
+          `is already tenant acme's listener rule priority on ingress shard 0 \\(.*acme\\.yaml; ALB rule priorities are unique per listener\\); ` +
+          `give initech a free listenerRulePriority, e\\.g\\. ${derivedListenerPriority("acme") + 1}`,
       ),
     ],
   ])(
@@ -115,6 +115,15 @@ describe("onboarding checks the whole registry before it writes or creates anyth
     },
     120000,
   );
+
+  test("a derived priority another tenant has is no refusal: placement takes a free one (docs/decisions/0007)", async () => {
+    // Up to the base check only (no base in this backend's production): the registry check passed.
+    const r = await tenant(["onboard", "tdzfaa", ...flags("trial", "production"), dir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("base stack: organization/platform/production does not exist");
+    expect(r.stderr).not.toMatch(/listenerRulePriority/);
+    expect(fs.readdirSync(dir()).sort()).toEqual(["acme.yaml", "globex.yaml"]);
+  }, 120000);
 
   test("the fix it names works: a free --listener-rule-priority is accepted by the check", async () => {
     // Up to the base check only (no base in this backend's production): the registry check passed.

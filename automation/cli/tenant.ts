@@ -40,6 +40,7 @@ import {
   checkRegistryWith,
   OnboardFlags,
   optionalEnvironment,
+  placedSpec,
   requireRegistrySpec,
   secretFlagProblems,
   secretsFromFlags,
@@ -85,7 +86,11 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
       .option("--subdomain <label>", "DNS label below the platform domain (default: the id)")
       .option(
         "--listener-rule-priority <n>",
-        "priority of the tenant's rule on the shared HTTPS listener (default: derived from the id; set it only when onboard reports a collision)",
+        "priority of the tenant's rule on its shard's HTTPS listener (default: derived from the id, or the next free one on the shard)",
+      )
+      .option(
+        "--ingress-shard <n>",
+        "the ingress shard (ALB) that serves the tenant, from 0 (default: the least loaded shard with room; a new tenant only)",
       )
       .option(
         "--secret <NAME[=value]>",
@@ -97,16 +102,25 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
       const dir = o.registry ?? REGISTRY_DIR;
       // A malformed id cannot name a registry file; its problems are reported with the others.
       const existing = tenantIdProblems(tenant).length === 0 ? readSpec(tenant, dir) : undefined;
-      const { spec, environment, secrets } = specFromFlags(tenant, o, existing);
+      const flagged = specFromFlags(tenant, o, existing);
+      const { environment, secrets } = flagged;
       // The tenant program's own check of the names, before the registry file is written.
       const secretProblems = secretFlagProblems(secrets);
       if (secretProblems.length > 0) {
         throw new UsageError(secretProblems);
       }
       // The whole registry with this spec in it: no host name or listener priority shared with
-      // another tenant, no broken file, before anything is written or created.
-      checkRegistryWith(spec, dir);
+      // another tenant, no shard over capacity, no broken file, before anything is written or
+      // created. A new tenant's placement is left to placedSpec, which reads the base stack.
+      checkRegistryWith(flagged.spec, dir, { unplaced: !existing });
       const ctx = cliContext(o, io);
+      // A new tenant is placed on a shard of the deployed base stack, at a priority free there.
+      const spec = existing
+        ? flagged.spec
+        : placedSpec(flagged.spec, await ctx.service.ingressShardCount(tenant, environment), dir);
+      if (!existing) {
+        checkRegistryWith(spec, dir);
+      }
       const file = shown(specPath(tenant, dir));
       let outcome: OperationOutcome;
       try {

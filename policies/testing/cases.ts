@@ -5,7 +5,17 @@
 import type { Environment } from "../../common";
 import type { Tier } from "../../common";
 import type { EvaluateOptions } from "../engine/harness";
-import { baseFixture, find, FixtureStack, patch, remove, setDefaultTags, tenantFixture } from "./fixtures";
+import { TENANT_SPEC_CONFIG_KEY } from "../../common";
+import {
+  baseFixture,
+  find,
+  FIXTURE_LISTENER_ARN,
+  FixtureStack,
+  patch,
+  remove,
+  setDefaultTags,
+  tenantFixture,
+} from "./fixtures";
 
 /** A failing case. */
 export interface FailingCase {
@@ -39,6 +49,13 @@ const LISTENER = "aws:lb/listener:Listener";
 const PLAN = "aws:backup/plan:Plan";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const RULE = "aws:lb/listenerRule:ListenerRule";
+
+/** The fixture's spec placed on ingress shard `shard` (its rule left where it is). */
+function placeOn(s: FixtureStack, shard: number): void {
+  const spec = JSON.parse(s.config[TENANT_SPEC_CONFIG_KEY]) as Record<string, unknown>;
+  s.config[TENANT_SPEC_CONFIG_KEY] = JSON.stringify({ ...spec, ingressShard: shard });
+}
 
 /** A complete, otherwise compliant database in the base stack on subnet group `group`. */
 function addBaseDatabase(s: FixtureStack, group: string): void {
@@ -790,6 +807,56 @@ export const FAILING_CASES: readonly FailingCase[] = [
       ],
     },
     expect: /names platform-made-up-rule, which is not a policy of this pack/,
+  },
+  {
+    policy: "platform-lb-listener-shard",
+    rule: "a tenant's listener rule attaches to the HTTPS listener of the ingress shard its spec places it on",
+    stack: "standard",
+    change: (s) => patch(s, RULE, "service", { listenerArn: FIXTURE_LISTENER_ARN("production", 1) }),
+    expect:
+      /listener rule "service": attaches to listener ".*plat-prd-alb-1\/.*", not the HTTPS listener of ingress shard 0/,
+  },
+  {
+    policy: "platform-lb-listener-shard",
+    rule: "a tenant's listener rule attaches to the HTTPS listener of the ingress shard its spec places it on",
+    stack: "standard",
+    // The spec moves the tenant to shard 1; the rule stayed on shard 0.
+    change: (s) => placeOn(s, 1),
+    expect: /not the HTTPS listener of ingress shard 1 \(".*plat-prd-alb-1\/.*"\) its spec places it on/,
+  },
+  {
+    policy: "platform-lb-listener-shard",
+    rule: "a tenant's listener rule attaches to the HTTPS listener of the ingress shard its spec places it on",
+    stack: "standard",
+    // As the engine shows the stack: no StackReference; the shard is known by its load balancer's name.
+    change: (s) => {
+      remove(s, "pulumi:pulumi:StackReference");
+      placeOn(s, 1);
+    },
+    expect: /not the HTTPS listener of ingress shard 1 \(load balancer plat-prd-alb-1\)/,
+  },
+  {
+    policy: "platform-lb-listener-shard",
+    rule: "a tenant's listener rule attaches to the HTTPS listener of the ingress shard its spec places it on",
+    stack: "standard",
+    change: (s) => placeOn(s, 5),
+    expect: /placed on ingress shard 5, which the base stack does not export \(2 shard\(s\)\)/,
+  },
+  {
+    policy: "platform-lb-listener-shard",
+    rule: "the rule's priority is the one its spec places it at",
+    stack: "trial",
+    change: (s) => patch(s, RULE, "service", { priority: 1000 }),
+    expect:
+      /listener rule "service": priority 1000 is not \d+, the priority its spec places it at on shard 0/,
+  },
+  {
+    policy: "platform-lb-listener-shard",
+    rule: "no two rules of the stack share a listener and a priority",
+    stack: "enterprise",
+    change: (s) => s.add(RULE, "second", { ...find(s, RULE, "service").inputs }),
+    expect:
+      /listener rule "second" and "service" share listener .* and priority \d+; ALB rule priorities are unique per listener/,
   },
 ];
 

@@ -13,7 +13,15 @@ import {
   ENVIRONMENT_PROFILES,
   tenantStackName,
 } from "../../common";
-import { effectiveSizing, physicalName, TENANT_SPEC_CONFIG_KEY, Tier, TIERS } from "../../common";
+import {
+  derivedListenerPriority,
+  effectiveSizing,
+  physicalName,
+  shardLoadBalancerRole,
+  TENANT_SPEC_CONFIG_KEY,
+  Tier,
+  TIERS,
+} from "../../common";
 import type { RecordedResource, Recording } from "../../offline/recorder";
 
 const ACCOUNT = "123456789012";
@@ -332,6 +340,12 @@ function serverAccessLogs(s: FixtureStack, name: string, bucket: string, target:
   });
 }
 
+/** The HTTPS listener of ingress shard `k` in the fixtures' base outputs, shaped as AWS shapes it. */
+export function FIXTURE_LISTENER_ARN(environment: Environment, shard: number): string {
+  const alb = physicalName("loadBalancer", { environment, role: shardLoadBalancerRole(shard) });
+  return arn("elasticloadbalancing", `listener/app/${alb}/0123456789abcdef/${shard}00000000000000`);
+}
+
 /** The tenant id fixtures use per tier. */
 export const FIXTURE_TENANT: Record<Tier, string> = {
   trial: "trialco",
@@ -363,6 +377,11 @@ export function tenantFixture(
           cacheSubnetGroupName: physicalName("elasticache", { environment, role: "isolated" }),
           albSecurityGroupId: "sg-alb",
           s3AccessLogBucketName: `plat-${envShort}-s3-access-logs`,
+          httpsListenerArn: FIXTURE_LISTENER_ARN(environment, 0),
+          ingressShards: [0, 1].map((index) => ({
+            index,
+            httpsListenerArn: FIXTURE_LISTENER_ARN(environment, index),
+          })),
         },
       },
     },
@@ -481,6 +500,18 @@ export function tenantFixture(
       ...(environment === "production" ? { finalSnapshotIdentifier: `${tenant}-cache-final` } : {}),
     });
   }
+  // The tenant's host rule on shard 0's HTTPS listener at its derived priority (no placement fields).
+  s.add("aws:lb/listenerRule:ListenerRule", "service", {
+    listenerArn: FIXTURE_LISTENER_ARN(environment, 0),
+    priority: derivedListenerPriority(tenant),
+    conditions: [{ hostHeader: { values: [`${tenant}.platform.example.com`] } }],
+    actions: [
+      {
+        type: "forward",
+        targetGroupArn: arn("elasticloadbalancing", `targetgroup/plat-${envShort}-${tenant}/1`),
+      },
+    ],
+  });
   return s;
 }
 
