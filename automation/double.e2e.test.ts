@@ -219,7 +219,13 @@ const EXPLAINED_DIFFERENCES: readonly {
     side: "engine",
     type: /^pulumi:providers:(aws|random)$/,
     name: /^default_/,
-    why: "the engine registers a default provider per package it loads (the cloud double as aws and random); the mocks answer without providers",
+    why: "the engine registers a default provider for a package the program uses without an explicit provider (random in the tenant program; the cloud double plays it); the mocks answer without providers",
+  },
+  {
+    side: "engine",
+    type: /^pulumi:providers:pulumi$/,
+    name: /^default$/,
+    why: "the engine reads the StackReference through its builtin pulumi provider, which it keeps in the state; the mocks answer the read without one",
   },
 ];
 
