@@ -1,39 +1,39 @@
 /**
- * Fleet operations on the real engine: several tenants at once, one failing among healthy ones,
- * change detection against the deployed spec, orphans and --prune, drift, and a conflicting
- * operation on the same stack that the fleet retries.
+ * Fleet operations on the real tenant program, the real engine and the cloud double, over one real
+ * base stack for the whole file: several tenants at once, one failing among healthy ones (the
+ * double's `fail.tenants` knob), change detection against the deployed spec, orphans and --prune,
+ * drift made in the double's cloud, and a conflicting operation on the same stack that the fleet
+ * retries (the double's latency and `holdUntilFile` knobs keep the first update in progress).
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { writeKnobs } from "../offline/double/knobs";
+import { parseUrn } from "../offline/double/provider";
+import { CloudStore } from "../offline/double/store";
 import { StackBusyError } from "./errors";
 import { formatFleetTable } from "./cli/render";
 import { FleetReport, runFleet } from "./fleet";
 import { TENANT_PROJECT } from "./service";
-import { cloudFiles, createHarness, Harness, testSpec } from "./testing/harness";
+import { createDoubleHarness, DoubleHarness, testSpec } from "./testing/harness";
 
-const failing = new Set<string>(["broken"]);
-const delays = new Map<string, number>();
-const holds = new Map<string, string>();
-/** Tenants whose program has read its hold: the CLI takes the lock before the program runs. */
-const heldBy = new Set<string>();
-let h: Harness;
+const RDS = "aws:rds/instance:Instance";
+const ECS_SERVICE = "aws:ecs/service:Service";
+let h: DoubleHarness;
+let store: CloudStore;
 
 beforeAll(async () => {
-  h = await createHarness("fleet", {
-    failTenants: (t) => failing.has(t),
-    delayMs: (t) => delays.get(t) ?? 0,
-    holdUntilFile: (t) => {
-      const file = holds.get(t);
-      if (file) {
-        heldBy.add(t);
-      }
-      return file;
-    },
-  });
-});
+  h = await createDoubleHarness("fleet");
+  store = new CloudStore(h.doubleDir);
+  writeKnobs(h.doubleDir, { fail: { tenants: ["broken"] } });
+}, 600000);
 
 afterAll(() => h?.cleanup());
+
+/** The double's records of a stack's resources. */
+function recordsOf(stack: string, type?: string) {
+  return store.list(type).filter((r) => r.urn.startsWith(`urn:pulumi:${stack}::`));
+}
 
 const byTenant = (report: FleetReport) => Object.fromEntries(report.results.map((r) => [r.tenant, r]));
 const quickRetry = { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 4000 };
@@ -70,7 +70,7 @@ describe("fleet reconcile, drift and conflicts", () => {
       exitCode: 1,
     });
     expect(String(r.broken.error?.engineMessage)).toMatch(
-      /simulated provider failure creating service of tenant broken/,
+      /cloud double: simulated failure creating \S+ "[^"]+" of tenant broken \(knobs.json\)/,
     );
     for (const t of ["alpha", "bravo", "charlie"]) {
       expect(await h.service.outputs(t, "staging")).toMatchObject({ tenant: t, tier: "trial" });
@@ -84,14 +84,12 @@ describe("fleet reconcile, drift and conflicts", () => {
     expect(log[0]).toBe("reconcile staging: 4 stack(s), 4 to run, concurrency 4");
     const table = formatFleetTable(report);
     expect(table).toMatch(/^TENANT\s+STACK\s+ACTION\s+STATUS/);
-    expect(table).toMatch(
-      /broken\s+broken-staging\s+onboard\s+failed\s+1\s+\S+\s+.*simulated provider failure/,
-    );
+    expect(table).toMatch(/broken\s+broken-staging\s+onboard\s+failed\s+1\s+\S+\s+.*simulated failure/);
     expect(table).toMatch(/reconcile staging: 3 succeeded, 1 failed in/);
-  });
+  }, 900000);
 
   test("reconcile again: unchanged tenants are left alone, a changed spec and the failed tenant are updated", async () => {
-    failing.delete("broken");
+    writeKnobs(h.doubleDir, {});
     specs = specs.map((s) => (s.id === "bravo" ? testSpec("bravo", { tier: "standard" }) : s));
     const report = await runFleet(h.service, "reconcile", specs, "staging", { concurrency: 2 });
     const r = byTenant(report);
@@ -109,7 +107,8 @@ describe("fleet reconcile, drift and conflicts", () => {
     });
     expect(report.exitCode).toBe(0);
     expect(await h.service.outputs("bravo", "staging")).toMatchObject({ tier: "standard" });
-  });
+    expect(recordsOf("bravo-staging", "aws:elasticache/replicationGroup:ReplicationGroup")).toHaveLength(1);
+  }, 900000);
 
   test("a stack with no spec is reported, and destroyed only with --prune", async () => {
     const withoutCharlie = specs.filter((s) => s.id !== "charlie");
@@ -127,23 +126,26 @@ describe("fleet reconcile, drift and conflicts", () => {
     });
     expect(byTenant(pruned).charlie).toMatchObject({ action: "prune", status: "succeeded" });
     expect((await h.service.list("staging")).map((s) => s.tenant)).toEqual(["alpha", "bravo", "broken"]);
-    expect(cloudFiles(h.cloudDir, "charlie")).toEqual([]);
+    expect(recordsOf("charlie-staging")).toEqual([]);
     specs = withoutCharlie;
-  });
+  }, 600000);
 
   test("fleet drift reports the drifted tenant and exits 3", async () => {
-    const db = cloudFiles(h.cloudDir, "alpha").find((f) => f.startsWith("database-"))!;
-    fs.writeFileSync(path.join(h.cloudDir, db), JSON.stringify({ tier: "edited-in-console" }));
+    const [db] = recordsOf("alpha-staging", RDS);
+    const file = store.recordPath(db.type, db.id);
+    const record = JSON.parse(fs.readFileSync(file, "utf8"));
+    record.properties.allocatedStorage = 999;
+    fs.writeFileSync(file, JSON.stringify(record));
     const report = await runFleet(h.service, "drift", specs, "staging", { concurrency: 3 });
     const r = byTenant(report);
     expect(r.alpha).toMatchObject({
       status: "drifted",
-      reasons: ["update pulumi-nodejs:dynamic:Resource alpha-db [value]"],
+      reasons: [`update ${RDS} ${parseUrn(db.urn).name} [allocatedStorage]`],
     });
     expect(r.bravo.status).toBe("in-sync");
     expect(r.broken.status).toBe("in-sync");
     expect(report.exitCode).toBe(3);
-  });
+  }, 600000);
 
   test("fleet preview shows what an update would change, and changes nothing", async () => {
     const changed = specs.map((s) => (s.id === "alpha" ? testSpec("alpha", { imageTag: "1.0.1" }) : s));
@@ -153,24 +155,31 @@ describe("fleet reconcile, drift and conflicts", () => {
     expect(r.alpha.changes?.update).toBeGreaterThanOrEqual(1);
     expect(r.bravo.changes?.update ?? 0).toBe(0);
     expect(await h.service.outputs("alpha", "staging")).toMatchObject({ tier: "trial" });
-  });
+    const [task] = recordsOf("alpha-staging", "aws:ecs/taskDefinition:TaskDefinition");
+    expect(JSON.stringify(task.properties.containerDefinitions)).toContain(":1.0.0");
+  }, 600000);
 
   test("a conflicting operation on the same stack is ConcurrentUpdate (exit 6); the fleet retries it to success", async () => {
-    // The first update holds the stack's lock until the fleet has been refused once.
+    // The first update holds the stack's lock until the fleet has been refused once: the double
+    // delays the ECS service's update until the release file exists.
     const release = path.join(h.dir, "release-alpha");
-    delays.set("alpha", 90000);
-    holds.set("alpha", release);
-    heldBy.clear();
-    const slow = h.service.update(testSpec("alpha", { imageTag: "1.0.1" }), "staging");
-    // Wait for the lock AND for the program to have read its hold: the lock comes first, and
-    // clearing the hold before the program reads it lets the update finish at once.
+    writeKnobs(h.doubleDir, { latencyMs: { [ECS_SERVICE]: 90000 }, holdUntilFile: release });
+    let held = false;
+    const slow = h.service.update(testSpec("alpha", { imageTag: "1.0.1" }), "staging", {
+      onEvent: (e) => {
+        if (
+          e.resourcePreEvent?.metadata.type === ECS_SERVICE &&
+          e.resourcePreEvent.metadata.op === "update"
+        ) {
+          held = true;
+        }
+      },
+    });
+    // Wait for the lock AND for the engine to be in the held update.
     await waitFor(
-      async () =>
-        heldBy.has("alpha") && (await h.engine.listLocks(TENANT_PROJECT, "alpha-staging")).length > 0,
-      20000,
+      async () => held && (await h.engine.listLocks(TENANT_PROJECT, "alpha-staging")).length > 0,
+      240000,
     );
-    delays.delete("alpha");
-    holds.delete("alpha");
 
     const direct = await h.service
       .update(testSpec("alpha", { imageTag: "1.0.1" }), "staging")
@@ -210,7 +219,8 @@ describe("fleet reconcile, drift and conflicts", () => {
     expect(retries[0]).toBe(1);
     expect(report.exitCode).toBe(0);
     expect((await h.service.status("alpha", "staging")).spec?.imageTag).toBe("1.0.2");
-  });
+    writeKnobs(h.doubleDir, {});
+  }, 900000);
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

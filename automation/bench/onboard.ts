@@ -123,6 +123,20 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(["", fmt(header), ...lines.map(fmt)].join("\n"));
+  // The figure the stand-in program's benchmark gave (2.4 s per tenant operation), for the real one.
+  for (const pack of ["off", "on"]) {
+    const onboards = rows.filter((r) => r.pack === pack && r.operation.startsWith("onboard "));
+    const mean = onboards.reduce((sum, r) => sum + r.wallS - r.latencyS, 0) / Math.max(1, onboards.length);
+    console.log(
+      `engine overhead per tenant operation, pack ${pack}: ${mean.toFixed(1)} s (mean of ${onboards.length} onboards)`,
+    );
+  }
+  console.log(
+    `load at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
 }
 
 main().catch((error) => {

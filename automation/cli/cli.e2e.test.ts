@@ -1,24 +1,30 @@
 /**
- * The `tenant` and `fleet` CLIs as subprocesses on the real engine (test program): bad input,
- * onboard with progress, list, fleet reconcile with its JSON report, a run killed in the middle of
- * an update then repaired and completed, and offboard.
+ * The `tenant` and `fleet` CLIs as subprocesses on the real tenant program, the real engine and the
+ * cloud double, over one real base stack for the whole file: bad input, onboard with progress,
+ * list, fleet reconcile with its JSON report, a run killed in the middle of a create (the double's
+ * latency knob keeps the ECS service's create in progress) then repaired and completed, and
+ * offboard.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeKnobs } from "../../offline/double/knobs";
+import { CloudStore } from "../../offline/double/store";
 import { writeSpec } from "../../tenants/registry";
+import { tenantPhysicalNames } from "../../tenants/program";
 import { REPO_ROOT } from "../settings";
 import { TENANT_PROJECT } from "../service";
-import { createHarness, Harness, testSpec } from "../testing/harness";
+import { createDoubleHarness, DoubleHarness, testSpec } from "../testing/harness";
 
-let h: Harness;
+const ECS_SERVICE = "aws:ecs/service:Service";
+let h: DoubleHarness;
 let registry: string;
 
 beforeAll(async () => {
-  h = await createHarness("cli");
+  h = await createDoubleHarness("cli");
   registry = path.join(h.dir, "registry");
   fs.mkdirSync(registry);
-});
+}, 600000);
 
 afterAll(() => h?.cleanup());
 
@@ -133,25 +139,31 @@ describe("tenant and fleet CLIs", () => {
     ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("[acme-staging] + creating pulumi-nodejs:dynamic:Resource acme-service");
-    expect(r.stdout).toContain("[acme-staging] ✓ created pulumi-nodejs:dynamic:Resource acme-db");
-    expect(r.stdout).toMatch(/onboard acme-staging: 3 create in \d+\.\ds/);
-    expect(r.stdout).toContain("endpoint: https://acme.staging.saas.example.com");
+    expect(r.stdout.split("\n")[0]).toMatch(/^Cloud: the cloud double/);
+    expect(r.stdout).toMatch(/\[acme-staging\] \+ creating aws:ecs\/service:Service \S+/);
+    expect(r.stdout).toMatch(/\[acme-staging\] ✓ created aws:rds\/instance:Instance \S+/);
+    const creates = Number(/onboard acme-staging: (\d+) create in \d+\.\ds/.exec(r.stdout)?.[1]);
+    expect(creates).toBeGreaterThan(20);
+    // A progress line for every resource the summary counts (the stack and components included);
+    // the summary leaves out what the engine creates for itself (providers are not counted).
+    expect(r.stdout.match(/\[acme-staging\] ✓ created /g)?.length).toBeGreaterThanOrEqual(creates);
+    expect(r.stdout).toContain(`url: https://acme.${(await h.base.outputs("staging")).outputs!.domain}`);
     expect(fs.readFileSync(path.join(registry, "acme.yaml"), "utf8")).toContain("tier: standard");
-  });
+  }, 300000);
 
   test("list --json gives every tenant stack with tier and last update", async () => {
     const r = await run("tenant", ["list", "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ ok: true, exitCode: 0 });
+    const stack = await h.engine.selectStack(TENANT_PROJECT, "acme-staging", async () => undefined);
     expect(doc.result).toEqual([
       expect.objectContaining({
         tenant: "acme",
         environment: "staging",
         tier: "standard",
         lastResult: "succeeded",
-        resourceCount: 6,
+        resourceCount: (await stack.exportStack()).deployment.resources.length,
       }),
     ]);
   });
@@ -185,18 +197,17 @@ describe("tenant and fleet CLIs", () => {
       ["acme", "unchanged"],
       ["beta", "succeeded"],
     ]);
-  });
+  }, 300000);
 
-  test("a run killed during an update leaves a lock and a pending operation; repair clears them and the run completes", async () => {
+  test("a run killed during a create leaves a lock and a pending operation; repair clears them and the run completes", async () => {
     writeSpec(testSpec("slowco"), registry);
-    const child = start("tenant", ["onboard", "slowco", "--env", "staging", "--registry", registry], {
-      PLATFORM_TEST_DELAY_MS: "60000",
-    });
+    writeKnobs(h.doubleDir, { latencyMs: { [ECS_SERVICE]: 60000 } });
+    const child = start("tenant", ["onboard", "slowco", "--env", "staging", "--registry", registry]);
     let out = "";
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on("data", (d) => {
         out += d;
-        if (out.includes("+ creating pulumi-nodejs:dynamic:Resource slowco-service")) {
+        if (out.includes(`+ creating ${ECS_SERVICE}`)) {
           resolve();
         }
       });
@@ -209,6 +220,7 @@ describe("tenant and fleet CLIs", () => {
     process.kill(-child.pid!, "SIGKILL");
     processes.forEach((pid) => killQuietly(pid));
     await new Promise((r) => child.once("close", r));
+    writeKnobs(h.doubleDir, {});
 
     const status = await run("tenant", ["status", "slowco", "--env", "staging", "--json"]);
     expect(status.code).toBe(8);
@@ -222,54 +234,37 @@ describe("tenant and fleet CLIs", () => {
     expect(doc.pendingOperations).toEqual([
       {
         type: "creating",
-        urn: "urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
-        resourceType: "pulumi-nodejs:dynamic:Resource",
+        urn: expect.stringMatching(/^urn:pulumi:slowco-staging::tenant::\S+\$aws:ecs\/service:Service::/),
+        resourceType: ECS_SERVICE,
       },
     ]);
+    const urn: string = doc.pendingOperations[0].urn;
+    // Killed before the double finished the create: the service is not in its cloud.
+    expect(new CloudStore(h.doubleDir).list(ECS_SERVICE).filter((r) => r.urn === urn)).toEqual([]);
 
     const blocked = await run("tenant", ["update", "slowco", "--env", "staging", "--registry", registry]);
     expect(blocked.code).toBe(6);
     expect(blocked.stderr).toMatch(/another update is in progress on this stack.*repair it/);
     expect(blocked.stderr).toContain("run: tenant status slowco --env staging");
 
-    // The stand-in's resource cannot be looked up in a cloud, so repair never drops its pending
-    // create blindly (issue 10 item 5): it refuses and names both answers the operator can give.
+    // The double has no record of the create, so it cannot say whether the service exists: repair
+    // never drops the pending create blindly (issue 10 item 5); it names both answers.
     const refused = await run("tenant", ["repair", "slowco", "--env", "staging", "--yes"]);
     expect(refused.code).toBe(8);
     expect(refused.stderr).toContain("refusing to drop pending creates blindly");
     expect(refused.stderr).toContain(
-      "it does not exist: tenant repair slowco --env staging --yes --absent 'urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service'",
+      `it does not exist: tenant repair slowco --env staging --yes --absent '${urn}'`,
     );
 
-    // Every process of the run was killed before the create, so the resource does not exist.
-    const unconfirmed = await run("tenant", [
-      "repair",
-      "slowco",
-      "--env",
-      "staging",
-      "--absent",
-      "urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
-    ]);
+    const unconfirmed = await run("tenant", ["repair", "slowco", "--env", "staging", "--absent", urn]);
     expect(unconfirmed.code).toBe(7);
     expect(unconfirmed.stderr).toContain("repair needs confirmation; it would:");
-    expect(unconfirmed.stderr).toContain(
-      "drop pending operation creating urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service (not in the cloud)",
-    );
+    expect(unconfirmed.stderr).toContain(`drop pending operation creating ${urn} (not in the cloud)`);
 
-    const repaired = await run("tenant", [
-      "repair",
-      "slowco",
-      "--env",
-      "staging",
-      "--yes",
-      "--absent",
-      "urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
-    ]);
+    const repaired = await run("tenant", ["repair", "slowco", "--env", "staging", "--yes", "--absent", urn]);
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toMatch(/removed lock .*\.json: owner pid \d+ on .* is gone/);
-    expect(repaired.stdout).toContain(
-      "dropped pending operation creating urn:pulumi:slowco-staging::tenant::pulumi-nodejs:dynamic:Resource::slowco-service",
-    );
+    expect(repaired.stdout).toContain(`dropped pending operation creating ${urn}`);
     expect(repaired.stdout).toContain("refreshed the stack against the cloud");
 
     const resumed = await run("tenant", [
@@ -283,20 +278,27 @@ describe("tenant and fleet CLIs", () => {
     ]);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout).result).toMatchObject({ resumed: true, outputs: { tenant: "slowco" } });
+    // One service: the resumed run created the one the killed run never finished.
+    expect(
+      new CloudStore(h.doubleDir)
+        .list(ECS_SERVICE)
+        .filter((r) => r.urn.startsWith("urn:pulumi:slowco-staging::")),
+    ).toHaveLength(1);
     const healthy = await run("tenant", ["status", "slowco", "--env", "staging"]);
     expect(healthy.code).toBe(0);
     expect(healthy.stdout).toContain("healthy");
-  });
+  }, 600000);
 
   test("offboard destroys the stack and takes the environment out of the registry", async () => {
     const r = await run("tenant", ["offboard", "acme", "--env", "staging", "--registry", registry]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("[acme-staging] - deleting pulumi-nodejs:dynamic:Resource acme-service");
+    expect(r.stdout).toMatch(/\[acme-staging\] - deleting aws:ecs\/service:Service \S+/);
     expect(r.stdout).toContain("removed acme.yaml from the registry");
     // The decommissioning update ran first: the summary names the final snapshot from its time.
     const at = /decommissioned at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\n/.exec(r.stdout)?.[1] ?? "";
+    const identifier = tenantPhysicalNames("acme", "staging", "123456789012").database;
     expect(r.stdout).toContain(
-      `database final snapshot: test-acme-db-final-${at.slice(0, 16).replace(/[-T:]/g, "")} (RDS)`,
+      `database final snapshot: ${identifier}-final-${at.slice(0, 16).replace(/[-T:]/g, "")} (RDS)`,
     );
     expect(fs.existsSync(path.join(registry, "acme.yaml"))).toBe(false);
     const list = await run("tenant", ["list", "--json"]);
@@ -304,5 +306,5 @@ describe("tenant and fleet CLIs", () => {
       "beta",
       "slowco",
     ]);
-  });
+  }, 300000);
 });

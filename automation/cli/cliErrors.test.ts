@@ -168,14 +168,26 @@ describe("tenant update / preview of a tenant with no registry spec", () => {
 });
 
 describe("--program / PLATFORM_TENANT_PROGRAM", () => {
-  const problem = (value: string) =>
-    `--program (PLATFORM_TENANT_PROGRAM): "${value}" is not one of real, test`;
+  const problem = (value: string) => `--program (PLATFORM_TENANT_PROGRAM): "${value}" is not one of real`;
 
   test("an unknown --program is a usage error, exit 2", async () => {
     expect(await run(tenantCli, ["list", "--program", "fake"])).toEqual({
       code: 2,
       stdout: "",
       stderr: usage(problem("fake")),
+    });
+  });
+
+  test("the retired stand-in program is refused by name, as --program and as PLATFORM_TENANT_PROGRAM", async () => {
+    expect(await run(tenantCli, ["list", "--program", "test"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage(problem("test")),
+    });
+    expect(await run(tenantCli, ["list"], { PLATFORM_TENANT_PROGRAM: "test" })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage(problem("test")),
     });
   });
 
@@ -255,29 +267,11 @@ describe("whole-number flags", () => {
   });
 });
 
-describe("tenant test-base with the real program", () => {
-  const problem =
-    "test-base: only with --program test (PLATFORM_TENANT_PROGRAM=test); the real base is `pulumi up` in the repository root";
-
-  test("the default, --program real and PLATFORM_TENANT_PROGRAM=real are refused, exit 2", async () => {
-    for (const [args, env] of [
-      [["test-base", "--env", "staging"], {}],
-      [["test-base", "--env", "production", "--program", "real", "--destroy"], {}],
-      [["test-base", "--env", "staging"], { PLATFORM_TENANT_PROGRAM: "real" }],
-    ] as const) {
-      expect(await run(tenantCli, [...args], env)).toEqual({ code: 2, stdout: "", stderr: usage(problem) });
-    }
-    const r = await run(tenantCli, ["test-base", "--env", "staging", "--json"]);
-    expect(JSON.parse(r.stdout)).toEqual(usageDoc(problem));
-  });
-
-  test("says so even where no Pulumi CLI is installed (checked before the settings)", async () => {
-    const noCli = { PULUMI_ROOT: path.join(os.tmpdir(), "no-pulumi-cli-here") };
-    expect(await run(tenantCli, ["test-base", "--env", "staging"], noCli)).toEqual({
-      code: 2,
-      stdout: "",
-      stderr: usage(problem),
-    });
+describe("tenant test-base is gone with the stand-in program", () => {
+  test("it is an unknown command, exit 2", async () => {
+    const r = await run(tenantCli, ["test-base", "--env", "staging"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'test-base'");
   });
 });
 

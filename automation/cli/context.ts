@@ -25,10 +25,9 @@ export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option("--json", "print one JSON document on stdout (progress goes to stderr)")
     .addOption(
-      new Option(
-        "--program <name>",
-        "tenant program: real (tenants/program.ts) or test (automation/testprogram)",
-      ).env("PLATFORM_TENANT_PROGRAM"),
+      new Option("--program <name>", "tenant program: real (tenants/program.ts), the only one").env(
+        "PLATFORM_TENANT_PROGRAM",
+      ),
     )
     .option(
       "--secrets-provider <url>",

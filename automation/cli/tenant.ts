@@ -9,8 +9,6 @@ import { Command } from "commander";
 import {
   DATA_CLASSIFICATIONS,
   ENVIRONMENTS,
-  isEnvironment,
-  notOneOf,
   parseWholeNumber,
   problemLines,
   ProblemsError,
@@ -31,8 +29,6 @@ import {
   specPath,
 } from "../../tenants/registry";
 import { EXIT_CODES } from "../errors";
-import { LocalEngine } from "../engine/localEngine";
-import { testBaseProgram } from "../testprogram/programs";
 import type { OperationOutcome } from "../service";
 import { specDiff } from "../specs";
 import { CliContext, cliContext, CommonOptions, withCommonOptions } from "./context";
@@ -424,50 +420,6 @@ function tenantCommand(io: CliIO, setCode: SetCode): Command {
           [`repair ${report.stack}:`, ...report.actions.map((a) => `  ${a}`)].join("\n"),
         );
       }),
-  );
-
-  withCommonOptions(
-    program
-      .command("test-base")
-      .description(
-        "test program only: deploy (or --destroy) the base test stack exporting the base outputs contract",
-      )
-      .option("--env <env>", `environment: ${ENVIRONMENTS.join(", ")}`)
-      .option("--destroy", "destroy and remove it instead"),
-  ).action((o: { env?: string; destroy?: boolean } & CommonOptions) =>
-    run(o.json, async () => {
-      if (o.env === undefined || !isEnvironment(o.env)) {
-        throw new UsageError([notOneOf("--env", o.env ?? null, ENVIRONMENTS)]);
-      }
-      // Checked before the settings, so a machine without the CLI still gets this message.
-      if ((o.program ?? "real") !== "test") {
-        throw new UsageError([
-          {
-            path: "test-base",
-            message:
-              "only with --program test (PLATFORM_TENANT_PROGRAM=test); the real base is `pulumi up` in the repository root",
-          },
-        ]);
-      }
-      const ctx = cliContext(o, io);
-      const engine = new LocalEngine(ctx.settings);
-      const program = testBaseProgram(o.env);
-      if (o.destroy) {
-        const stack = await engine.selectStack("platform", o.env, program);
-        await stack.destroy();
-        await engine.removeStack("platform", o.env);
-        return printResult(ctx, { removed: o.env }, () => `removed test base stack ${o.env}`);
-      }
-      const stack = await engine
-        .createStack("platform", o.env, program)
-        .catch(() => engine.selectStack("platform", o.env!, program));
-      const result = await stack.up({ onEvent: ctx.progress(`platform/${o.env}`) });
-      return printResult(
-        ctx,
-        { outputs: Object.keys(result.outputs) },
-        () => `test base stack ${o.env}: ${Object.keys(result.outputs).length} outputs`,
-      );
-    }),
   );
 
   return program;

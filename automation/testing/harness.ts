@@ -1,7 +1,8 @@
 /**
- * What the e2e tests share: a temporary file backend, PULUMI_HOME, workspace and "cloud" directory,
- * the real engine over the CLI that globalSetup provided, the base test stack, and spec helpers.
- * Nothing here is faked but the cloud: the engine, state, locks and history are Pulumi's own.
+ * What the e2e tests share: a temporary file backend, workspace and cloud double directory, the real
+ * engine over the CLI that globalSetup provided, the real base stack deployed once per test file,
+ * the real tenant program, and spec helpers. Nothing here is faked but the cloud (the double,
+ * offline/double/): the programs, engine, state, locks and history are the real ones.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -13,89 +14,9 @@ import { loadProgram } from "../cli/programs";
 import { LocalEngine } from "../engine/localEngine";
 import { TenantService } from "../service";
 import { AutomationSettings, resolveSettings } from "../settings";
-import { testBaseProgram, testTenantProgram, TestTenantProgramOptions } from "../testprogram/programs";
 
 /** The passphrase of the temporary backends. */
 export const E2E_PASSPHRASE = "e2e-passphrase";
-
-/** One temporary backend and the service over it. */
-export interface Harness {
-  readonly dir: string;
-  readonly stateDir: string;
-  readonly cloudDir: string;
-  readonly settings: AutomationSettings;
-  readonly engine: LocalEngine;
-  readonly service: TenantService;
-  /** Environment for CLI subprocesses on the same backend. */
-  readonly cliEnv: NodeJS.ProcessEnv;
-  /** Removes the temporary directory. */
-  cleanup(): void;
-}
-
-/** Creates a temporary backend, deploys the base test stack(s), builds the service. */
-export async function createHarness(
-  name: string,
-  program: Omit<TestTenantProgramOptions, "cloudDir"> = {},
-  environments: readonly Environment[] = ["staging"],
-  options: {
-    /**
-     * Policy packs the service runs. The e2e suite runs without one except where it tests the
-     * pack itself: the CLI type-checks a TypeScript pack on every operation (7-15 s each).
-     * @default []
-     */
-    readonly policyPacks?: readonly string[];
-  } = {},
-): Promise<Harness> {
-  if (!process.env.PULUMI_ROOT) {
-    throw new Error(
-      "PULUMI_ROOT is not set: run the e2e tests through jest's e2e project (automation/testing/globalSetup.js)",
-    );
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `platform-e2e-${name}-`));
-  const stateDir = path.join(dir, "state");
-  const cloudDir = path.join(dir, "cloud");
-  const workDir = path.join(dir, "workspaces");
-  const pulumiHome = path.join(dir, "pulumi-home");
-  for (const d of [stateDir, cloudDir, workDir, pulumiHome]) {
-    fs.mkdirSync(d, { recursive: true });
-  }
-  const settings = resolveSettings({
-    backendUrl: `file://${stateDir}`,
-    passphrase: E2E_PASSPHRASE,
-    pulumiRoot: process.env.PULUMI_ROOT,
-    workDir,
-    pulumiHome,
-    env: { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" },
-    policyPacks: options.policyPacks ?? [],
-  });
-  const engine = new LocalEngine(settings);
-  for (const env of environments) {
-    const base = await engine.createStack("platform", env, testBaseProgram(env));
-    await base.up();
-  }
-  const service = new TenantService({ engine, program: testTenantProgram({ ...program, cloudDir }) });
-  const cliEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULUMI_BACKEND_URL: settings.backendUrl,
-    PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
-    PULUMI_HOME: pulumiHome,
-    PLATFORM_WORKDIR: workDir,
-    PLATFORM_TENANT_PROGRAM: "test",
-    PLATFORM_POLICY_PACKS: options.policyPacks?.join(",") || "none",
-    PLATFORM_TEST_CLOUD_DIR: cloudDir,
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
-  return {
-    dir,
-    stateDir,
-    cloudDir,
-    settings,
-    engine,
-    service,
-    cliEnv,
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
-}
 
 /** A valid spec for tests; `overrides` win. */
 export function testSpec(id: string, overrides: Record<string, unknown> = {}): TenantSpec {
@@ -110,16 +31,6 @@ export function testSpec(id: string, overrides: Record<string, unknown> = {}): T
     imageTag: "1.0.0",
     ...overrides,
   });
-}
-
-/** The files the test "cloud" holds for a tenant. */
-export function cloudFiles(cloudDir: string, tenant: string): string[] {
-  return fs.existsSync(cloudDir)
-    ? fs
-        .readdirSync(cloudDir)
-        .filter((f) => f.includes(`-${tenant}-`))
-        .sort()
-    : [];
 }
 
 /** A temporary backend on the cloud double, with the real base and tenant programs. */
