@@ -65,60 +65,57 @@ type Phases = Map<string, number>;
 function timedEngine(engine: Engine, phases: Phases): Engine {
   const add = (name: string, ms: number) => phases.set(name, (phases.get(name) ?? 0) + ms);
   const timedStack = (stack: EngineStack): EngineStack =>
-    new Proxy(stack, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if (typeof value !== "function") {
-          return value;
-        }
-        return async (...args: unknown[]) => {
-          const from = Date.now();
-          const marks: Record<string, number> = {};
-          const opts = args[0] as { onEvent?: (e: EngineEvent) => void } | undefined;
-          if (prop === "up" && opts) {
-            args[0] = {
-              ...opts,
-              onEvent: (e: EngineEvent) => {
-                const now = Date.now();
-                if (e.preludeEvent) marks.prelude = now;
-                if (e.resOutputsEvent) marks.lastOutputs = now;
-                if (e.summaryEvent) marks.summary = now;
-                opts.onEvent?.(e);
-              },
-            };
-          }
-          const result = (await (value as (...a: unknown[]) => Promise<unknown>).apply(
-            target,
-            args,
-          )) as unknown;
-          const to = Date.now();
-          if (prop === "up" && marks.prelude && marks.lastOutputs && marks.summary) {
-            add("up: cli start", marks.prelude - from);
-            add("up: program+steps", marks.lastOutputs - marks.prelude);
-            add("up: engine finish", marks.summary - marks.lastOutputs);
-            add("up: after exit", to - marks.summary);
-          } else {
-            add(String(prop), to - from);
-          }
-          return result;
+    stopwatch(stack, (prop, args, from, call) => {
+      const marks: Record<string, number> = {};
+      const opts = args[0] as { onEvent?: (e: EngineEvent) => void } | undefined;
+      if (prop === "up" && opts) {
+        args[0] = {
+          ...opts,
+          onEvent: (e: EngineEvent) => {
+            const now = Date.now();
+            if (e.preludeEvent) marks.prelude = now;
+            if (e.resOutputsEvent) marks.lastOutputs = now;
+            if (e.summaryEvent) marks.summary = now;
+            opts.onEvent?.(e);
+          },
         };
-      },
+      }
+      return call().then((result) => {
+        const to = Date.now();
+        if (prop === "up" && marks.prelude && marks.lastOutputs && marks.summary) {
+          add("up: cli start", marks.prelude - from);
+          add("up: program+steps", marks.lastOutputs - marks.prelude);
+          add("up: engine finish", marks.summary - marks.lastOutputs);
+          add("up: after exit", to - marks.summary);
+        } else {
+          add(prop, to - from);
+        }
+        return result;
+      });
     });
-  return new Proxy(engine, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop) as unknown;
+  return stopwatch(engine, (prop, _args, from, call) =>
+    call().then((result) => {
+      add(`engine.${prop}`, Date.now() - from);
+      return prop === "createStack" || prop === "selectStack" ? timedStack(result as EngineStack) : result;
+    }),
+  );
+}
+
+/** `target` whose every method goes through `around` (the method's name, its arguments, the start). */
+function stopwatch<T extends object>(
+  target: T,
+  around: (prop: string, args: unknown[], from: number, call: () => Promise<unknown>) => Promise<unknown>,
+): T {
+  return new Proxy(target, {
+    get(object, prop) {
+      const value = Reflect.get(object, prop) as unknown;
       if (typeof value !== "function") {
         return value;
       }
-      return async (...args: unknown[]) => {
-        const from = Date.now();
-        const result = (await (value as (...a: unknown[]) => Promise<unknown>).apply(
-          target,
-          args,
-        )) as unknown;
-        add(`engine.${String(prop)}`, Date.now() - from);
-        return prop === "createStack" || prop === "selectStack" ? timedStack(result as EngineStack) : result;
-      };
+      return (...args: unknown[]) =>
+        around(String(prop), args, Date.now(), () =>
+          Promise.resolve((value as (...a: unknown[]) => unknown).apply(object, args)),
+        );
     },
   });
 }
