@@ -441,9 +441,10 @@ export function orphanedPlugins(backendUrl: string, procDir = "/proc"): Leftover
       continue;
     }
     const command = (read(pid, "cmdline") ?? "").split("\0").join(" ").trim();
-    // Plugins: resource providers, analyzers (policy packs), the dynamic-provider and double launchers.
+    // Plugins: resource providers, analyzers (policy packs: our serve-pack.js, the SDK's
+    // run-policy-pack), the dynamic-provider and double launchers.
     if (
-      !/pulumi-resource-|pulumi-analyzer-|run-policy-pack|dynamic-provider|offline\/double\/main/.test(
+      !/pulumi-resource-|pulumi-analyzer-|run-policy-pack|serve-pack\.js|dynamic-provider|offline\/double\/main/.test(
         command,
       )
     ) {
