@@ -17,7 +17,7 @@ import * as os from "os";
 import { Command } from "commander";
 import { TIER_NAMES } from "../../common";
 import { writeKnobs } from "../../offline/double/knobs";
-import { latencyIntervals } from "../../offline/double/latencyLog";
+import { latencyWithin } from "../../offline/double/latencyLog";
 import { DEFAULT_POLICY_PACK } from "../settings";
 import { createDoubleHarness, testSpec } from "../testing/harness";
 import { ensurePulumiRoot } from "./pulumiRoot";
@@ -28,23 +28,6 @@ interface Row {
   resources: string;
   wallS: number;
   latencyS: number;
-}
-
-/** Seconds covered by the union of intervals that lie within [from, to]. */
-function covered(intervals: readonly [number, number][], from: number, to: number): number {
-  const inside = intervals
-    .map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number])
-    .filter(([a, b]) => b > a)
-    .sort((x, y) => x[0] - y[0]);
-  let total = 0;
-  let end = -Infinity;
-  for (const [a, b] of inside) {
-    if (b > end) {
-      total += b - Math.max(a, end);
-      end = b;
-    }
-  }
-  return total / 1000;
 }
 
 async function pass(packOn: boolean, latencyMs: number, rows: Row[]): Promise<void> {
@@ -60,7 +43,7 @@ async function pass(packOn: boolean, latencyMs: number, rows: Row[]): Promise<vo
         .map(([op, n]) => `${n} ${op}`)
         .join(", "),
       wallS: (to - from) / 1000,
-      latencyS: covered(latencyIntervals(dir), from, to),
+      latencyS: latencyWithin(dir, from, to),
     });
     console.log(`  pack ${label}: ${operation} ${((to - from) / 1000).toFixed(1)} s`);
   };

@@ -13,12 +13,14 @@ import {
   ConfigMap,
   Deployment,
   LocalWorkspace,
+  OutputMap,
   PulumiCommand,
   PulumiFn,
   Stack,
   StackSummary,
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
+import { parse as parseYaml } from "yaml";
 import { installDouble } from "../../offline/double/isolation";
 import { redactValues } from "../redact";
 import { AutomationSettings, cliEnvironment } from "../settings";
@@ -55,7 +57,11 @@ export class LocalEngine implements Engine {
 
   async selectStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
     const ws = await this.workspace(project, program);
-    const stack = await Stack.select(stackName, ws);
+    // `pulumi stack select` only proves that the stack exists (every later command names it with
+    // --stack); on a file backend its checkpoint file proves the same without a CLI process.
+    const stack = this.checkpointExists(project, stackName)
+      ? await Stack.select(stackName, withoutSelectCommand(ws))
+      : await Stack.select(stackName, ws);
     // A fresh machine has no Pulumi.<stack>.yaml: restore the config (and the secrets salt) of the
     // last deployment from the backend, so existing secret config is not lost.
     if (!fs.existsSync(this.stackConfigFile(project, stackName))) {
@@ -122,6 +128,19 @@ export class LocalEngine implements Engine {
     return orphanedPlugins(this.settings.backendUrl);
   }
 
+  /**
+   * Whether the file backend holds a checkpoint of the stack (`.pulumi/stacks/<project>/<stack>.json`,
+   * written by `stack init`, removed by `stack rm`). False on other backends and for qualified
+   * names, where `stack select` decides.
+   */
+  private checkpointExists(project: string, stackName: string): boolean {
+    if (!this.locksVisible || stackName.includes("/")) {
+      return false;
+    }
+    const base = path.join(this.backendDir(), ".pulumi", "stacks", project, stackName);
+    return fs.existsSync(`${base}.json`) || fs.existsSync(`${base}.json.gz`);
+  }
+
   private backendDir(): string {
     return this.settings.backendUrl.slice("file://".length).replace(/\?.*$/, "");
   }
@@ -159,15 +178,56 @@ export class LocalEngine implements Engine {
     if (this.pulumiHome !== undefined) {
       fs.mkdirSync(this.pulumiHome, { recursive: true });
     }
-    return LocalWorkspace.create({
-      workDir: dir,
-      program,
-      pulumiCommand: await this.pulumiCommand(),
-      pulumiHome: this.pulumiHome,
-      envVars: this.env,
-      secretsProvider: this.settings.secretsProvider,
-    });
+    return withParallelOutputs(
+      await LocalWorkspace.create({
+        workDir: dir,
+        program,
+        pulumiCommand: await this.pulumiCommand(),
+        pulumiHome: this.pulumiHome,
+        envVars: this.env,
+        secretsProvider: this.settings.secretsProvider,
+      }),
+    );
   }
+}
+
+/** The Automation API's way to run a CLI command in a workspace (its directory and environment). */
+type CommandRunner = { runPulumiCmd(args: string[]): Promise<{ stdout: string }> };
+
+/**
+ * `ws` whose `stackOutputs` (what `up` returns, and {@link EngineStack.outputs}) runs its two reads
+ * at the same time: the Automation API runs `stack output --json` (secrets masked, which says which
+ * outputs are secret) and then `stack output --json --show-secrets` one after the other, a TODO of
+ * theirs for a CLI concurrency bug long fixed (pulumi/pulumi#6050). Both are reads of the checkpoint.
+ */
+function withParallelOutputs(ws: LocalWorkspace): LocalWorkspace {
+  const run = (args: string[]) => (ws as unknown as CommandRunner).runPulumiCmd(args);
+  ws.stackOutputs = async (stackName: string): Promise<OutputMap> => {
+    const [masked, plaintext] = await Promise.all([
+      run(["stack", "output", "--json", "--stack", stackName]),
+      run(["stack", "output", "--json", "--show-secrets", "--stack", stackName]),
+    ]);
+    const maskedOuts = JSON.parse(masked.stdout) as Record<string, unknown>;
+    const plaintextOuts = JSON.parse(plaintext.stdout) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(plaintextOuts).map(([key, value]) => [
+        key,
+        { value, secret: maskedOuts[key] === "[secret]" },
+      ]),
+    );
+  };
+  return ws;
+}
+
+/**
+ * `ws` for one `Stack.select` that runs no `pulumi stack select` (the caller knows the stack
+ * exists); the workspace's own method is back once the stack is selected.
+ */
+function withoutSelectCommand(ws: LocalWorkspace): LocalWorkspace {
+  ws.selectStack = async () => {
+    delete (ws as Partial<Pick<LocalWorkspace, "selectStack">>).selectStack;
+  };
+  return ws;
 }
 
 /** The double's PULUMI_HOME inside its directory. */
@@ -218,7 +278,12 @@ class LocalEngineStack implements EngineStack {
    * a failure's message repeats it whole (issue 9, secret hygiene).
    */
   async setAllConfig(config: ConfigMap): Promise<void> {
-    const plain = Object.fromEntries(Object.entries(config).filter(([, v]) => !v.secret));
+    // A plain value the stack's config file already holds is not written again: each write is a
+    // CLI process (about 0.1 s of CPU), and most updates change nothing. Secrets are always written.
+    const current = plainConfigInFile(this.stack);
+    const plain = Object.fromEntries(
+      Object.entries(config).filter(([key, v]) => !v.secret && current.get(key) !== v.value),
+    );
     if (Object.keys(plain).length > 0) {
       await this.stack.setAllConfig(plain);
     }
@@ -227,11 +292,14 @@ class LocalEngineStack implements EngineStack {
     }
   }
 
+  // `showSecrets: false` reads the run's summary (`stack history --page-size 1`) without decrypting
+  // every update's config, about 0.2 s of CPU per run; the summary's config is never read.
   up(opts: EngineRunOptions = {}) {
     return this.stack.up({
       onEvent: opts.onEvent,
       signal: opts.signal,
       color: "never",
+      showSecrets: false,
       ...this.policyOptions,
     });
   }
@@ -254,12 +322,18 @@ class LocalEngineStack implements EngineStack {
       onEvent: opts.onEvent,
       signal: opts.signal,
       color: "never",
+      showSecrets: false,
       clearPendingCreates: opts.clearPendingCreates,
     });
   }
 
   destroy(opts: EngineRunOptions = {}) {
-    return this.stack.destroy({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
+    return this.stack.destroy({
+      onEvent: opts.onEvent,
+      signal: opts.signal,
+      color: "never",
+      showSecrets: false,
+    });
   }
 
   outputs() {
@@ -277,6 +351,31 @@ class LocalEngineStack implements EngineStack {
   importStack(state: Deployment): Promise<void> {
     return this.stack.importStack(state);
   }
+}
+
+/**
+ * The plain values of the stack's config file (`Pulumi.<stack>.yaml` in the workspace), by key.
+ * Secrets (`secure:` values), values that are not strings and a file that is missing or cannot be
+ * read are left out, so that they are written.
+ */
+export function plainConfigInFile(stack: Stack): Map<string, string> {
+  const ws = stack.workspace as LocalWorkspace;
+  const found = new Map<string, string>();
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(fs.readFileSync(path.join(ws.workDir, `Pulumi.${stack.name}.yaml`), "utf8"));
+  } catch {
+    return found;
+  }
+  const config = (parsed as { config?: unknown } | null)?.config;
+  if (config !== null && typeof config === "object") {
+    for (const [key, value] of Object.entries(config)) {
+      if (typeof value === "string") {
+        found.set(key, value);
+      }
+    }
+  }
+  return found;
 }
 
 /**
@@ -342,9 +441,10 @@ export function orphanedPlugins(backendUrl: string, procDir = "/proc"): Leftover
       continue;
     }
     const command = (read(pid, "cmdline") ?? "").split("\0").join(" ").trim();
-    // Plugins: resource providers, analyzers (policy packs), the dynamic-provider and double launchers.
+    // Plugins: resource providers, analyzers (policy packs: our serve-pack.js, the SDK's
+    // run-policy-pack), the dynamic-provider and double launchers.
     if (
-      !/pulumi-resource-|pulumi-analyzer-|run-policy-pack|dynamic-provider|offline\/double\/main/.test(
+      !/pulumi-resource-|pulumi-analyzer-|run-policy-pack|serve-pack\.js|dynamic-provider|offline\/double\/main/.test(
         command,
       )
     ) {

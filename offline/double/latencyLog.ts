@@ -26,3 +26,23 @@ export function latencyIntervals(dir: string): [number, number][] {
     .filter((l) => /^\d+ \d+$/.test(l))
     .map((l) => l.split(" ").map(Number) as [number, number]);
 }
+
+/**
+ * Seconds of `dir`'s recorded latency within [from, to] (ms): the union of the intervals, overlaps
+ * counted once, i.e. the time at least one operation was sleeping.
+ */
+export function latencyWithin(dir: string, from: number, to: number): number {
+  const inside = latencyIntervals(dir)
+    .map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of inside) {
+    if (b > end) {
+      total += b - Math.max(a, end);
+      end = b;
+    }
+  }
+  return total / 1000;
+}

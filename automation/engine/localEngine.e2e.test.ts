@@ -1,0 +1,110 @@
+/**
+ * What LocalEngine leaves out to save CLI processes (docs/decisions/0007-engine-overhead.md), on the
+ * real CLI and a file backend: config values the stack's file already holds are not written again,
+ * while a changed value, a value edited behind the engine's back and every secret still are; a stack
+ * is selected from its checkpoint without `pulumi stack select`, and a removed one is still not found;
+ * `up` still returns every output with its secret flag.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { StackNotFoundError } from "@pulumi/pulumi/automation";
+import { TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../../tenants/contract";
+import { TENANT_PROJECT } from "../service";
+import { createHarness, Harness, testSpec } from "../testing/harness";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness("engine");
+});
+
+afterAll(() => h?.cleanup());
+
+const noProgram = async () => undefined;
+const configFile = (stack: string) => path.join(h.settings.workDir, TENANT_PROJECT, `Pulumi.${stack}.yaml`);
+const config = async (stack: string) =>
+  (await h.engine.selectStack(TENANT_PROJECT, stack, noProgram)).getAllConfig();
+
+describe("config writes", () => {
+  const stack = "cfg-staging";
+
+  beforeAll(async () => {
+    await h.service.onboard(testSpec("cfg"), "staging");
+  });
+
+  test("an update with the same spec and no secrets writes nothing to the stack's config", async () => {
+    const before = fs.statSync(configFile(stack)).mtimeMs;
+    const text = fs.readFileSync(configFile(stack), "utf8");
+    const outcome = await h.service.update(testSpec("cfg"), "staging");
+    expect(outcome.changes).toEqual({ same: 3 });
+    expect(fs.readFileSync(configFile(stack), "utf8")).toBe(text);
+    expect(fs.statSync(configFile(stack)).mtimeMs).toBe(before);
+  });
+
+  test("a changed spec is written and deployed", async () => {
+    const outcome = await h.service.update(testSpec("cfg", { imageTag: "2.0.0" }), "staging");
+    expect(JSON.parse((await config(stack))[CONFIG_KEYS.spec].value)).toMatchObject({ imageTag: "2.0.0" });
+    expect(outcome.changes).toMatchObject({ update: 1 });
+  });
+
+  test("a secret is written even when the plain config is unchanged, and a changed secret replaces it", async () => {
+    await h.service.update(testSpec("cfg", { imageTag: "2.0.0" }), "staging", {
+      secrets: { API_TOKEN: "first" },
+    });
+    expect((await config(stack))[CONFIG_KEYS.secrets]).toEqual({
+      value: JSON.stringify({ API_TOKEN: "first" }),
+      secret: true,
+    });
+    await h.service.update(testSpec("cfg", { imageTag: "2.0.0" }), "staging", {
+      secrets: { API_TOKEN: "second" },
+    });
+    expect((await config(stack))[CONFIG_KEYS.secrets]).toEqual({
+      value: JSON.stringify({ API_TOKEN: "second" }),
+      secret: true,
+    });
+    expect(fs.readFileSync(configFile(stack), "utf8")).not.toContain("second");
+  });
+
+  test("a value changed in the file behind the engine's back is written again", async () => {
+    const file = configFile(stack);
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, "utf8").replace(/tenant:baseStackName: .*/, "tenant:baseStackName: elsewhere"),
+    );
+    expect((await config(stack))[CONFIG_KEYS.baseStackName].value).toBe("elsewhere");
+    await h.service.update(testSpec("cfg", { imageTag: "2.0.0" }), "staging");
+    expect((await config(stack))[CONFIG_KEYS.baseStackName].value).toBe(h.service.baseStackName("staging"));
+  });
+});
+
+describe("selecting a stack", () => {
+  test("an existing stack is selected from its checkpoint, a removed one is not found", async () => {
+    await h.service.onboard(testSpec("sel"), "staging");
+    const stack = await h.engine.selectStack(TENANT_PROJECT, "sel-staging", noProgram);
+    expect(await stack.history(1)).toHaveLength(1);
+    await h.service.offboard("sel", "staging");
+    await expect(h.engine.selectStack(TENANT_PROJECT, "sel-staging", noProgram)).rejects.toBeInstanceOf(
+      StackNotFoundError,
+    );
+  });
+
+  test("a stack that never existed is not found", async () => {
+    await expect(h.engine.selectStack(TENANT_PROJECT, "nobody-staging", noProgram)).rejects.toBeInstanceOf(
+      StackNotFoundError,
+    );
+  });
+});
+
+describe("outputs", () => {
+  test("up and outputs() return every output with its value and secret flag", async () => {
+    const program = async () => ({ plain: "visible", hidden: pulumi.secret("s3cret") });
+    const stack = await h.engine.createStack("enginetest", "outputs", program);
+    const expected = {
+      plain: { value: "visible", secret: false },
+      hidden: { value: "s3cret", secret: true },
+    };
+    expect((await stack.up()).outputs).toEqual(expected);
+    expect(await (await h.engine.selectStack("enginetest", "outputs", program)).outputs()).toEqual(expected);
+  });
+});
