@@ -8,7 +8,7 @@
  *
  * The exit code keeps the SDK entry's rule: an uncaught error the pack did not log itself exits 1,
  * one it logged exits 32, so the engine never takes a broken pack for a passing one.
- * (docs/decisions/0010-engine-overhead.md)
+ * (docs/decisions/0008-engine-overhead.md)
  */
 "use strict";
 const path = require("path");

@@ -4,7 +4,7 @@
  * what ts-node's transpile-only mode does, with the output kept in a cache so that a plugin start
  * loads no compiler. The engine starts the double once per package per operation (two Node
  * processes); ts-node spent about 0.6 s of CPU in each loading TypeScript and transpiling the same
- * files again (docs/decisions/0010-engine-overhead.md).
+ * files again (docs/decisions/0008-engine-overhead.md).
  *
  * A cache entry is named by the SHA-256 of everything its output depends on: the source text, the
  * repository's tsconfig.json, the TypeScript version and this file; a changed source therefore
