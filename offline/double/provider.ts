@@ -3,18 +3,22 @@
  * programs on the real engine. It is a test double, not a cloud: nothing leaves the machine. Its
  * ids, ARNs and endpoints come from the fake-cloud model (../cloud.ts), the same one the mocks use;
  * its cloud is a directory of records (./store.ts); the properties AWS cannot change in place
- * replace (./replaceOn.ts); tests steer latency, failures and ECS health through ./knobs.ts.
+ * replace (./replaceOn.ts); tests steer latency, failures, ECS health per tenant and image, and
+ * alarm states through ./knobs.ts. It also plays `docker-build` (an image "build" whose digest is
+ * the content hash of its build context, ../buildContext.ts; nothing is built or pushed).
  */
 import { randomBytes, randomInt } from "crypto";
 import type * as provider from "@pulumi/pulumi/provider";
+import { imageState } from "../buildContext";
 import { cloudCall, cloudState } from "../cloud";
-import { readKnobs } from "./knobs";
+import { taskDefinitionImage } from "./ecs";
+import { healthOf, readKnobs } from "./knobs";
 import { recordLatency } from "./latencyLog";
 import { replacingKeys } from "./replaceOn";
 import { CloudStore, fromStored, hasUnknown, isSecret, reveal, secret } from "./store";
 
 /** The packages the double plays, at the versions the SDKs in package.json register. */
-export const DOUBLE_PACKAGES = ["aws", "random"] as const;
+export const DOUBLE_PACKAGES = ["aws", "random", "docker-build"] as const;
 export type DoublePackage = (typeof DOUBLE_PACKAGES)[number];
 
 /** Where a URN's stack, project, type and name sit: `urn:pulumi:<stack>::<project>::<types>::<name>`. */
@@ -32,6 +36,7 @@ export function tenantOf(urn: string): string | undefined {
 }
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+const IMAGE = "docker-build:index:Image";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -137,8 +142,8 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       return;
     }
     const knobs = readKnobs(dir);
-    const tenant = tenantOf(urn);
-    const health = (tenant && knobs.health[tenant]) || "healthy";
+    // Keyed by tenant and by the image the new task definition runs (knobs.ts).
+    const health = healthOf(knobs, tenantOf(urn), taskDefinitionImage(store, state.taskDefinition));
     const desired = Number(reveal(state.desiredCount) ?? 1);
     // The engine reports an init error by its reasons alone: each says the whole of it.
     if (health === "never-healthy") {
@@ -170,6 +175,11 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
         ...Object.keys(news).filter((k) => !HIDDEN.has(k)),
       ]);
       const changed = [...inputKeys].filter((k) => hasUnknown(news[k]) || !same(olds[k], news[k])).sort();
+      // An image is built again when its context's content changed, as docker-build's own diff
+      // compares the context hash: the inputs alone (a path) do not show it.
+      if (type === IMAGE && !hasUnknown(news) && contextHashOf(news) !== reveal(olds.contextHash)) {
+        changed.push("contextHash");
+      }
       const replaces = replacingKeys(type, changed);
       const named = ["name", "bucket", "identifier", "replicationGroupId"].some((k) => news[k] !== undefined);
       return {
@@ -239,6 +249,15 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       return JSON.stringify({ name: pkg, version });
     },
   };
+}
+
+/** The hash of an image's build context now (../buildContext.ts); "" when it cannot be read. */
+function contextHashOf(inputs: Record<string, unknown>): string {
+  try {
+    return String(imageState(reveal(inputs) as Record<string, unknown>).contextHash);
+  } catch {
+    return "";
+  }
 }
 
 /** A really random password following the random provider's main inputs. */
