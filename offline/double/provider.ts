@@ -94,8 +94,10 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
     const plain = reveal(inputs) as Record<string, unknown>;
     const computed = cloudState({ type, name, inputs: plain, seed });
     const state: Record<string, unknown> = { ...computed.state };
+    // An input holding a secret anywhere (a registry password inside a list) stays as it came, so
+    // the secret stays one in the state and reaches the store only as a digest.
     for (const [k, v] of Object.entries(inputs)) {
-      if (isSecret(v)) {
+      if (hasSecret(v)) {
         state[k] = v;
       }
     }
@@ -249,6 +251,17 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       return JSON.stringify({ name: pkg, version });
     },
   };
+}
+
+/** True when the value is or holds a wire-format secret. */
+function hasSecret(value: unknown): boolean {
+  if (isSecret(value)) {
+    return true;
+  }
+  if (Array.isArray(value)) {
+    return value.some(hasSecret);
+  }
+  return value !== null && typeof value === "object" && Object.values(value).some(hasSecret);
 }
 
 /** The hash of an image's build context now (../buildContext.ts); "" when it cannot be read. */

@@ -210,7 +210,8 @@ describe("docker-build", () => {
         buildArgs: { APP_VERSION: "1.0.0" },
         push: true,
         tags: [`${REPO}:1.0.0`],
-        registries: secret([{ address: REPO.split("/")[0], username: "AWS", password: "token" }]),
+        // As the engine sends it: the password alone is a secret, inside the list.
+        registries: [{ address: REPO.split("/")[0], username: "AWS", password: secret("token") }],
       };
       const created = await p.create!(imageUrn, inputs);
       const digest = buildDigest({
@@ -225,6 +226,7 @@ describe("docker-build", () => {
         "utf8",
       );
       expect(onDisk).not.toContain('"token"');
+      expect(created.outs.registries).toEqual(inputs.registries);
       expect(await p.diff!(created.id, imageUrn, created.outs, inputs)).toMatchObject({ changes: false });
       fs.appendFileSync(path.join(context, "main.js"), "console.log(2)\n");
       expect(await p.diff!(created.id, imageUrn, created.outs, inputs)).toEqual({
