@@ -239,7 +239,7 @@ describe("the release on the double", () => {
 });
 
 describe("rollouts of the release", () => {
-  test("the dry run prints the waves with each tenant's image and changes nothing", async () => {
+  test("the dry run prints the waves with each tenant's image and changes nothing; a bad plan exits 2", async () => {
     const before = { stacks: snapshot(), registry: registryText() };
     const d = deps();
     const { plan } = await planFor(d.target, parseWavePlan(PLAN).value!, specs, "staging", NEW);
@@ -250,6 +250,18 @@ describe("rollouts of the release", () => {
     );
     expect(text).toMatch(/wave 2 \(tier=trial .*\): 4 tenant\(s\)/);
     expect(text).toMatch(/ {2}bravo +trial +1\.0\.0 +update/);
+    // A plan that names a tenant the registry does not have is refused against the real inventory:
+    // exit 2, the wave, the field and the value, before anything runs.
+    const cliState = path.join(h.dir, "refused-rollouts");
+    const refused = await timed("refused plan (CLI)", () =>
+      runFleetCli(fleetArgs("--image", NEW, "--waves", "canary=alpha,zulu soak=1m; rest"), {
+        ...h.cliEnv,
+        PLATFORM_ROLLOUT_DIR: cliState,
+      }),
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('wave 1.canary: "zulu" is not a tenant of staging in the registry');
+    expect(new FileRolloutStore(cliState).list()).toEqual([]);
     expect(snapshot()).toEqual(before.stacks);
     expect(registryText()).toBe(before.registry);
     expect(d.store.list()).toEqual([]);
@@ -276,7 +288,9 @@ describe("rollouts of the release", () => {
     expect(report.waves.map((w) => w.status)).toEqual(["halted", "pending", "pending"]);
     const alpha = report.tenants.find((t) => t.tenant === "alpha")!;
     expect(alpha).toMatchObject({ status: "rolled-back", image: OLD });
-    expect(alpha.detail).toMatch(/did not reach a steady state within 1500 ms/);
+    expect(alpha.detail).toMatch(
+      /^cloud double: ECS service "[a-z0-9-]*alpha[a-z0-9-]*" did not reach a steady state within 1500 ms/,
+    );
     // The canary is back on its old image: in its stack, and in the double's ECS service.
     expect(Object.values(await deployedImages())).toEqual(Array(9).fill(OLD));
     expect(runningImage("alpha")).toMatch(/:1\.0\.0$/);

@@ -147,17 +147,19 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
     // Keyed by tenant and by the image the new task definition runs (knobs.ts).
     const health = healthOf(knobs, tenantOf(urn), taskDefinitionImage(store, state.taskDefinition));
     const desired = Number(reveal(state.desiredCount) ?? 1);
+    // Named as ECS names it: the service's name, else the resource's.
+    const service = String(reveal(state.name) ?? name);
     // The engine reports an init error by its reasons alone: each says the whole of it.
     if (health === "never-healthy") {
       await sleep(knobs.steadyStateTimeoutMs);
       const why =
-        `cloud double: ECS service "${name}" did not reach a steady state within ${knobs.steadyStateTimeoutMs} ms: ` +
+        `cloud double: ECS service "${service}" did not reach a steady state within ${knobs.steadyStateTimeoutMs} ms: ` +
         `0 of ${desired} tasks became healthy (target group health checks failing)`;
       throw new InitError(why, id, state, [why]);
     }
     if (health === "rollback") {
       const why =
-        `cloud double: ECS service "${name}": the deployment circuit breaker rolled the deployment back ` +
+        `cloud double: ECS service "${service}": the deployment circuit breaker rolled the deployment back ` +
         `(tasks failed to start)`;
       throw new InitError(why, id, state, [why]);
     }
