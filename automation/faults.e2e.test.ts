@@ -72,6 +72,70 @@ describe("the health gate", () => {
   }, 600000);
 });
 
+describe("migrations and the bootstrap step before the app rolls (docs/decisions/0003)", () => {
+  const serviceOf = (tenant: string) =>
+    store.list("aws:ecs/service:Service").filter((r) => r.urn.startsWith(`urn:pulumi:${tenant}-staging::`));
+  const taskDefinitionOf = (tenant: string) => {
+    const services = serviceOf(tenant);
+    expect(services).toHaveLength(1);
+    return services[0].properties.taskDefinition as string;
+  };
+
+  it("a failed migration fails the update, the service stays on the previous task definition, and a fixed one rolls", async () => {
+    await h.service.onboard(testSpec("migco"), "staging");
+    const before = taskDefinitionOf("migco");
+
+    const error = await h.service
+      .update(testSpec("migco", { imageTag: "2.0.0", migrateCommand: ["false"] }), "staging")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnhealthyDeploymentError);
+    expect(error).toMatchObject({ reason: "circuit-breaker-rolled-back", next: { operation: "update" } });
+    const engineMessage = (error as UnhealthyDeploymentError).engineMessage;
+    expect(engineMessage).toContain(`rolled the deployment back to ${before}`);
+    expect(engineMessage).toMatch(/container "migrate" of \S+ exited 1, so "app" never started/);
+    expect(engineMessage).toContain("stream migco/migrate/<task id>");
+    // The cloud serves the previous release; the stack is unlocked and repairable as it is.
+    expect(taskDefinitionOf("migco")).toBe(before);
+    expect(await h.service.status("migco", "staging")).toMatchObject({
+      needsRepair: false,
+      locks: [],
+      pendingOperations: [],
+      lastResult: "failed",
+    });
+
+    const fixed = await h.service.update(
+      testSpec("migco", { imageTag: "2.0.0", migrateCommand: ["migrate", "up"] }),
+      "staging",
+    );
+    expect(fixed.changes.update).toBeGreaterThan(0);
+    const after = taskDefinitionOf("migco");
+    expect(after).not.toBe(before);
+    const definitions = store.get("aws:ecs/taskDefinition:TaskDefinition", after)?.properties
+      .containerDefinitions;
+    expect(
+      JSON.parse(String(definitions)).find((c: { name: string }) => c.name === "migrate").command,
+    ).toEqual(["migrate", "up"]);
+    expect((await h.service.status("migco", "staging")).lastResult).toBe("succeeded");
+  }, 600000);
+
+  it("a failed bootstrap fails onboard with the reason; the tenant stays repairable and converges once it passes", async () => {
+    writeKnobs(h.doubleDir, { exitCodes: { "bootco/db-bootstrap": 1 } });
+    const error = await h.service.onboard(testSpec("bootco"), "staging").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnhealthyDeploymentError);
+    expect(error).toMatchObject({ reason: "circuit-breaker-rolled-back", next: { operation: "onboard" } });
+    expect((error as UnhealthyDeploymentError).engineMessage).toMatch(
+      /stopped the first deployment, no task is running \(container "db-bootstrap" of \S+ exited 1, so "app" never started/,
+    );
+    expect(await h.service.status("bootco", "staging")).toMatchObject({ needsRepair: false, locks: [] });
+    expect(serviceOf("bootco")).toHaveLength(1);
+
+    writeKnobs(h.doubleDir, {});
+    expect(await h.service.onboard(testSpec("bootco"), "staging")).toMatchObject({ resumed: true });
+    expect(serviceOf("bootco")).toHaveLength(1);
+    expect((await h.service.status("bootco", "staging")).lastResult).toBe("succeeded");
+  }, 600000);
+});
+
 /** The onboarding flags of a trial tenant (the spec the CLI writes to the registry). */
 const flags = [
   "--tier",

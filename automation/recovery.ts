@@ -6,10 +6,9 @@
  * started and never finished. {@link diagnoseStack} finds both; {@link repairStack} clears them,
  * but only locks whose owner is gone or older than a threshold, and only with explicit consent.
  */
-import * as fs from "fs";
 import * as os from "os";
 import { Engine, EngineRunOptions, EngineStack, StackLock } from "./engine/types";
-import { formatProblems } from "../common";
+import { formatProblems, processAlive } from "../common";
 import {
   ConfirmationRequiredError,
   ErrorContext,
@@ -91,30 +90,6 @@ export interface RepairReport {
 
 /** The default staleness threshold for locks whose owner cannot be checked. */
 export const DEFAULT_STALE_AFTER_MS = 60 * 60 * 1000;
-
-/**
- * True when a process with that pid runs on this host. A zombie does not count: it has exited and
- * only waits for its parent to collect its status (in a container whose init reaps no orphans it
- * waits for ever, e.g. the CLI of a run whose process group was killed), so it holds nothing.
- */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  if (!fs.existsSync("/proc/self/stat")) {
-    return true; // no procfs (not Linux): kill(0) is all there is to ask
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false; // gone between the two questions
-  }
-}
 
 /** Whether a lock may be removed, and why. */
 export function lockStatus(lock: StackLock, opts: StalenessOptions = {}): LockStatus {

@@ -556,6 +556,45 @@ describe("offboard: decommission, destroy, remove", () => {
     });
   });
 
+  test("without its base stack, offboarding refuses before changing anything; a resumed destroy needs none", async () => {
+    await service.onboard(spec("acme"), "production");
+    const base = engine.baseStacks.get("organization/platform/production")!;
+    engine.baseStacks.delete("organization/platform/production");
+    // A new service (the CLI's next run): the base found at onboarding is looked up again.
+    const later = () => new TenantService({ engine, program: () => async () => undefined, now: () => now });
+    const calls = engine.calls.length;
+    const error = await later()
+      .offboard("acme", "production", { confirm: "acme" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ exitCode: 2, operation: "offboard" });
+    expect(problemLines((error as InvalidInputError).problems)).toEqual([
+      "base stack: organization/platform/production does not exist; " +
+        "offboarding runs the tenant program once more (final snapshot names, retention), and it reads the base " +
+        "outputs through a stack reference; nothing was changed. Restore the base stack first: " +
+        "npm run base -- up --env production (or pulumi up --stack production in the repository root); " +
+        "destroy a base stack only after its tenants are offboarded",
+    ]);
+    expect(engine.calls.slice(calls).filter((c) => !/^(select|outputs) /.test(c))).toEqual([]);
+    expect(stack("acme-production")?.config[CONFIG_KEYS.decommission]).toBeUndefined();
+
+    // Once the decommissioning update ran, a resumed offboarding only destroys: no base needed.
+    engine.baseStacks.set("organization/platform/production", base);
+    engine.behavior = (op) => {
+      if (op === "destroy")
+        throw pulumiError(CommandError, "error: deleting RDS DB Instance: InvalidDBInstanceState");
+    };
+    await expect(later().offboard("acme", "production", { confirm: "acme" })).rejects.toBeInstanceOf(
+      OperationFailedError,
+    );
+    engine.baseStacks.delete("organization/platform/production");
+    engine.behavior = () => undefined;
+    await expect(later().offboard("acme", "production", { confirm: "acme" })).resolves.toMatchObject({
+      decommission: { updated: false },
+    });
+    expect(engine.stacks.size).toBe(0);
+  });
+
   test("a busy stack keeps its own error (retryable), and nothing is destroyed", async () => {
     await service.onboard(spec("acme"), "staging");
     engine.behavior = (op) => {

@@ -314,10 +314,15 @@ export class TenantService {
       let decommission: DecommissionReport | undefined;
       let stack = current;
       if (spec) {
-        stack = await this.select(ctx, this.program(spec, env, baseStackName));
         const last = deployed.lastUpdate;
         const alreadyUpdated =
           last?.result === "succeeded" && last.config?.[CONFIG_KEYS.decommission]?.value === at;
+        if (!alreadyUpdated) {
+          // The decommissioning update runs the tenant program, which reads the base outputs:
+          // without them it fails half way through, so say so before anything changes.
+          await this.requireBaseStack(ctx, env, baseStackName);
+        }
+        stack = await this.select(ctx, this.program(spec, env, baseStackName));
         let outputs: Record<string, unknown>;
         if (alreadyUpdated) {
           outputs = plainOutputs(await stack.outputs());
@@ -491,8 +496,11 @@ export class TenantService {
    * this service.
    * @throws InvalidInputError naming the base stack and how to create it.
    */
-  private async requireBaseStack(ctx: Context, env: Environment): Promise<void> {
-    const name = this.baseStackName(env);
+  private async requireBaseStack(
+    ctx: Context,
+    env: Environment,
+    name: string = this.baseStackName(env),
+  ): Promise<void> {
     let check = this.baseChecks.get(name);
     if (!check) {
       check = this.baseStackProblem(ctx, name, env);
@@ -508,9 +516,13 @@ export class TenantService {
   private async baseStackProblem(ctx: Context, name: string, env: Environment): Promise<Problem | undefined> {
     const parts = name.split("/");
     const project = parts.length === 3 ? parts[1] : BASE_PROJECT_NAME;
+    const deploy = `npm run base -- up --env ${env} (or pulumi up --stack ${env} in the repository root)`;
     const howTo =
-      `tenant stacks of ${env} read it through a stack reference; deploy it first: ` +
-      `npm run base -- up --env ${env} (or pulumi up --stack ${env} in the repository root)`;
+      ctx.operation === "offboard"
+        ? `offboarding runs the tenant program once more (final snapshot names, retention), and it reads ` +
+          `the base outputs through a stack reference; nothing was changed. Restore the base stack first: ${deploy}; ` +
+          `destroy a base stack only after its tenants are offboarded`
+        : `tenant stacks of ${env} read it through a stack reference; deploy it first: ${deploy}`;
     let outputs;
     try {
       const stack = await this.engine.selectStack(project, name, noProgram);

@@ -7,3 +7,4 @@ export * from "./tiers";
 export * from "./problems";
 export * from "./freeze";
 export * from "./quotas";
+export * from "./fileLock";

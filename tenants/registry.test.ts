@@ -4,10 +4,11 @@
  * files that look like specs but are not named `<id>.yaml`, offboarding's edit of the tenant's own
  * file, and recording an onboarding only once it has succeeded.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { problemLines } from "../common";
+import { problemLines, processAlive } from "../common";
 import {
   loadRegistry,
   MAX_PROBLEMS_PER_FILE,
@@ -18,6 +19,7 @@ import {
   registryProblemsWith,
   removeEnvironment,
   specToYaml,
+  tenantLockPath,
   writeSpec,
 } from "./registry";
 import { derivedListenerPriority } from "./routing";
@@ -239,6 +241,23 @@ describe("offboarding's edit of the registry (issue 10, item 2)", () => {
 });
 
 describe("recording an onboarding once it succeeded (issue 10, item 3)", () => {
+  it("takes turns with another run on the tenant's file: waits while that run holds the lock", () => {
+    // Another run (staging and production of one tenant finishing at once) between its read and
+    // its write: this one waits until it is done, rather than writing over what it writes.
+    const other = spawn("sleep", ["1"]);
+    fs.writeFileSync(tenantLockPath("acme", dir), JSON.stringify({ pid: other.pid, host: os.hostname() }));
+    try {
+      expect(recordOnboarded(spec(), undefined, dir)).toMatchObject({ kind: "written" });
+      expect(processAlive(other.pid!)).toBe(false);
+    } finally {
+      other.kill("SIGKILL");
+    }
+    expect(fs.existsSync(tenantLockPath("acme", dir))).toBe(false);
+    // The lock is a dot file: no registry reader takes it for a spec (or for a misnamed one).
+    fs.writeFileSync(tenantLockPath("acme", dir), "{}");
+    expect(loadRegistry(dir)).toEqual([spec()]);
+  });
+
   it("writes the spec when the file still holds what onboarding started from", () => {
     expect(recordOnboarded(spec(), undefined, dir)).toMatchObject({ kind: "written", spec: spec() });
     const prod = spec({ environments: ["staging", "production"] });

@@ -10,7 +10,15 @@ import * as path from "path";
 import { isScalar, parseDocument, stringify as stringifyYaml, visit } from "yaml";
 import { readTenantSpec, TENANT_SPEC_KEYS, TenantSpec } from "./spec";
 import { LISTENER_PRIORITY_RANGE, listenerPriority } from "./routing";
-import { Environment, Parsed, Problem, ProblemsError, SIZING_OVERRIDE_KEYS, withPathPrefix } from "../common";
+import {
+  Environment,
+  Parsed,
+  Problem,
+  ProblemsError,
+  SIZING_OVERRIDE_KEYS,
+  withFileLock,
+  withPathPrefix,
+} from "../common";
 
 /** The registry directory of this checkout. */
 export const REGISTRY_DIR = path.join(__dirname, "registry");
@@ -403,6 +411,16 @@ export function writeSpec(spec: TenantSpec, dir: string = REGISTRY_DIR): string 
   return target;
 }
 
+/**
+ * The lock of a tenant's file while a run reads, compares and writes it ({@link recordOnboarded},
+ * {@link removeEnvironment}): two runs finishing at once (staging and production of one tenant)
+ * take turns instead of one overwriting what the other just wrote. A dot file, so no registry
+ * reader mistakes it for a spec.
+ */
+export function tenantLockPath(tenant: string, dir: string = REGISTRY_DIR): string {
+  return path.join(dir, `.${tenant}.lock`);
+}
+
 /** What {@link removeEnvironment} did to the registry. */
 export type RegistryRemoval =
   | { readonly kind: "none" }
@@ -421,6 +439,10 @@ export function removeEnvironment(
   environment: Environment,
   dir: string = REGISTRY_DIR,
 ): RegistryRemoval {
+  return withFileLock(tenantLockPath(tenant, dir), () => removeEnvironmentLocked(tenant, environment, dir));
+}
+
+function removeEnvironmentLocked(tenant: string, environment: Environment, dir: string): RegistryRemoval {
   const read = readTenantFile(tenant, dir);
   if (read.problems) {
     throw new RegistryError(dir, read.problems);
@@ -466,6 +488,11 @@ export function recordOnboarded(
   basis: TenantSpec | undefined,
   dir: string = REGISTRY_DIR,
 ): OnboardRecord {
+  fs.mkdirSync(dir, { recursive: true });
+  return withFileLock(tenantLockPath(spec.id, dir), () => recordOnboardedLocked(spec, basis, dir));
+}
+
+function recordOnboardedLocked(spec: TenantSpec, basis: TenantSpec | undefined, dir: string): OnboardRecord {
   const file = specPath(spec.id, dir);
   const now = readTenantFile(spec.id, dir);
   if (now.problems) {

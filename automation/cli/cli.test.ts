@@ -105,6 +105,32 @@ describe("tenant onboard flags", () => {
     expect(specFromFlags("acme", { env: "staging", tier: "enterprise" }, existing).spec.tier).toBe(
       "enterprise",
     );
+    // A flag that only repeats the registry's value changes nothing, and is fine.
+    expect(specFromFlags("acme", { env: "production", tier: "standard" }, existing).spec.tier).toBe(
+      "standard",
+    );
+  });
+
+  test("onboarding a second environment refuses flags that would change the spec the first one runs", () => {
+    const { env: _env, ...fields } = flags;
+    const existing = parseTenantSpec({
+      ...fields,
+      id: "acme",
+      displayName: "acme",
+      environments: ["staging"],
+    });
+    expect(
+      problemsOf(() =>
+        specFromFlags("acme", { env: "production", tier: "enterprise", imageTag: "2.0.0" }, existing),
+      ),
+    ).toEqual([
+      '--image-tag (imageTag): "2.0.0" would change imageTag for staging too (the registry has "1.2.3"): one spec ' +
+        "serves all of the tenant's environments. Leave the flag out to onboard production with the registry's " +
+        "value, or change the spec first (edit tenants/registry/acme.yaml, then tenant update acme --env staging)",
+      '--tier (tier): "enterprise" would change tier for staging too (the registry has "standard"): one spec ' +
+        "serves all of the tenant's environments. Leave the flag out to onboard production with the registry's " +
+        "value, or change the spec first (edit tenants/registry/acme.yaml, then tenant update acme --env staging)",
+    ]);
   });
 
   test("commands on an existing stack validate the tenant and the environment together", () => {

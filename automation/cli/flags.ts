@@ -12,7 +12,7 @@ import {
   tenantIdProblemsAt,
   UsageError,
 } from "../../common";
-import { readSpec, registryProblemsWith } from "../../tenants/registry";
+import { readSpec, registryProblemsWith, specDisplayPath } from "../../tenants/registry";
 import { appSecretsProblems } from "../../tenants/secretNames";
 import { readTenantSpec, TenantSpec } from "../../tenants/spec";
 
@@ -91,7 +91,39 @@ export function specFromFlags(
   if (problems.length > 0 || !parsed.value) {
     throw new UsageError(problems);
   }
+  const shared = existing ? sharedSpecProblems(existing, parsed.value, flags.env as Environment) : [];
+  if (shared.length > 0) {
+    throw new UsageError(shared);
+  }
   return { spec: parsed.value, environment: flags.env as Environment, secrets };
+}
+
+/**
+ * One spec serves every environment of a tenant: a flag that changes it while onboarding another
+ * environment would change the environments already running too (at their next update or
+ * reconcile), which nobody asked for. Refused, naming each flag, the two values and the two ways on.
+ */
+function sharedSpecProblems(existing: TenantSpec, next: TenantSpec, environment: Environment): Problem[] {
+  const others = existing.environments.filter((e) => e !== environment);
+  if (others.length === 0) {
+    return [];
+  }
+  const fields = new Set(
+    [...Object.keys(existing), ...Object.keys(next)].filter((k) => k !== "environments"),
+  );
+  const value = (spec: TenantSpec, key: string) => (spec as unknown as Record<string, unknown>)[key];
+  return [...fields]
+    .filter((key) => JSON.stringify(value(existing, key)) !== JSON.stringify(value(next, key)))
+    .sort()
+    .map((key) => ({
+      path: FLAG_OF_FIELD[key] ? `${FLAG_OF_FIELD[key]} (${key})` : key,
+      value: value(next, key),
+      message:
+        `${show(value(next, key))} would change ${key} for ${others.join(" and ")} too (the registry has ${show(value(existing, key))}): ` +
+        `one spec serves all of the tenant's environments. Leave the flag out to onboard ${environment} ` +
+        `with the registry's value, or change the spec first (edit ${specDisplayPath(existing.id)}, then ` +
+        `tenant update ${existing.id} --env ${others[0]})`,
+    }));
 }
 
 /**

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cloudState } from "../cloud";
-import { writeKnobs } from "./knobs";
+import { commandExit, failedContainer } from "./containers";
+import { readKnobs, writeKnobs } from "./knobs";
 import { doubleProvider, parseUrn, tenantOf } from "./provider";
 import { REPLACE_ON, replacingKeys } from "./replaceOn";
 import { CloudStore, secret } from "./store";
@@ -122,7 +123,7 @@ it("knobs: a failing tenant and an ECS service that never gets healthy (with wai
   });
   writeKnobs(dir, { health: { acme: "rollback" } });
   await expect(p.create!(svc, { name: "acme2", waitForSteadyState: true })).rejects.toThrow(
-    /circuit breaker rolled the deployment back/,
+    /circuit breaker stopped the first deployment, no task is running \(tasks failed to start\)/,
   );
   fs.writeFileSync(path.join(dir, "knobs.json"), JSON.stringify({ health: { acme: "sick" } }));
   await expect(p.create!(svc, { name: "acme3", waitForSteadyState: true })).rejects.toThrow(
@@ -139,4 +140,101 @@ it("a task definition registers the next revision of its family: a new ARN, so t
   expect(one.outs.arn).toMatch(/task-definition\/plat-stg-acme-app:1$/);
   expect(two.id).toBe(two.outs.arn);
   expect(two.id).not.toBe(one.id);
+});
+
+describe("a task's bootstrap and migration steps (offline/double/containers.ts)", () => {
+  const containers = (migrate: string[]) =>
+    JSON.stringify([
+      { name: "db-bootstrap", essential: false, command: ["sh", "-c", "psql"] },
+      {
+        name: "migrate",
+        essential: false,
+        command: migrate,
+        dependsOn: [{ containerName: "db-bootstrap", condition: "SUCCESS" }],
+      },
+      { name: "app", essential: true, dependsOn: [{ containerName: "migrate", condition: "SUCCESS" }] },
+    ]);
+  const td = urn("acme-staging", "aws:ecs/taskDefinition:TaskDefinition", "acme-app");
+  const svc = urn("acme-staging", "aws:ecs/service:Service", "acme-svc");
+
+  it("plays exit codes from the command (false exits 1) and from the knobs, in dependency order", () => {
+    expect(commandExit(["false"])).toBe(1);
+    expect(commandExit(["/bin/false"])).toBe(1);
+    expect(commandExit(["true"])).toBe(0);
+    expect(commandExit(["./migrate", "up"])).toBe(0);
+    expect(failedContainer(containers(["migrate"]), "acme", { exitCodes: {} })).toBeUndefined();
+    expect(failedContainer(containers(["false"]), "acme", { exitCodes: {} })).toEqual({
+      container: "migrate",
+      exitCode: 1,
+      blocks: "app",
+    });
+    // The bootstrap runs first: its failure is the one reported, whatever the migration would do.
+    expect(failedContainer(containers(["false"]), "acme", { exitCodes: { "acme/db-bootstrap": 3 } })).toEqual(
+      {
+        container: "db-bootstrap",
+        exitCode: 3,
+        blocks: "app",
+      },
+    );
+    // Knobs are per tenant; malformed definitions run nothing.
+    expect(
+      failedContainer(containers(["true"]), "globex", { exitCodes: { "acme/migrate": 1 } }),
+    ).toBeUndefined();
+    expect(failedContainer("not json", "acme", { exitCodes: {} })).toBeUndefined();
+    expect(failedContainer("[1, null]", "acme", { exitCodes: {} })).toBeUndefined();
+  });
+
+  it("a failed migration fails the update and leaves the service on the previous task definition", async () => {
+    const p = doubleProvider("aws", "7.48.0", dir);
+    const store = new CloudStore(dir);
+    const good = await p.create!(td, {
+      family: "plat-stg-acme-app",
+      containerDefinitions: containers(["migrate"]),
+    });
+    const service = await p.create!(svc, {
+      name: "acme",
+      taskDefinition: good.outs.arn,
+      waitForSteadyState: true,
+    });
+    const bad = await p.create!(td, {
+      family: "plat-stg-acme-app",
+      containerDefinitions: containers(["false"]),
+    });
+    const failing = p.update!(service.id, svc, service.outs, {
+      name: "acme",
+      taskDefinition: bad.outs.arn,
+      waitForSteadyState: true,
+    });
+    await expect(failing).rejects.toThrow(
+      `cloud double: ECS service "acme-svc": the deployment circuit breaker rolled the deployment back to ${good.outs.arn} ` +
+        `(container "migrate" of ${bad.outs.arn} exited 1, so "app" never started; its output is in the log group, ` +
+        "stream acme/migrate/<task id>)",
+    );
+    // What the engine records and what the cloud holds: the previous task definition.
+    await expect(failing).rejects.toMatchObject({ properties: { taskDefinition: good.outs.arn } });
+    expect(store.get("aws:ecs/service:Service", service.id)?.properties.taskDefinition).toBe(good.outs.arn);
+  });
+
+  it("a failed bootstrap on the first deployment: the service exists, no task runs", async () => {
+    const p = doubleProvider("aws", "7.48.0", dir);
+    writeKnobs(dir, { exitCodes: { "acme/db-bootstrap": 2 } });
+    const first = await p.create!(td, {
+      family: "plat-stg-acme-app",
+      containerDefinitions: containers(["migrate"]),
+    });
+    const creating = p.create!(svc, {
+      name: "acme-first",
+      taskDefinition: first.outs.arn,
+      waitForSteadyState: true,
+    });
+    await expect(creating).rejects.toThrow(
+      /circuit breaker stopped the first deployment, no task is running \(container "db-bootstrap" of .* exited 2/,
+    );
+    await expect(creating).rejects.toMatchObject({ id: "acme-first" });
+    fs.writeFileSync(
+      path.join(dir, "knobs.json"),
+      JSON.stringify({ exitCodes: { "acme/db-bootstrap": 256 } }),
+    );
+    expect(() => readKnobs(dir)).toThrow(/knobs.json is invalid: exitCodes.acme\/db-bootstrap/);
+  });
 });

@@ -6,7 +6,8 @@
  *     "latencyMs": { "aws:ecs/service:Service": 500, "*": 0 },
  *     "fail": { "tenants": ["initech"], "types": ["aws:rds/instance:Instance"] },
  *     "health": { "acme": "never-healthy", "globex@2.0.0": "rollback" },
- *     "alarms": { "initech@2.0.0": ["5xx"], "acme": ["*"] },
+ *     "alarms": { "initech@2.0.0": ["5xx-rate"], "acme": ["*"] },
+ *     "exitCodes": { "initech/db-bootstrap": 1 },
  *     "steadyStateTimeoutMs": 3000,
  *     "holdUntilFile": "/tmp/release"
  *   }
@@ -43,10 +44,15 @@ export const KnobsSchema = z
     health: z.record(z.string(), z.enum(HEALTH)).default({}),
     /**
      * The tenant's CloudWatch alarms in ALARM, by `tenant` or `tenant@image`: alarm roles (the end
-     * of the alarm's Pulumi name: `cpu`, `5xx`, ...) or `*` for all of them. The others are OK.
+     * of the alarm's Pulumi name: `cpu`, `5xx-rate`, ...) or `*` for all of them. The others are OK.
      * @default none
      */
     alarms: z.record(z.string(), z.array(z.string().min(1))).default({}),
+    /**
+     * Exit codes of a tenant's task containers, by `<tenant>/<container>` (e.g. `acme/db-bootstrap`),
+     * over what their commands give (./containers.ts). @default none
+     */
+    exitCodes: z.record(z.string(), z.number().int().min(0).max(255)).default({}),
     /** How long a deployment that never gets healthy is waited for, ms. @default 2000 */
     steadyStateTimeoutMs: z.number().int().nonnegative().default(2000),
     /** With a latency: a delay ends as soon as this file exists. @default none */

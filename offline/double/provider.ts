@@ -11,6 +11,7 @@ import { randomBytes, randomInt } from "crypto";
 import type * as provider from "@pulumi/pulumi/provider";
 import { imageState } from "../buildContext";
 import { cloudCall, cloudState } from "../cloud";
+import { failedContainer } from "./containers";
 import { taskDefinitionImage } from "./ecs";
 import { healthOf, readKnobs } from "./knobs";
 import { recordLatency } from "./latencyLog";
@@ -130,10 +131,18 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
 
   /**
    * ECS deployments of a service with `waitForSteadyState`: healthy, never healthy (a bounded wait),
-   * or rolled back by the circuit breaker. The service is created either way (an init error: the
-   * engine keeps it in the state, so the next `up` updates it rather than creating a second one).
+   * or rolled back by the circuit breaker, either by the knobs or because a container the app waits
+   * for (the bootstrap or migration step) exits non-zero (./containers.ts). The service is created
+   * either way (an init error: the engine keeps it in the state, so the next `up` updates it rather
+   * than creating a second one). A rolled-back update leaves the service on `previous`'s task
+   * definition, in the cloud and in what the engine records.
    */
-  async function deploy(urn: string, id: string, state: Record<string, unknown>): Promise<void> {
+  async function deploy(
+    urn: string,
+    id: string,
+    state: Record<string, unknown>,
+    previous?: Record<string, unknown>,
+  ): Promise<void> {
     const { type, name } = parseUrn(urn);
     if (type !== "aws:ecs/service:Service") {
       return;
@@ -144,24 +153,44 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       return;
     }
     const knobs = readKnobs(dir);
+    const tenant = tenantOf(urn);
+    const taskDefinitionArn = String(reveal(state.taskDefinition) ?? "");
     // Keyed by tenant and by the image the new task definition runs (knobs.ts).
-    const health = healthOf(knobs, tenantOf(urn), taskDefinitionImage(store, state.taskDefinition));
+    const health = healthOf(knobs, tenant, taskDefinitionImage(store, taskDefinitionArn));
     const desired = Number(reveal(state.desiredCount) ?? 1);
-    // Named as ECS names it: the service's name, else the resource's.
-    const service = String(reveal(state.name) ?? name);
+    const taskDefinition = store.get(TASK_DEFINITION, taskDefinitionArn);
+    const failed = failedContainer(reveal(taskDefinition?.properties.containerDefinitions), tenant, knobs);
+    /** The circuit breaker gave up: back on the previous task definition, if there was one. */
+    const rolledBack = (cause: string) => {
+      const back = previous?.taskDefinition;
+      const kept = back !== undefined ? { ...state, taskDefinition: back } : state;
+      if (back !== undefined) {
+        const record = store.get(type, id);
+        store.put({ type, id, urn, properties: kept, createdAt: record?.createdAt });
+      }
+      const why =
+        `cloud double: ECS service "${name}": the deployment circuit breaker ` +
+        (back !== undefined
+          ? `rolled the deployment back to ${String(reveal(back))} (${cause})`
+          : `stopped the first deployment, no task is running (${cause})`);
+      return new InitError(why, id, kept, [why]);
+    };
     // The engine reports an init error by its reasons alone: each says the whole of it.
+    if (failed) {
+      throw rolledBack(
+        `container "${failed.container}" of ${taskDefinitionArn} exited ${failed.exitCode}, so "${failed.blocks}" ` +
+          `never started; its output is in the log group, stream ${tenant ?? "<tenant>"}/${failed.container}/<task id>`,
+      );
+    }
     if (health === "never-healthy") {
       await sleep(knobs.steadyStateTimeoutMs);
       const why =
-        `cloud double: ECS service "${service}" did not reach a steady state within ${knobs.steadyStateTimeoutMs} ms: ` +
+        `cloud double: ECS service "${name}" did not reach a steady state within ${knobs.steadyStateTimeoutMs} ms: ` +
         `0 of ${desired} tasks became healthy (target group health checks failing)`;
       throw new InitError(why, id, state, [why]);
     }
     if (health === "rollback") {
-      const why =
-        `cloud double: ECS service "${service}": the deployment circuit breaker rolled the deployment back ` +
-        `(tasks failed to start)`;
-      throw new InitError(why, id, state, [why]);
+      throw rolledBack("tasks failed to start");
     }
   }
 
@@ -235,7 +264,7 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       }
       const previous = store.get(type, id);
       store.put({ type, id, urn, properties: merged, createdAt: previous?.createdAt });
-      await deploy(urn, id, merged);
+      await deploy(urn, id, merged, olds);
       return { outs: merged };
     },
 
