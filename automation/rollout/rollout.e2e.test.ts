@@ -348,9 +348,17 @@ describe("rollouts of the release", () => {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    // The machine dies: the CLI and the Pulumi processes it started, all at once.
+    // The machine dies: the CLI and the Pulumi processes it started, all at once, and the double's
+    // plugin processes, which run in process groups of their own (by their pids, all ours).
     process.kill(-child.pid!, "SIGKILL");
     await new Promise((r) => child.on("close", r));
+    for (const p of await h.engine.leftoverPlugins()) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        // Ended meanwhile.
+      }
+    }
     timings.push(`rollout until kill -9: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const crashed = current()!;
     const finished = Object.values(crashed.tenants)
