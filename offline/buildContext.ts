@@ -2,7 +2,7 @@
  * What the fake cloud answers for an image build (`docker-build:index:Image`): a digest derived
  * from the build itself, so a change to the context (a file of app/, the Dockerfile), the platforms
  * or the build arguments gives a new digest and an unchanged build gives the same one, as a
- * reproducible build would. The mocks (./mocks.ts) use it; the cloud double plays the docker-build
+ * reproducible build would; a file the context's `.dockerignore` leaves out changes nothing. The mocks (./mocks.ts) use it; the cloud double plays the docker-build
  * provider with the same function. It reads the context directory; nothing is built or pushed.
  */
 import { createHash } from "crypto";
@@ -11,6 +11,61 @@ import * as path from "path";
 
 /** Directories never part of a context here (also in app/.dockerignore). */
 const IGNORED = new Set(["node_modules", ".git"]);
+
+/** One `.dockerignore` line: a pattern anchored at the context root, or a `!` exception. */
+export interface IgnoreRule {
+  readonly exclude: boolean;
+  readonly pattern: RegExp;
+}
+
+/**
+ * The rules of `<context>/.dockerignore`, as Docker reads them: one pattern a line, `#` comments,
+ * paths relative to the context root (a leading `/` means the same), `*` and `?` within one path
+ * segment, `**` across segments, `!` re-includes, the last matching line wins; a pattern that
+ * matches a directory matches everything in it.
+ * https://docs.docker.com/build/concepts/context/#dockerignore-files
+ */
+export function dockerIgnoreRules(context: string): IgnoreRule[] {
+  const file = path.join(context, ".dockerignore");
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  return fs
+    .readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const exclude = !line.startsWith("!");
+      const glob = path.posix
+        .normalize((exclude ? line : line.slice(1)).trim().replace(/^\/+/, ""))
+        .replace(/\/+$/, "");
+      const source = glob
+        .split(/(\*\*\/?|\*|\?)/)
+        .map((part) =>
+          part.startsWith("**")
+            ? "(?:.*/)?".concat(part === "**" ? ".*" : "")
+            : part === "*"
+              ? "[^/]*"
+              : part === "?"
+                ? "[^/]"
+                : part.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
+        )
+        .join("");
+      return { exclude, pattern: new RegExp(`^${source}(?:/.*)?$`) };
+    });
+}
+
+/** True when `.dockerignore` leaves `relative` (a posix path inside the context) out. */
+function ignored(rules: readonly IgnoreRule[], relative: string): boolean {
+  let out = false;
+  for (const rule of rules) {
+    if (rule.pattern.test(relative)) {
+      out = rule.exclude;
+    }
+  }
+  return out;
+}
 
 /** The inputs of a build that decide its digest. */
 export interface BuildInputs {
@@ -22,16 +77,20 @@ export interface BuildInputs {
   readonly buildArgs?: Readonly<Record<string, string>>;
 }
 
-/** Every file of the context (relative paths, sorted), without node_modules and .git. */
-export function contextFiles(dir: string, prefix = ""): string[] {
+/**
+ * Every file the build context sends (relative paths, sorted): without node_modules and .git, and
+ * without what the context's `.dockerignore` leaves out.
+ */
+export function contextFiles(dir: string, prefix = "", rules = dockerIgnoreRules(dir)): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    if (IGNORED.has(entry.name)) {
+    const relative = path.posix.join(prefix, entry.name);
+    if (IGNORED.has(entry.name) || (ignored(rules, relative) && !entry.isDirectory())) {
       continue;
     }
-    const relative = path.posix.join(prefix, entry.name);
     if (entry.isDirectory()) {
-      out.push(...contextFiles(dir, relative));
+      // A directory is walked even when ignored: a later `!` line may take a file of it back.
+      out.push(...contextFiles(dir, relative, rules));
     } else if (entry.isFile()) {
       out.push(relative);
     }

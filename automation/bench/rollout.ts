@@ -20,7 +20,7 @@ import { formatRolloutReport } from "../cli/renderRollout";
 import { LocalEngine } from "../engine/localEngine";
 import { runFleet } from "../fleet";
 import {
-  cloudFileProbe,
+  cloudProbe,
   FileRolloutStore,
   parseWavePlan,
   registryWriter,
@@ -73,8 +73,9 @@ async function main(): Promise<void> {
     });
     fs.mkdirSync(path.join(dir, "state"), { recursive: true });
     const engine = new LocalEngine(settings);
+    const base = new BaseService(engine);
     const t0 = Date.now();
-    await new BaseService(engine).up("staging");
+    await base.up("staging");
     console.log(`base staging on the double: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const service = new TenantService({ engine, program: loadProgram("real", settings) });
     const registry = path.join(dir, "registry");
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     );
     const state = await startRollout(
       {
-        target: serviceTarget(service, cloudFileProbe(settings.doubleDir!)),
+        target: serviceTarget(service, cloudProbe(settings, service, base)),
         store: new FileRolloutStore(path.join(dir, "rollouts")),
         registry: registryWriter(registry, dir),
         pollMs: 1000,

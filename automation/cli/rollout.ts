@@ -26,13 +26,11 @@ import { BaseService } from "../base";
 import { LocalEngine } from "../engine/localEngine";
 import { EXIT_CODES } from "../errors";
 import {
-  awsCliProbe,
-  cloudFileProbe,
+  cloudProbe,
   controlRollout,
   defaultRolloutDir,
   dryRunReport,
   FileRolloutStore,
-  HealthProbe,
   parseDuration,
   parseWavePlan,
   planFor,
@@ -47,7 +45,7 @@ import {
   WAVE_SELECTORS,
 } from "../rollout";
 import { REPO_ROOT } from "../settings";
-import { CliContext, cliContext, CommonOptions, withCommonOptions } from "./context";
+import { cliContext, CommonOptions, withCommonOptions } from "./context";
 import { CliIO } from "./io";
 import { formatDryRun, formatRolloutReport } from "./renderRollout";
 import { printResult } from "./report";
@@ -163,7 +161,12 @@ async function rollout(actionText: string, o: RolloutFlags, io: CliIO): Promise<
   const ctx = cliContext(o, io);
   const specs = loadRegistry(o.registry ?? REGISTRY_DIR);
   const deps: RolloutDeps = {
-    target: serviceTarget(ctx.service, probeFor(ctx)),
+    // The gate reads ECS and CloudWatch: on AWS through the AWS CLI, on the double through its
+    // answers to the same calls (automation/rollout/probes.ts).
+    target: serviceTarget(
+      ctx.service,
+      cloudProbe(ctx.settings, ctx.service, new BaseService(new LocalEngine(ctx.settings))),
+    ),
     store,
     registry: registryWriter(o.registry ?? REGISTRY_DIR, REPO_ROOT),
     pollMs,
@@ -207,25 +210,4 @@ function writeReport(file: string | undefined, report: unknown): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   }
-}
-
-/**
- * The gate's probe: the stand-in cloud's for the test program and the cloud double (they keep the
- * health a test sets), else the AWS CLI's.
- */
-function probeFor(ctx: CliContext): HealthProbe {
-  if (ctx.program === "test") {
-    return cloudFileProbe(
-      process.env.PLATFORM_TEST_CLOUD_DIR ?? path.join(ctx.settings.workDir, "test-cloud"),
-    );
-  }
-  if (ctx.settings.cloud === "double" && ctx.settings.doubleDir) {
-    return cloudFileProbe(ctx.settings.doubleDir);
-  }
-  const base = new BaseService(new LocalEngine(ctx.settings));
-  return awsCliProbe(async (tenant, env) => {
-    const [outputs, baseOutcome] = await Promise.all([ctx.service.outputs(tenant, env), base.outputs(env)]);
-    const b = (baseOutcome.outputs ?? {}) as Record<string, unknown>;
-    return { cluster: String(b.clusterName), service: String(outputs.serviceName), region: String(b.region) };
-  });
 }

@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { awsCliProbe, cloudFileProbe, ecsHealth, writeCloudHealth } from "./probes";
+import { writeKnobs } from "../../offline/double/knobs";
+import { doubleProvider } from "../../offline/double/provider";
+import { awsCliProbe, cloudProbe, ecsHealth } from "./probes";
 
 describe("ecsHealth", () => {
   it("is healthy only with one PRIMARY deployment COMPLETED and every desired task running", () => {
@@ -106,17 +108,55 @@ describe("awsCliProbe", () => {
   });
 });
 
-describe("cloudFileProbe", () => {
-  it("reads the alarms a test sets in the stand-in cloud's health.json", async () => {
+describe("cloudProbe", () => {
+  const locations = {
+    service: {
+      outputs: async (tenant: string) => ({ serviceName: `plat-stg-${tenant}` }),
+    },
+    base: {
+      outputs: async () => ({
+        outcome: "succeeded",
+        outputs: { clusterName: "plat-staging", region: "us-east-1" },
+      }),
+    },
+  } as unknown as { service: Parameters<typeof cloudProbe>[1]; base: Parameters<typeof cloudProbe>[2] };
+
+  it("on the cloud double: the same calls, answered from the double's cloud and knobs", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
     try {
-      const probe = cloudFileProbe(dir);
+      const p = doubleProvider("aws", "7.48.0", dir);
+      const urn = (type: string, name: string) => `urn:pulumi:acme-staging::tenant::${type}::${name}`;
+      const td = await p.create!(urn("aws:ecs/taskDefinition:TaskDefinition", "service"), {
+        family: "plat-stg-acme",
+        containerDefinitions: JSON.stringify([{ name: "app", image: "repo/app:2.0.0", essential: true }]),
+      });
+      await p.create!(urn("aws:ecs/service:Service", "service"), {
+        name: "plat-stg-acme",
+        cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/plat-staging",
+        taskDefinition: td.outs.arn,
+        desiredCount: 1,
+      });
+      const alarm = await p.create!(urn("aws:cloudwatch/metricAlarm:MetricAlarm", "observability-5xx"), {});
+      const probe = cloudProbe({ cloud: "double", doubleDir: dir }, locations.service, locations.base);
+      expect(probe.name).toBe(`cloud double ${dir}`);
+      expect(await probe.health("acme", "staging")).toEqual({
+        healthy: true,
+        detail: "1 of 1 tasks running, 1 deployment(s), primary COMPLETED",
+      });
       expect(await probe.alarms("acme", "staging")).toEqual([]);
-      writeCloudHealth(dir, { acme: { alarms: ["acme-staging-5xx"] } });
-      expect(await probe.alarms("acme", "staging")).toEqual(["acme-staging-5xx"]);
+      writeKnobs(dir, { health: { "acme@2.0.0": "never-healthy" }, alarms: { "acme@2.0.0": ["5xx"] } });
+      expect(await probe.health("acme", "staging")).toEqual({
+        healthy: false,
+        detail: "0 of 1 tasks running, 1 deployment(s), primary IN_PROGRESS",
+      });
+      expect(await probe.alarms("acme", "staging")).toEqual([alarm.outs.name]);
       expect(await probe.alarms("globex", "staging")).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("on AWS: the AWS CLI", () => {
+    expect(cloudProbe({ cloud: "aws" }, locations.service, locations.base).name).toBe("aws");
   });
 });

@@ -1,59 +1,21 @@
 /**
  * Health probes of the rollout gate (./target.ts `HealthProbe`): the ECS deployment of a tenant
- * and its CloudWatch alarms.
+ * and its CloudWatch alarms, read through the AWS CLI's calls (`aws ecs describe-services`; the
+ * tenant's alarms found by their `Tenant`/`Environment` tags with `aws resourcegroupstaggingapi
+ * get-resources`, then `aws cloudwatch describe-alarms --state-value ALARM`).
  *
- * - {@link awsCliProbe}: the real one, through the AWS CLI (`aws ecs describe-services`, and the
- *   tenant's alarms found by their `Tenant`/`Environment` tags, then `aws cloudwatch
- *   describe-alarms`). It needs the AWS CLI v2 and the same credentials as the update.
- * - {@link cloudFileProbe}: the stand-in clouds' (the test program's cloud directory, the cloud
- *   double's directory): they keep the health a test sets in `<dir>/health.json`, documented at
- *   {@link CloudHealthFile}. It is for tests and the embedded default, never for AWS.
+ * {@link awsCliProbe} makes those calls through an {@link AwsCli}: on AWS the AWS CLI v2 with the
+ * same credentials as the update ({@link awsCli}); on the cloud double the double's answers to the
+ * same calls (offline/double/awsApi.ts, from its cloud and its knobs), so the probe's logic runs
+ * unchanged on both. {@link cloudProbe} picks the one of the settings' cloud.
  */
 import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import type { Environment } from "../../common";
+import { doubleAwsApi } from "../../offline/double/awsApi";
+import type { BaseService } from "../base";
+import type { TenantService } from "../service";
+import type { AutomationSettings } from "../settings";
 import type { HealthCheck, HealthProbe } from "./target";
-
-/**
- * `<dir>/health.json` of a stand-in cloud, written by tests:
- *
- *   { "acme": { "unhealthyImages": ["2.0.0"], "alarms": ["acme-staging-5xx"] } }
- *
- * `unhealthyImages`: deployments of these images never become steady (the stand-in's update fails,
- * as `waitForSteadyState` makes the real one fail); `alarms`: the tenant's alarms in ALARM now.
- */
-export type CloudHealthFile = Record<string, { unhealthyImages?: string[]; alarms?: string[] } | undefined>;
-
-/** The health file of a stand-in cloud directory. */
-export function cloudHealthPath(dir: string): string {
-  return path.join(dir, "health.json");
-}
-
-/** Reads `<dir>/health.json`; an absent file is a healthy cloud. */
-export function readCloudHealth(dir: string): CloudHealthFile {
-  const file = cloudHealthPath(dir);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as CloudHealthFile) : {};
-}
-
-/** Writes `<dir>/health.json` atomically (tests). */
-export function writeCloudHealth(dir: string, health: CloudHealthFile): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = cloudHealthPath(dir);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(health, null, 2));
-  fs.renameSync(`${file}.tmp`, file);
-}
-
-/** The probe of a stand-in cloud kept in `dir` (see {@link CloudHealthFile}). */
-export function cloudFileProbe(dir: string): HealthProbe {
-  return {
-    name: `stand-in cloud ${dir}`,
-    // A stand-in's update fails when the deployment would not be steady; after one that succeeded
-    // the deployment is steady.
-    health: async () => ({ healthy: true, detail: "deployment steady (stand-in cloud)" }),
-    alarms: async (tenant) => readCloudHealth(dir)[tenant]?.alarms ?? [],
-  };
-}
 
 /** Runs the AWS CLI with JSON output; never a shell, never a secret in argv. */
 export type AwsCli = (args: readonly string[]) => Promise<unknown>;
@@ -94,9 +56,10 @@ export interface ServiceLocation {
 export function awsCliProbe(
   locate: (tenant: string, environment: Environment) => Promise<ServiceLocation>,
   cli: AwsCli = awsCli,
+  name = "aws",
 ): HealthProbe {
   return {
-    name: "aws",
+    name,
     async health(tenant, environment): Promise<HealthCheck> {
       const where = await locate(tenant, environment);
       const out = (await cli([
@@ -143,6 +106,43 @@ export function awsCliProbe(
       return [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])].map((a) => a.AlarmName).sort();
     },
   };
+}
+
+/**
+ * The probe of the settings' cloud: the AWS CLI on AWS, the double's answers to the same calls on
+ * the cloud double. The tenant's service comes from its stack's outputs (`serviceName`), the
+ * cluster and region from the base stack's, read once per tenant and environment (a soak reads the
+ * alarms every poll; the names do not change during a rollout).
+ */
+export function cloudProbe(
+  settings: Pick<AutomationSettings, "cloud" | "doubleDir">,
+  service: Pick<TenantService, "outputs">,
+  base: Pick<BaseService, "outputs">,
+): HealthProbe {
+  const known = new Map<string, Promise<ServiceLocation>>();
+  const read = async (tenant: string, env: Environment): Promise<ServiceLocation> => {
+    const [outputs, baseOutcome] = await Promise.all([service.outputs(tenant, env), base.outputs(env)]);
+    const b = (baseOutcome.outputs ?? {}) as Record<string, unknown>;
+    return { cluster: String(b.clusterName), service: String(outputs.serviceName), region: String(b.region) };
+  };
+  const locate = (tenant: string, env: Environment): Promise<ServiceLocation> => {
+    const key = `${tenant}-${env}`;
+    if (!known.has(key)) {
+      // A failed read is not kept: the next call reads again.
+      known.set(
+        key,
+        read(tenant, env).catch((error) => {
+          known.delete(key);
+          throw error;
+        }),
+      );
+    }
+    return known.get(key)!;
+  };
+  if (settings.cloud === "double" && settings.doubleDir) {
+    return awsCliProbe(locate, doubleAwsApi(settings.doubleDir), `cloud double ${settings.doubleDir}`);
+  }
+  return awsCliProbe(locate);
 }
 
 interface EcsService {

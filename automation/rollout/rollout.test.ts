@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EXIT_CODES } from "../errors";
 import {
+  failureLine,
   controlRollout,
   dryRunReport,
   parseWavePlan,
@@ -393,3 +394,19 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe("failure details", () => {
+  it("take the engine's reason, without its wrapping", () => {
+    const engine = Object.assign(new Error("update failed"), {
+      engineMessage:
+        'error: 1 error occurred:\n\t* cloud double: ECS service "plat-stg-acme" did not reach a steady state within 1500 ms: 0 of 2 tasks became healthy\n',
+    });
+    expect(failureLine(engine)).toBe(
+      'cloud double: ECS service "plat-stg-acme" did not reach a steady state within 1500 ms: 0 of 2 tasks became healthy',
+    );
+    expect(failureLine(new Error("alarm in ALARM during the soak: acme-5xx"))).toBe(
+      "alarm in ALARM during the soak: acme-5xx",
+    );
+    expect(failureLine("x".repeat(400))).toHaveLength(300);
+  });
+});

@@ -371,7 +371,7 @@ async function runTenant(
       log(`[${t.tenant}] ✓ on ${state.image} in ${(t.durationMs! / 1000).toFixed(1)}s`);
       return;
     } catch (error) {
-      t.error = firstLine(error);
+      t.error = failureLine(error);
       t.status = "rolling-back";
       save();
       log(`[${t.tenant}] ✗ ${t.error}; rolling back to ${t.fromImage}`);
@@ -383,7 +383,7 @@ async function runTenant(
     log(`[${t.tenant}] rolled back to ${t.fromImage}`);
   } catch (error) {
     t.status = "rollback-failed";
-    t.rollbackError = firstLine(error);
+    t.rollbackError = failureLine(error);
     log(`[${t.tenant}] ✗ rollback failed: ${t.rollbackError}`);
   }
   finish(t, started, now);
@@ -395,14 +395,22 @@ function finish(t: TenantRolloutState, started: number, now: () => Date): void {
   t.durationMs = (t.durationMs ?? 0) + (Date.now() - started);
 }
 
-/** The first meaningful line of an error: the engine's message for a tenant operation. */
-function firstLine(error: unknown): string {
+/**
+ * The first meaningful line of an error: the engine's message for a tenant operation, without the
+ * engine's wrapping (`error: `, `1 error occurred:`, the `* ` of each listed error).
+ */
+export function failureLine(error: unknown): string {
   const e = error as Partial<TenantOperationError> & Error;
   const text = String(e?.engineMessage || e?.message || error);
   const lines = text
     .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^error:\s*/i, "")
+        .replace(/^\*\s+/, ""),
+    )
+    .filter((l) => l !== "" && !/^\d+ errors? occurred:?$/i.test(l));
   const useful = lines.find((l) => /error|fail|not |did not|ALARM|rolled/i.test(l)) ?? lines[0] ?? "";
-  return useful.replace(/^error:\s*/, "").slice(0, 300);
+  return useful.slice(0, 300);
 }

@@ -5,11 +5,17 @@
  *   {
  *     "latencyMs": { "aws:ecs/service:Service": 500, "*": 0 },
  *     "fail": { "tenants": ["initech"], "types": ["aws:rds/instance:Instance"] },
- *     "health": { "acme": "never-healthy", "globex": "rollback" },
+ *     "health": { "acme": "never-healthy", "globex@2.0.0": "rollback" },
+ *     "alarms": { "initech@2.0.0": ["5xx-rate"], "acme": ["*"] },
  *     "exitCodes": { "initech/db-bootstrap": 1 },
  *     "steadyStateTimeoutMs": 3000,
  *     "holdUntilFile": "/tmp/release"
  *   }
+ *
+ * `health` and `alarms` are keyed by tenant (`acme`: whatever image its service runs) or by tenant
+ * and image (`acme@2.0.0`, `acme@sha256:<64 hex>`: only while its service runs that image), the
+ * image key winning. So a canary can be unhealthy on the new image and healthy again on the old
+ * one after its rollback, and an alarm can fire only while the new image runs.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -31,8 +37,17 @@ export const KnobsSchema = z
       })
       .strict()
       .default({ tenants: [], types: [] }),
-    /** How each tenant's ECS deployment ends. @default healthy */
+    /**
+     * How each tenant's ECS deployment ends, by `tenant` or `tenant@image` (see above).
+     * @default healthy
+     */
     health: z.record(z.string(), z.enum(HEALTH)).default({}),
+    /**
+     * The tenant's CloudWatch alarms in ALARM, by `tenant` or `tenant@image`: alarm roles (the end
+     * of the alarm's Pulumi name: `cpu`, `5xx-rate`, ...) or `*` for all of them. The others are OK.
+     * @default none
+     */
+    alarms: z.record(z.string(), z.array(z.string().min(1))).default({}),
     /**
      * Exit codes of a tenant's task containers, by `<tenant>/<container>` (e.g. `acme/db-bootstrap`),
      * over what their commands give (./containers.ts). @default none
@@ -76,4 +91,46 @@ export function writeKnobs(dir: string, knobs: KnobsInput): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(KnobsSchema.parse(knobs), null, 2)}\n`);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * True when the image reference a task runs (`<repository>:<tag>` or `<repository>@<digest>`) is
+ * `image` (a tag, a digest, or the whole reference).
+ */
+export function imageIs(ref: string, image: string): boolean {
+  return ref === image || ref.endsWith(`:${image}`) || ref.endsWith(`@${image}`);
+}
+
+/** The entry of a `tenant` / `tenant@image` keyed knob for a tenant running `ref`. */
+function byTenantImage<T>(
+  table: Readonly<Record<string, T>>,
+  tenant: string,
+  ref: string | undefined,
+): T | undefined {
+  for (const [key, value] of Object.entries(table)) {
+    const at = key.indexOf("@");
+    if (at > 0 && key.slice(0, at) === tenant && ref !== undefined && imageIs(ref, key.slice(at + 1))) {
+      return value;
+    }
+  }
+  return table[tenant];
+}
+
+/** How the deployment of `tenant` running image `ref` ends. */
+export function healthOf(knobs: Knobs, tenant: string | undefined, ref: string | undefined): Health {
+  return (tenant !== undefined && byTenantImage(knobs.health, tenant, ref)) || "healthy";
+}
+
+/**
+ * True when the tenant's alarm named `role` by its program (the end of its Pulumi name) is in ALARM
+ * while the tenant runs image `ref`.
+ */
+export function alarmFiring(
+  knobs: Knobs,
+  tenant: string | undefined,
+  ref: string | undefined,
+  resourceName: string,
+): boolean {
+  const roles = tenant === undefined ? undefined : byTenantImage(knobs.alarms, tenant, ref);
+  return (roles ?? []).some((r) => r === "*" || resourceName === r || resourceName.endsWith(`-${r}`));
 }

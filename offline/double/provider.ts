@@ -3,19 +3,23 @@
  * programs on the real engine. It is a test double, not a cloud: nothing leaves the machine. Its
  * ids, ARNs and endpoints come from the fake-cloud model (../cloud.ts), the same one the mocks use;
  * its cloud is a directory of records (./store.ts); the properties AWS cannot change in place
- * replace (./replaceOn.ts); tests steer latency, failures and ECS health through ./knobs.ts.
+ * replace (./replaceOn.ts); tests steer latency, failures, ECS health per tenant and image, and
+ * alarm states through ./knobs.ts. It also plays `docker-build` (an image "build" whose digest is
+ * the content hash of its build context, ../buildContext.ts; nothing is built or pushed).
  */
 import { randomBytes, randomInt } from "crypto";
 import type * as provider from "@pulumi/pulumi/provider";
+import { imageState } from "../buildContext";
 import { cloudCall, cloudState } from "../cloud";
 import { failedContainer } from "./containers";
-import { readKnobs } from "./knobs";
+import { taskDefinitionImage } from "./ecs";
+import { healthOf, readKnobs } from "./knobs";
 import { recordLatency } from "./latencyLog";
 import { replacingKeys } from "./replaceOn";
 import { CloudStore, fromStored, hasUnknown, isSecret, reveal, secret } from "./store";
 
 /** The packages the double plays, at the versions the SDKs in package.json register. */
-export const DOUBLE_PACKAGES = ["aws", "random"] as const;
+export const DOUBLE_PACKAGES = ["aws", "random", "docker-build"] as const;
 export type DoublePackage = (typeof DOUBLE_PACKAGES)[number];
 
 /** Where a URN's stack, project, type and name sit: `urn:pulumi:<stack>::<project>::<types>::<name>`. */
@@ -33,6 +37,7 @@ export function tenantOf(urn: string): string | undefined {
 }
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+const IMAGE = "docker-build:index:Image";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,8 +95,10 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
     const plain = reveal(inputs) as Record<string, unknown>;
     const computed = cloudState({ type, name, inputs: plain, seed });
     const state: Record<string, unknown> = { ...computed.state };
+    // An input holding a secret anywhere (a registry password inside a list) stays as it came, so
+    // the secret stays one in the state and reaches the store only as a digest.
     for (const [k, v] of Object.entries(inputs)) {
-      if (isSecret(v)) {
+      if (hasSecret(v)) {
         state[k] = v;
       }
     }
@@ -147,9 +154,10 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
     }
     const knobs = readKnobs(dir);
     const tenant = tenantOf(urn);
-    const health = (tenant && knobs.health[tenant]) || "healthy";
-    const desired = Number(reveal(state.desiredCount) ?? 1);
     const taskDefinitionArn = String(reveal(state.taskDefinition) ?? "");
+    // Keyed by tenant and by the image the new task definition runs (knobs.ts).
+    const health = healthOf(knobs, tenant, taskDefinitionImage(store, taskDefinitionArn));
+    const desired = Number(reveal(state.desiredCount) ?? 1);
     const taskDefinition = store.get(TASK_DEFINITION, taskDefinitionArn);
     const failed = failedContainer(reveal(taskDefinition?.properties.containerDefinitions), tenant, knobs);
     /** The circuit breaker gave up: back on the previous task definition, if there was one. */
@@ -200,6 +208,11 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
         ...Object.keys(news).filter((k) => !HIDDEN.has(k)),
       ]);
       const changed = [...inputKeys].filter((k) => hasUnknown(news[k]) || !same(olds[k], news[k])).sort();
+      // An image is built again when its context's content changed, as docker-build's own diff
+      // compares the context hash: the inputs alone (a path) do not show it.
+      if (type === IMAGE && !hasUnknown(news) && contextHashOf(news) !== reveal(olds.contextHash)) {
+        changed.push("contextHash");
+      }
       const replaces = replacingKeys(type, changed);
       const named = ["name", "bucket", "identifier", "replicationGroupId"].some((k) => news[k] !== undefined);
       return {
@@ -269,6 +282,26 @@ export function doubleProvider(pkg: DoublePackage, version: string, dir: string)
       return JSON.stringify({ name: pkg, version });
     },
   };
+}
+
+/** True when the value is or holds a wire-format secret. */
+function hasSecret(value: unknown): boolean {
+  if (isSecret(value)) {
+    return true;
+  }
+  if (Array.isArray(value)) {
+    return value.some(hasSecret);
+  }
+  return value !== null && typeof value === "object" && Object.values(value).some(hasSecret);
+}
+
+/** The hash of an image's build context now (../buildContext.ts); "" when it cannot be read. */
+function contextHashOf(inputs: Record<string, unknown>): string {
+  try {
+    return String(imageState(reveal(inputs) as Record<string, unknown>).contextHash);
+  } catch {
+    return "";
+  }
 }
 
 /** A really random password following the random provider's main inputs. */
