@@ -49,10 +49,13 @@ async function load(label: string, clients: number, requests: number, next: () =
   );
 }
 
-async function reads(tenants: number, clients: number, requests: number) {
+async function reads(tenants: number, clients: number, requests: number, profileDir?: string) {
   const child = spawn(
     process.execPath,
     [
+      // `--profile <dir>`: the server writes a V8 CPU profile there on exit (open it in Chrome's
+      // DevTools' Performance panel).
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : []),
       require.resolve("ts-node/dist/bin.js"),
       "--transpile-only",
       path.join(__dirname, "readServer.ts"),
@@ -96,11 +99,13 @@ async function reads(tenants: number, clients: number, requests: number) {
     console.log(`reads: ${tenants} tenants in a SQLite store, server in its own process`);
     // Warm-up (JIT, connections), not measured.
     await load("warm-up", clients, 500, () => `${url}/v1/tenants`, token);
-    await measured("GET /v1/tenants (100 per page)", () => `${url}/v1/tenants`);
+    await measured("GET /v1/tenants (default page, 50)", () => `${url}/v1/tenants`);
     let i = 0;
     await measured("GET /v1/operations/{id}", () => `${url}/v1/operations/${ops[i++ % ops.length]}`);
   } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
+    await exited;
   }
 }
 
@@ -187,14 +192,22 @@ async function main(): Promise<void> {
     .option("--requests <n>", "requests per endpoint", "3000")
     .option("--onboards <n>", "onboardings of each kind (API and CLI)", "2")
     .option("--reads-only", "measure the reads only")
+    .option("--profile <dir>", "write the read server's CPU profile (V8 .cpuprofile) to this directory")
     .parse(process.argv)
-    .opts<{ tenants: string; clients: string; requests: string; onboards: string; readsOnly?: boolean }>();
+    .opts<{
+      tenants: string;
+      clients: string;
+      requests: string;
+      onboards: string;
+      readsOnly?: boolean;
+      profile?: string;
+    }>();
   const [tenants, clients, requests, onboards] = [o.tenants, o.clients, o.requests, o.onboards].map(Number);
   if (![tenants, clients, requests, onboards].every((n) => Number.isInteger(n) && n >= 1)) {
     throw new Error("--tenants, --clients, --requests and --onboards must be whole numbers of at least 1");
   }
   console.log(`bench:api on ${os.cpus().length} CPUs, Node ${process.version}`);
-  await reads(tenants, clients, requests);
+  await reads(tenants, clients, requests, o.profile);
   if (o.readsOnly) return;
   if (!process.env.PULUMI_ROOT) {
     const setup = spawnSync("bash", ["scripts/setup-pulumi.sh"], {

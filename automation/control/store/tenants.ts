@@ -160,9 +160,18 @@ export interface TenantListFilter {
   readonly limit: number;
 }
 
-/** Tenant environments ordered by tenant then environment. */
-export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<TenantEnvRow[]> {
-  let q = db.selectFrom("tenant_envs").selectAll();
+/** A tenant environment in a list: no outputs, no reason (the list does not show them). */
+export type TenantEnvSummary = Omit<TenantEnvRow, "outputs" | "reason">;
+
+/**
+ * Tenant environments ordered by tenant then environment (the primary key's order, so a page is an
+ * index range). Only the columns a list shows are read: outputs are JSON to parse and most of a
+ * row's bytes.
+ */
+export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<TenantEnvSummary[]> {
+  let q = db
+    .selectFrom("tenant_envs")
+    .select(["tenant", "environment", "state", "tier", "last_operation_id", "updated_at"]);
   if (f.environment) q = q.where("environment", "=", f.environment);
   if (f.tier) q = q.where("tier", "=", f.tier);
   if (f.state) q = q.where("state", "=", f.state);
@@ -177,7 +186,14 @@ export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<Tenan
     );
   }
   const rows = await q.orderBy("tenant").orderBy("environment").limit(f.limit).execute();
-  return rows.map(envRow);
+  return rows.map((row) => ({
+    tenant: row.tenant,
+    environment: row.environment,
+    state: row.state as TenantState,
+    tier: row.tier,
+    ...(row.last_operation_id ? { lastOperationId: row.last_operation_id } : {}),
+    updatedAt: row.updated_at,
+  }));
 }
 
 function envRow(row: TenantEnvsTable): TenantEnvRow {
