@@ -26,13 +26,6 @@ export interface ControlConfig {
   readonly rateLimit: number;
   /** @default 65536 (PLATFORM_BODY_LIMIT) */
   readonly bodyLimit: number;
-  /**
-   * The tenant program: `real` (tenants/program.ts, on the cloud double by default, on AWS with
-   * PLATFORM_CLOUD=aws) or `test` (the automation tests' small stand-in program, whose "cloud" is
-   * a directory; the control plane's e2e tests and benchmark use it for speed).
-   * @default real (PLATFORM_TENANT_PROGRAM)
-   */
-  readonly program: "test" | "real";
 }
 
 /** Variables and their defaults. */
@@ -63,13 +56,15 @@ export function readControlConfig(
     }
     numbers[key] = n;
   }
-  const program = env.PLATFORM_TENANT_PROGRAM || "real";
-  if (program !== "test" && program !== "real") {
+  // The control plane runs the real programs only (on the cloud double or AWS, PLATFORM_CLOUD);
+  // a leftover PLATFORM_TENANT_PROGRAM=test of the old stand-in is refused, not ignored.
+  const program = env.PLATFORM_TENANT_PROGRAM;
+  if (program !== undefined && program !== "" && program !== "real") {
     problems.push({
       path: "PLATFORM_TENANT_PROGRAM",
       value: program,
-      allowed: ["test", "real"],
-      message: `${JSON.stringify(program)} is not one of test, real`,
+      allowed: ["real"],
+      message: `${JSON.stringify(program)} is not real: the control plane runs the real tenant program (PLATFORM_CLOUD=double for the cloud double)`,
     });
   }
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -85,7 +80,6 @@ export function readControlConfig(
       host: env.HOST || "127.0.0.1",
       dataDir: path.resolve(env.PLATFORM_DATA_DIR || path.join(REPO_ROOT, ".platform")),
       ...(databaseUrl ? { databaseUrl } : {}),
-      program: program as "test" | "real",
       ...(numbers as Pick<
         ControlConfig,
         "port" | "concurrency" | "leaseMs" | "drainMs" | "rateLimit" | "bodyLimit"

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the control plane on HOST:PORT (127.0.0.1:8080) with the embedded default: the
- * SQLite store under PLATFORM_DATA_DIR (`.platform/`), the local file backend, and the tenant
- * program of PLATFORM_TENANT_PROGRAM. DATABASE_URL switches the store to Postgres (several
+ * SQLite store under PLATFORM_DATA_DIR (`.platform/`), the local file backend, and the real
+ * programs on the cloud double (PLATFORM_CLOUD=aws for AWS). DATABASE_URL switches the store to Postgres (several
  * instances share the queue). SIGTERM (or SIGINT) stops taking work, waits up to PLATFORM_DRAIN_MS
  * for running operations and leaves the rest resumable.
  */
@@ -41,7 +41,7 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
   const store = await Store.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const banner = cloudBanner(settings);
   if (banner) io.out(banner);
-  const engine = await embedded(settings, config.program, config.dataDir, io.out);
+  const engine = await embedded(settings, io.out);
   const instance = await createInstance({
     store,
     service: engine.service,
@@ -54,7 +54,7 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
   const url = await instance.listen(config.host, config.port);
   instance.startBackground();
   io.out(
-    `control plane ${instance.id} listening on ${url} (store: ${store.dialect} ${store.location}; program: ${config.program})`,
+    `control plane ${instance.id} listening on ${url} (store: ${store.dialect} ${store.location}; cloud: ${settings.cloud})`,
   );
   io.out(`console: ${url}/   API: ${url}/v1   OpenAPI: ${url}/openapi.json`);
   if ((await activeTokenCount(store.db)) === 0) {

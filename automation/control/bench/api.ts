@@ -4,7 +4,8 @@
  * 1. reads: p50/p99 latency of `GET /v1/tenants` and `GET /v1/operations/{id}` at 50 concurrent
  *    clients, with 200 tenants in the store (SQLite; the server in its own process);
  * 2. onboarding: the time from `POST /v1/tenants` to `active` for one tenant, beside the CLI's
- *    `tenant onboard` for the same spec, each on a fresh backend on the real engine (test program).
+ *    `tenant onboard` for the same spec, each on a fresh backend on the real engine with the real
+ *    programs on the cloud double.
  *
  *   npm run bench:api -- [--tenants 200] [--clients 50] [--requests 3000] [--onboards 2]
  */
@@ -13,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { createHarness, testSpec } from "../../testing/harness";
+import { createDoubleHarness, testSpec } from "../../testing/harness";
 import { createToken } from "../auth";
 import { api, startService, until } from "../testing/processes";
 import { Store } from "../store/store";
@@ -110,7 +111,7 @@ async function reads(tenants: number, clients: number, requests: number, profile
 }
 
 async function cliOnboard(id: string): Promise<{ wall: number; engine: number }> {
-  const h = await createHarness(`bench-cli-${id}`);
+  const h = await createDoubleHarness(`bench-cli-${id}`);
   try {
     const registry = fs.mkdtempSync(path.join(os.tmpdir(), "bench-registry-"));
     const t0 = process.hrtime.bigint();
@@ -154,7 +155,7 @@ async function cliOnboard(id: string): Promise<{ wall: number; engine: number }>
 }
 
 async function apiOnboard(id: string): Promise<{ wall: number; engine: number }> {
-  const h = await createHarness(`bench-api-${id}`, {}, ["staging", "production"]);
+  const h = await createDoubleHarness(`bench-api-${id}`, ["staging", "production"]);
   const dataDir = path.join(h.dir, "control");
   const store = await Store.open({ dataDir });
   const token = (await createToken(store.db, { name: "bench", role: "admin" })).token;
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
     process.env.PULUMI_ROOT = setup.stdout.trim().split("\n").pop();
   }
   console.log(
-    `onboarding one tenant on the real engine (test program), ${onboards} run(s) each, alternating:`,
+    `onboarding one tenant on the real engine and programs (cloud double), ${onboards} run(s) each, alternating:`,
   );
   const cli: { wall: number; engine: number }[] = [];
   const viaApi: { wall: number; engine: number }[] = [];
