@@ -3,6 +3,7 @@
  * problem is reported at once, naming the variable, the value and what is allowed.
  */
 import * as path from "path";
+import { tenantIdProblemsAt } from "../../common";
 import { REPO_ROOT } from "../settings";
 import { FieldProblem } from "./problems";
 
@@ -26,6 +27,13 @@ export interface ControlConfig {
   readonly rateLimit: number;
   /** @default 65536 (PLATFORM_BODY_LIMIT) */
   readonly bodyLimit: number;
+  /** Drift on a schedule per tier (driftSchedule.ts). @default true (PLATFORM_DRIFT_SCHEDULE=on|off) */
+  readonly driftSchedule: boolean;
+  /**
+   * Tenants whose scheduled drift is remediated by an update with the stored spec; nobody else's
+   * is. @default none (PLATFORM_DRIFT_REMEDIATE=<id>,<id>)
+   */
+  readonly driftRemediate: readonly string[];
 }
 
 /** Variables and their defaults. */
@@ -67,6 +75,22 @@ export function readControlConfig(
       message: `${JSON.stringify(program)} is not real: the control plane runs the real tenant program (PLATFORM_CLOUD=double for the cloud double)`,
     });
   }
+  const schedule = env.PLATFORM_DRIFT_SCHEDULE || "on";
+  if (schedule !== "on" && schedule !== "off") {
+    problems.push({
+      path: "PLATFORM_DRIFT_SCHEDULE",
+      value: schedule,
+      allowed: ["on", "off"],
+      message: `${JSON.stringify(schedule)} is not one of on, off`,
+    });
+  }
+  const remediate = (env.PLATFORM_DRIFT_REMEDIATE ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const id of remediate) {
+    for (const p of tenantIdProblemsAt("PLATFORM_DRIFT_REMEDIATE", id)) problems.push(p);
+  }
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push({
@@ -80,6 +104,8 @@ export function readControlConfig(
       host: env.HOST || "127.0.0.1",
       dataDir: path.resolve(env.PLATFORM_DATA_DIR || path.join(REPO_ROOT, ".platform")),
       ...(databaseUrl ? { databaseUrl } : {}),
+      driftSchedule: schedule === "on",
+      driftRemediate: Object.freeze(remediate),
       ...(numbers as Pick<
         ControlConfig,
         "port" | "concurrency" | "leaseMs" | "drainMs" | "rateLimit" | "bodyLimit"

@@ -38,7 +38,6 @@ async function adminToken(dataDir: string): Promise<string> {
 describe("onboarding through the API (the real tenant program on the cloud double)", () => {
   let h: DoubleHarness;
   let instance: Instance;
-  let store: Store;
   let url: string;
   let token: string;
   const dataDir = () => path.join(h.dir, "control");
@@ -46,7 +45,7 @@ describe("onboarding through the API (the real tenant program on the cloud doubl
   beforeAll(async () => {
     // The one seam: the service the instance runs is the double harness's (real programs).
     h = await createDoubleHarness("control-api");
-    store = await Store.open({ dataDir: dataDir() });
+    const store = await Store.open({ dataDir: dataDir() });
     token = (await createToken(store.db, { name: "e2e-admin", role: "admin" })).token;
     instance = await createInstance({
       store,
@@ -121,13 +120,28 @@ describe("onboarding through the API (the real tenant program on the cloud doubl
     ).getAllConfig();
     expect(config["tenant:secrets"]).toMatchObject({ secret: true });
   }, 300_000);
+});
+
+describe("the service process (npm start): cancel, kill -9 and restart, SIGTERM drain", () => {
+  let h: DoubleHarness;
+
+  beforeAll(async () => {
+    // Both environments: `npm start` on the double deploys any missing base stack first.
+    h = await createDoubleHarness("control-restart", ["staging", "production"]);
+  }, 600_000);
+
+  afterAll(() => h.cleanup());
 
   it("cancels a running operation: it ends cancelled, the stack is unlocked and repairable, and the events say so", async () => {
+    const dataDir = path.join(h.dir, "control-cancel");
+    const token = await adminToken(dataDir);
     writeKnobs(h.doubleDir, { latencyMs: { [ECS_SERVICE]: 15_000 } });
+    const service = await startService(h, { PLATFORM_DATA_DIR: dataDir });
+    const url = service.url;
     try {
       const r = await api(url, token, "POST", "/v1/tenants", { spec: testSpec("initech") });
       expect(r.status).toBe(202);
-      await untilResourceStarts({ store }, r.body.id, ECS_SERVICE);
+      await untilResourceStarts({ dataDir }, r.body.id, ECS_SERVICE);
       const cancel = await api(url, token, "POST", `/v1/operations/${r.body.id}/cancel`);
       expect(cancel.status).toBe(202);
       const done = await until("the cancelled operation to end", async () => {
@@ -151,7 +165,7 @@ describe("onboarding through the API (the real tenant program on the cloud doubl
       );
       const state = (await api(url, token, "GET", "/v1/tenants/initech")).body.environments[0];
       expect(state).toMatchObject({ state: "failed", reason: "cancelled while running" });
-      // Repairable: a repair run ends, and the onboarding can be sent again to completion.
+      // Repairable: a repair run ends, and an update then completes the stack.
       writeKnobs(h.doubleDir, {});
       const repair = await api(url, token, "POST", "/v1/tenants/initech/repair", { environment: "staging" });
       expect(repair.status).toBe(202);
@@ -160,29 +174,27 @@ describe("onboarding through the API (the real tenant program on the cloud doubl
         return op.body.finishedAt ? op.body : undefined;
       });
       expect(repaired.status).toBe("succeeded");
-      const again = await api(url, token, "POST", "/v1/tenants", { spec: testSpec("initech") });
-      expect(again.status).toBe(202);
-      const onboarded = await until("the onboarding sent again", async () => {
-        const op = await api(url, token, "GET", `/v1/operations/${again.body.id}`);
+      const update = await api(url, token, "PATCH", "/v1/tenants/initech", { spec: {} });
+      expect(update.status).toBe(202);
+      const updated = await until("the update", async () => {
+        const op = await api(url, token, "GET", `/v1/operations/${update.body.operations[0].id}`);
         return op.body.finishedAt ? op.body : undefined;
       });
-      expect(onboarded.status).toBe("succeeded");
-      expect((await api(url, token, "GET", "/v1/tenants/initech")).body.environments[0].state).toBe("active");
+      expect(updated.status).toBe("succeeded");
+      const tenant = (await api(url, token, "GET", "/v1/tenants/initech")).body.environments[0];
+      expect(tenant).toMatchObject({
+        state: "active",
+        outputs: expect.objectContaining({ tenant: "initech" }),
+      });
+      expect(await h.engine.listLocks("tenant", "initech-staging")).toEqual([]);
+      // The cancelled program's late gRPC call did not take the service down.
+      expect(service.child.exitCode).toBeNull();
     } finally {
       writeKnobs(h.doubleDir, {});
+      service.child.kill("SIGTERM");
+      await service.exited;
     }
   }, 400_000);
-});
-
-describe("restart", () => {
-  let h: DoubleHarness;
-
-  beforeAll(async () => {
-    // Both environments: `npm start` on the double deploys any missing base stack first.
-    h = await createDoubleHarness("control-restart", ["staging", "production"]);
-  }, 600_000);
-
-  afterAll(() => h.cleanup());
 
   it("takes over an operation whose instance was killed (kill -9): it is repaired and resumed to active, and no lock is left", async () => {
     const dataDir = path.join(h.dir, "control-kill");
@@ -194,8 +206,7 @@ describe("restart", () => {
     expect(r.status).toBe(202);
     // Kill it while the engine creates the tenant's service (the slow resource): a pending create.
     await untilResourceStarts({ dataDir }, r.body.id, ECS_SERVICE);
-    first.child.kill("SIGKILL");
-    await first.exited;
+    await first.crash();
 
     writeKnobs(h.doubleDir, {});
     const second = await startService(h, env);

@@ -10,6 +10,7 @@ import type { TenantService } from "../service";
 import type { EnvironmentInfo } from "./api/context";
 import { buildServer, ServerOptions } from "./api/server";
 import { ControlPlane } from "./core";
+import { ControlDriftScheduler, DriftScheduleOptions } from "./driftSchedule";
 import { createMetrics, Metrics } from "./metrics";
 import type { Store } from "./store/store";
 import { DispatcherOptions, WebhookDispatcher } from "./webhooks";
@@ -28,6 +29,12 @@ export interface InstanceOptions {
   readonly checks?: () => Promise<Record<string, string>>;
   /** The base stack of an environment. @default none (404) */
   readonly environment?: (env: string) => Promise<EnvironmentInfo | undefined>;
+  /**
+   * Drift on a schedule (driftSchedule.ts), started with the background work; `npm start` turns it
+   * on unless PLATFORM_DRIFT_SCHEDULE=off.
+   * @default off
+   */
+  readonly driftSchedule?: DriftScheduleOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -39,7 +46,9 @@ export interface Instance {
   readonly worker: Worker;
   readonly dispatcher: WebhookDispatcher;
   readonly metrics: Metrics;
-  /** Starts the worker and the dispatcher. */
+  /** The drift scheduler, when it is on. */
+  readonly drift?: ControlDriftScheduler;
+  /** Starts the worker, the dispatcher and the drift scheduler. */
   startBackground(): void;
   /** Listens; returns the base URL. */
   listen(host: string, port: number): Promise<string>;
@@ -58,6 +67,7 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
   const metrics = createMetrics(o.store);
   const worker = new Worker(control, o.service, { ...o.worker, log, metrics });
   const dispatcher = new WebhookDispatcher(o.store, { ...o.webhooks, log });
+  const drift = o.driftSchedule ? new ControlDriftScheduler(control, { log, ...o.driftSchedule }) : undefined;
   const app = await buildServer(
     {
       control,
@@ -85,17 +95,20 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
     worker,
     dispatcher,
     metrics,
+    drift,
     startBackground() {
       if (started) return;
       started = true;
       worker.start();
       dispatcher.start();
+      drift?.start();
     },
     async listen(host, port) {
       return app.listen({ host, port });
     },
     async stop(deadlineMs) {
       dispatcher.stop();
+      drift?.stop();
       const closing = app.close();
       const drained = await worker.stop(deadlineMs);
       // Event streams stay open until their operation ends; the instance is going away.

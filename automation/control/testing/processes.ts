@@ -18,6 +18,11 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves when it exited. */
   readonly exited: Promise<number | null>;
+  /**
+   * kill -9 of the service and everything it started (its process group: the Pulumi CLI and the
+   * provider plugins), as when its machine or container dies; resolves once it exited.
+   */
+  crash(): Promise<void>;
 }
 
 /**
@@ -41,6 +46,8 @@ export async function startService(
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so crash() can kill the CLI and the plugins with it.
+      detached: true,
     },
   );
   let out = "";
@@ -62,7 +69,20 @@ export async function startService(
       reject(new Error(`the service exited (${code}) before listening:\n${out}`));
     });
   });
-  return { child, url, output: () => out, exited };
+  return {
+    child,
+    url,
+    output: () => out,
+    exited,
+    async crash() {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await exited;
+    },
+  };
 }
 
 /** Calls the API. */
