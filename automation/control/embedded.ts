@@ -14,12 +14,16 @@ import { LocalEngine } from "../engine/localEngine";
 import type { Engine } from "../engine/types";
 import { TenantProgram, TenantService } from "../service";
 import { AutomationSettings } from "../settings";
+import { awsCliProbe, cloudFileProbe } from "../rollout/probes";
+import type { HealthProbe } from "../rollout/target";
 import type { EnvironmentInfo } from "./api/context";
 
 /** What `npm start` runs operations with. */
 export interface Embedded {
   readonly service: TenantService;
   readonly engine: LocalEngine;
+  /** The rollouts' health gate: the cloud double's health file, or the AWS CLI's ECS and alarms. */
+  readonly probe: HealthProbe;
   environment(env: string): Promise<EnvironmentInfo | undefined>;
   checks(): Promise<Record<string, string>>;
 }
@@ -63,9 +67,23 @@ export async function embedded(
   });
   const cli = path.join(settings.pulumiRoot, "bin", "pulumi");
   let cliCheck: { at: number; result: string } | undefined;
+  const base = new BaseService(engine);
+  const probe =
+    settings.cloud === "double" && settings.doubleDir
+      ? cloudFileProbe(settings.doubleDir)
+      : awsCliProbe(async (tenant, env) => {
+          const [outputs, baseOutcome] = await Promise.all([service.outputs(tenant, env), base.outputs(env)]);
+          const b = (baseOutcome.outputs ?? {}) as Record<string, unknown>;
+          return {
+            cluster: String(b.clusterName),
+            service: String(outputs.serviceName),
+            region: String(b.region),
+          };
+        });
   return {
     service,
     engine,
+    probe,
     environment: (env) => baseStackInfo(engine, env),
     async checks() {
       // `pulumi version` costs a process; once a minute is enough for a readiness probe.

@@ -11,6 +11,8 @@ import type { EnvironmentInfo } from "./api/context";
 import { buildServer, ServerOptions } from "./api/server";
 import { ControlPlane } from "./core";
 import { ControlDriftScheduler, DriftScheduleOptions } from "./driftSchedule";
+import { ControlRolloutOptions, ControlRollouts } from "./rollouts";
+import { ControlRolloutStore } from "./store/rollouts";
 import { createMetrics, Metrics } from "./metrics";
 import type { Store } from "./store/store";
 import { DispatcherOptions, WebhookDispatcher } from "./webhooks";
@@ -35,6 +37,8 @@ export interface InstanceOptions {
    * @default off
    */
   readonly driftSchedule?: DriftScheduleOptions;
+  /** Rollouts through the API (`/v1/rollouts`); without them those routes answer 503. */
+  readonly rollouts?: ControlRolloutOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -46,6 +50,8 @@ export interface Instance {
   readonly worker: Worker;
   readonly dispatcher: WebhookDispatcher;
   readonly metrics: Metrics;
+  /** The rollouts, when the instance runs them. */
+  readonly rollouts?: ControlRollouts;
   /** The drift scheduler, when it is on. */
   readonly drift?: ControlDriftScheduler;
   /** Starts the worker, the dispatcher and the drift scheduler. */
@@ -67,6 +73,12 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
   const metrics = createMetrics(o.store);
   const worker = new Worker(control, o.service, { ...o.worker, log, metrics });
   const dispatcher = new WebhookDispatcher(o.store, { ...o.webhooks, log });
+  const rollouts = o.rollouts
+    ? new ControlRollouts(control, await ControlRolloutStore.open(o.store.db, id, log), o.service, {
+        log,
+        ...o.rollouts,
+      })
+    : undefined;
   const drift = o.driftSchedule ? new ControlDriftScheduler(control, { log, ...o.driftSchedule }) : undefined;
   const app = await buildServer(
     {
@@ -84,6 +96,7 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
         return { ready: Object.values(checks).every((c) => c === "ok"), checks };
       },
       environment: o.environment ?? (async () => undefined),
+      rollouts,
     },
     { ...o.server, log },
   );
@@ -96,6 +109,7 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
     dispatcher,
     metrics,
     drift,
+    rollouts,
     startBackground() {
       if (started) return;
       started = true;
@@ -109,8 +123,10 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
     async stop(deadlineMs) {
       dispatcher.stop();
       drift?.stop();
+      rollouts?.stop();
       const closing = app.close();
       const drained = await worker.stop(deadlineMs);
+      await rollouts?.store.flush();
       // Event streams stay open until their operation ends; the instance is going away.
       app.server.closeAllConnections();
       await closing;

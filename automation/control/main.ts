@@ -50,6 +50,7 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
     checks: engine.checks,
     environment: engine.environment,
     ...(config.driftSchedule ? { driftSchedule: { remediate: config.driftRemediate } } : {}),
+    rollouts: { probe: engine.probe },
     log: io.err,
   });
   const url = await instance.listen(config.host, config.port);
@@ -58,6 +59,11 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
     `control plane ${instance.id} listening on ${url} (store: ${store.dialect} ${store.location}; cloud: ${settings.cloud})`,
   );
   io.out(`console: ${url}/   API: ${url}/v1   OpenAPI: ${url}/openapi.json`);
+  io.out(
+    config.driftSchedule
+      ? `drift schedule: on (per tier; remediation for ${config.driftRemediate.join(", ") || "no tenant"}); PLATFORM_DRIFT_SCHEDULE=off turns it off`
+      : "drift schedule: off (PLATFORM_DRIFT_SCHEDULE=off)",
+  );
   if ((await activeTokenCount(store.db)) === 0) {
     io.out(
       "no API token exists yet; create the first admin token with:\n" +

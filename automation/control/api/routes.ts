@@ -8,6 +8,7 @@ import { ENVIRONMENT_ROUTES } from "./routes/environments";
 import { EVENT_ROUTES } from "./routes/events";
 import { FLEET_ROUTES } from "./routes/fleet";
 import { OPERATION_ROUTES } from "./routes/operations";
+import { ROLLOUT_ROUTES } from "./routes/rollouts";
 import { serviceRoutes } from "./routes/service";
 import { TENANT_ROUTES } from "./routes/tenants";
 
@@ -25,4 +26,5 @@ export const ROUTES: readonly Route[] = [
   ...FLEET_ROUTES,
   ...ENVIRONMENT_ROUTES,
   ...EVENT_ROUTES,
+  ...ROLLOUT_ROUTES,
 ];
