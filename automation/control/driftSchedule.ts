@@ -11,7 +11,7 @@
  * an `update` with the stored spec for each of them that is `drifted`.
  */
 import { DRIFT_CADENCE_HOURS, Tier } from "../../common";
-import { SchedulerClock, systemClock, tiersDue } from "../drift/schedule";
+import { everyHour, SchedulerClock, systemClock, tiersDue } from "../drift/schedule";
 import { ControlError, ControlPlane } from "./core";
 import { getTenant, listTenantEnvsByTier } from "./store/tenants";
 
@@ -55,7 +55,7 @@ export class ControlDriftScheduler {
   private readonly clock: SchedulerClock;
   private readonly cadence: Readonly<Record<Tier, number>>;
   private last: Date;
-  private timer: unknown;
+  private hourly?: { stop(): void };
 
   constructor(
     private readonly control: ControlPlane,
@@ -104,23 +104,16 @@ export class ControlDriftScheduler {
 
   /** Ticks at every UTC hour boundary until {@link stop}. */
   start(): void {
-    const schedule = () => {
-      const now = this.clock.now().getTime();
-      const next = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
-      this.timer = this.clock.setTimeout(() => {
-        void this.tick()
-          .catch((error) => this.options.log?.(`drift schedule: tick failed: ${(error as Error).message}`))
-          .finally(() => this.timer !== undefined && schedule());
-      }, next - now);
-    };
-    schedule();
+    this.hourly = everyHour(this.clock, () =>
+      this.tick().catch((error) =>
+        this.options.log?.(`drift schedule: tick failed: ${(error as Error).message}`),
+      ),
+    );
   }
 
   stop(): void {
-    if (this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.hourly?.stop();
+    this.hourly = undefined;
   }
 
   /** The tier's last cadence boundary at or before `now`, ISO. */

@@ -209,14 +209,9 @@ export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<Tenan
 
 function envRow(row: TenantEnvsTable): TenantEnvRow {
   return {
-    tenant: row.tenant,
-    environment: row.environment,
-    state: row.state as TenantState,
-    tier: row.tier,
-    ...(row.last_operation_id ? { lastOperationId: row.last_operation_id } : {}),
+    ...summaryRow(row),
     ...(row.outputs ? { outputs: parseJson<Record<string, unknown>>(row.outputs) } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
-    updatedAt: row.updated_at,
   };
 }
 
