@@ -2,6 +2,9 @@
  * The HTTP API over the fake engine: onboarding end to end (202, lifecycle, events, outputs),
  * lifecycle refusals, idempotency, cancellation, listing and pagination.
  */
+import { TENANT_PAGE } from "./api/routes";
+import { operationView } from "./api/views";
+import { getOperation } from "./store/operations";
 import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
 let t: TestInstance;
@@ -178,5 +181,42 @@ describe("listing", () => {
     expect(page2.body.nextCursor).toBeUndefined();
     const bad = await t.call("GET", "/v1/tenants?cursor=nope");
     expect(bad.status).toBe(400);
+  });
+
+  it("serializes the hot reads from their schemas without dropping a field of the view", async () => {
+    const ok = (await t.call("POST", "/v1/tenants", { body: { spec: specBody("acme") } })).body.id;
+    await t.waitFor(ok);
+    t.engine.behavior = (_op, stack) => {
+      if (stack.includes("bravo")) throw new Error("boom");
+    };
+    const bad = (await t.call("POST", "/v1/tenants", { body: { spec: specBody("bravo") } })).body.id;
+    expect((await t.waitFor(bad)).status).toBe("failed");
+    for (const id of [ok, bad]) {
+      const row = (await getOperation(t.store.db, id))!;
+      // The compiled serializer keeps only the schema's fields: the view must come through whole.
+      expect((await t.call("GET", `/v1/operations/${id}`)).body).toEqual(
+        JSON.parse(JSON.stringify(operationView(row))),
+      );
+    }
+    const list = await t.call("GET", "/v1/tenants");
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ tenant: "acme", state: "active", lastOperationId: ok }),
+      expect.objectContaining({ tenant: "bravo", state: "failed", lastOperationId: bad }),
+    ]);
+    expect(Object.keys(list.body.items[0]).sort()).toEqual(
+      ["environment", "lastOperationId", "state", "tenant", "tier", "updatedAt"].sort(),
+    );
+  });
+
+  it("pages 50 tenant environments by default", async () => {
+    for (let i = 0; i < 26; i++) {
+      const spec = specBody(`tenant-${String(i).padStart(2, "0")}`);
+      await t.call("POST", "/v1/tenants", { body: { spec, environment: "staging" } });
+      await t.call("POST", "/v1/tenants", { body: { spec, environment: "production" } });
+    }
+    const page = await t.call("GET", "/v1/tenants");
+    expect(page.body.items).toHaveLength(TENANT_PAGE);
+    expect(TENANT_PAGE).toBe(50);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
   });
 });

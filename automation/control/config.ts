@@ -3,6 +3,7 @@
  * problem is reported at once, naming the variable, the value and what is allowed.
  */
 import * as path from "path";
+import { tenantIdProblemsAt } from "../../common";
 import { REPO_ROOT } from "../settings";
 import { FieldProblem } from "./problems";
 
@@ -26,13 +27,13 @@ export interface ControlConfig {
   readonly rateLimit: number;
   /** @default 65536 (PLATFORM_BODY_LIMIT) */
   readonly bodyLimit: number;
+  /** Drift on a schedule per tier (driftSchedule.ts). @default true (PLATFORM_DRIFT_SCHEDULE=on|off) */
+  readonly driftSchedule: boolean;
   /**
-   * The tenant program: `real` (tenants/program.ts, on the cloud double by default, on AWS with
-   * PLATFORM_CLOUD=aws) or `test` (the automation tests' small stand-in program, whose "cloud" is
-   * a directory; the control plane's e2e tests and benchmark use it for speed).
-   * @default real (PLATFORM_TENANT_PROGRAM)
+   * Tenants whose scheduled drift is remediated by an update with the stored spec; nobody else's
+   * is. @default none (PLATFORM_DRIFT_REMEDIATE=<id>,<id>)
    */
-  readonly program: "test" | "real";
+  readonly driftRemediate: readonly string[];
 }
 
 /** Variables and their defaults. */
@@ -63,14 +64,32 @@ export function readControlConfig(
     }
     numbers[key] = n;
   }
-  const program = env.PLATFORM_TENANT_PROGRAM || "real";
-  if (program !== "test" && program !== "real") {
+  // The control plane runs the real programs only (on the cloud double or AWS, PLATFORM_CLOUD);
+  // a leftover PLATFORM_TENANT_PROGRAM=test of the old stand-in is refused, not ignored.
+  const program = env.PLATFORM_TENANT_PROGRAM;
+  if (program !== undefined && program !== "" && program !== "real") {
     problems.push({
       path: "PLATFORM_TENANT_PROGRAM",
       value: program,
-      allowed: ["test", "real"],
-      message: `${JSON.stringify(program)} is not one of test, real`,
+      allowed: ["real"],
+      message: `${JSON.stringify(program)} is not real: the control plane runs the real tenant program (PLATFORM_CLOUD=double for the cloud double)`,
     });
+  }
+  const schedule = env.PLATFORM_DRIFT_SCHEDULE || "on";
+  if (schedule !== "on" && schedule !== "off") {
+    problems.push({
+      path: "PLATFORM_DRIFT_SCHEDULE",
+      value: schedule,
+      allowed: ["on", "off"],
+      message: `${JSON.stringify(schedule)} is not one of on, off`,
+    });
+  }
+  const remediate = (env.PLATFORM_DRIFT_REMEDIATE ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const id of remediate) {
+    for (const p of tenantIdProblemsAt("PLATFORM_DRIFT_REMEDIATE", id)) problems.push(p);
   }
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -85,7 +104,8 @@ export function readControlConfig(
       host: env.HOST || "127.0.0.1",
       dataDir: path.resolve(env.PLATFORM_DATA_DIR || path.join(REPO_ROOT, ".platform")),
       ...(databaseUrl ? { databaseUrl } : {}),
-      program: program as "test" | "real",
+      driftSchedule: schedule === "on",
+      driftRemediate: Object.freeze(remediate),
       ...(numbers as Pick<
         ControlConfig,
         "port" | "concurrency" | "leaseMs" | "drainMs" | "rateLimit" | "bodyLimit"

@@ -1,12 +1,14 @@
 /**
  * The operator console in a real headless browser (Debian's `chromium`, driven by
  * playwright-core; .ci/run installs it): an operator signs in with a token, watches a tenant go
- * from provisioning to active on screen, and follows an operation's progress over SSE.
+ * from provisioning to active on screen (the real tenant program on the cloud double), and follows
+ * an operation's progress over SSE.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { chromium, Browser } from "playwright-core";
-import { createHarness, Harness, testSpec } from "../testing/harness";
+import { writeKnobs } from "../../offline/double/knobs";
+import { createDoubleHarness, DoubleHarness, testSpec } from "../testing/harness";
 import { createToken } from "./auth";
 import { createInstance, Instance } from "./instance";
 import { Store } from "./store/store";
@@ -26,14 +28,17 @@ function chromiumPath(): string {
   return found;
 }
 
-let h: Harness;
+let h: DoubleHarness;
 let instance: Instance;
 let browser: Browser;
 let url: string;
 let token: string;
 
 beforeAll(async () => {
-  h = await createHarness("control-console", { delayMs: 4000 });
+  // The real programs on the cloud double; the tenant's service is slow enough (4 s) for the page
+  // to show provisioning before active.
+  h = await createDoubleHarness("control-console");
+  writeKnobs(h.doubleDir, { latencyMs: { "aws:ecs/service:Service": 4000 } });
   const store = await Store.open({ dataDir: path.join(h.dir, "control") });
   token = (await createToken(store.db, { name: "console-operator", role: "operator" })).token;
   instance = await createInstance({ store, service: h.service, worker: { pollMs: 200 } });
@@ -43,7 +48,7 @@ beforeAll(async () => {
     executablePath: chromiumPath(),
     args: ["--no-sandbox", "--disable-gpu"],
   });
-});
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -78,4 +83,4 @@ it("shows a tenant going from provisioning to active, and an operation's live pr
   expect(lines[0]).toBe("status: running");
   expect(lines[lines.length - 1]).toBe("status: succeeded");
   expect(await page.locator("#op-kind").textContent()).toBe("drift");
-});
+}, 300_000);

@@ -1,11 +1,11 @@
 /**
  * The engine side of `npm start`: the real engine (Pulumi's Automation API over the CLI) with the
- * tenant program, on the cloud double by default (PLATFORM_CLOUD, automation/settings.ts), the
+ * real base and tenant programs, on the cloud double by default (PLATFORM_CLOUD, automation/settings.ts), the
  * base stacks' outputs, and the readiness check of the CLI (docs/control-plane.md, "Settings").
  */
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Environment, ENVIRONMENTS } from "../../common";
 import type * as TenantProgramModule from "../../tenants/program";
 import { BaseService } from "../base";
@@ -14,24 +14,25 @@ import { LocalEngine } from "../engine/localEngine";
 import type { Engine } from "../engine/types";
 import { TenantProgram, TenantService } from "../service";
 import { AutomationSettings } from "../settings";
-import { testBaseProgram, testTenantProgram } from "../testprogram/programs";
+import { awsCliProbe, cloudFileProbe } from "../rollout/probes";
+import type { HealthProbe } from "../rollout/target";
 import type { EnvironmentInfo } from "./api/context";
 
 /** What `npm start` runs operations with. */
 export interface Embedded {
   readonly service: TenantService;
   readonly engine: LocalEngine;
+  /** The rollouts' health gate: the cloud double's health file, or the AWS CLI's ECS and alarms. */
+  readonly probe: HealthProbe;
   environment(env: string): Promise<EnvironmentInfo | undefined>;
   checks(): Promise<Record<string, string>>;
 }
 
-/** The tenant program by name (as the CLI's PLATFORM_TENANT_PROGRAM). */
-export function tenantProgram(name: "test" | "real", cloudDir: string): TenantProgram {
-  if (name === "test") {
-    return testTenantProgram({ cloudDir, delayMs: Number(process.env.PLATFORM_TEST_DELAY_MS ?? "0") });
-  }
-  // The service sets the stack config before every run; the program reads all of it there
-  // (tenants/contract.ts), as `pulumi -C tenants up` does.
+/**
+ * The real tenant program (tenants/program.ts). The service sets the stack config before every
+ * run; the program reads all of it there (tenants/contract.ts), as `pulumi -C tenants up` does.
+ */
+export function tenantProgram(): TenantProgram {
   return () => async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("../../tenants/program") as typeof TenantProgramModule;
@@ -41,17 +42,14 @@ export function tenantProgram(name: "test" | "real", cloudDir: string): TenantPr
 
 /**
  * Builds the engine side. On the cloud double, the base stacks that are missing are deployed first
- * (the real base program, or the test program's small base); on AWS they must exist already
- * (`npm run base -- up`).
+ * (the real base program; once per backend); on AWS they must exist already (`npm run base -- up`).
  */
 export async function embedded(
   settings: AutomationSettings,
-  program: "test" | "real",
-  dataDir: string,
   log: (line: string) => void = () => undefined,
 ): Promise<Embedded> {
   const engine = new LocalEngine(settings);
-  if (program === "real" && settings.cloud === "double") {
+  if (settings.cloud === "double") {
     const base = new BaseService(engine);
     for (const env of ENVIRONMENTS) {
       try {
@@ -63,31 +61,29 @@ export async function embedded(
       }
     }
   }
-  if (program === "test") {
-    for (const env of ENVIRONMENTS) {
-      try {
-        await engine.selectStack("platform", env, testBaseProgram(env));
-      } catch (error) {
-        if (!(error instanceof StackNotFoundError)) throw error;
-        try {
-          const base = await engine.createStack("platform", env, testBaseProgram(env));
-          await base.up();
-        } catch (e) {
-          // Another instance starting at the same time created it.
-          if (!(e instanceof StackAlreadyExistsError)) throw e;
-        }
-      }
-    }
-  }
   const service = new TenantService({
     engine,
-    program: tenantProgram(program, path.join(dataDir, "test-cloud")),
+    program: tenantProgram(),
   });
   const cli = path.join(settings.pulumiRoot, "bin", "pulumi");
   let cliCheck: { at: number; result: string } | undefined;
+  const base = new BaseService(engine);
+  const probe =
+    settings.cloud === "double" && settings.doubleDir
+      ? cloudFileProbe(settings.doubleDir)
+      : awsCliProbe(async (tenant, env) => {
+          const [outputs, baseOutcome] = await Promise.all([service.outputs(tenant, env), base.outputs(env)]);
+          const b = (baseOutcome.outputs ?? {}) as Record<string, unknown>;
+          return {
+            cluster: String(b.clusterName),
+            service: String(outputs.serviceName),
+            region: String(b.region),
+          };
+        });
   return {
     service,
     engine,
+    probe,
     environment: (env) => baseStackInfo(engine, env),
     async checks() {
       // `pulumi version` costs a process; once a minute is enough for a readiness probe.

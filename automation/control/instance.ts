@@ -10,6 +10,9 @@ import type { TenantService } from "../service";
 import type { EnvironmentInfo } from "./api/context";
 import { buildServer, ServerOptions } from "./api/server";
 import { ControlPlane } from "./core";
+import { ControlDriftScheduler, DriftScheduleOptions } from "./driftSchedule";
+import { ControlRolloutOptions, ControlRollouts } from "./rollouts";
+import { ControlRolloutStore } from "./store/rollouts";
 import { createMetrics, Metrics } from "./metrics";
 import type { Store } from "./store/store";
 import { DispatcherOptions, WebhookDispatcher } from "./webhooks";
@@ -28,6 +31,14 @@ export interface InstanceOptions {
   readonly checks?: () => Promise<Record<string, string>>;
   /** The base stack of an environment. @default none (404) */
   readonly environment?: (env: string) => Promise<EnvironmentInfo | undefined>;
+  /**
+   * Drift on a schedule (driftSchedule.ts), started with the background work; `npm start` turns it
+   * on unless PLATFORM_DRIFT_SCHEDULE=off.
+   * @default off
+   */
+  readonly driftSchedule?: DriftScheduleOptions;
+  /** Rollouts through the API (`/v1/rollouts`); without them those routes answer 503. */
+  readonly rollouts?: ControlRolloutOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -39,7 +50,11 @@ export interface Instance {
   readonly worker: Worker;
   readonly dispatcher: WebhookDispatcher;
   readonly metrics: Metrics;
-  /** Starts the worker and the dispatcher. */
+  /** The rollouts, when the instance runs them. */
+  readonly rollouts?: ControlRollouts;
+  /** The drift scheduler, when it is on. */
+  readonly drift?: ControlDriftScheduler;
+  /** Starts the worker, the dispatcher and the drift scheduler. */
   startBackground(): void;
   /** Listens; returns the base URL. */
   listen(host: string, port: number): Promise<string>;
@@ -58,6 +73,13 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
   const metrics = createMetrics(o.store);
   const worker = new Worker(control, o.service, { ...o.worker, log, metrics });
   const dispatcher = new WebhookDispatcher(o.store, { ...o.webhooks, log });
+  const rollouts = o.rollouts
+    ? new ControlRollouts(control, await ControlRolloutStore.open(o.store.db, id, log), o.service, {
+        log,
+        ...o.rollouts,
+      })
+    : undefined;
+  const drift = o.driftSchedule ? new ControlDriftScheduler(control, { log, ...o.driftSchedule }) : undefined;
   const app = await buildServer(
     {
       control,
@@ -74,6 +96,7 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
         return { ready: Object.values(checks).every((c) => c === "ok"), checks };
       },
       environment: o.environment ?? (async () => undefined),
+      rollouts,
     },
     { ...o.server, log },
   );
@@ -85,19 +108,25 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
     worker,
     dispatcher,
     metrics,
+    drift,
+    rollouts,
     startBackground() {
       if (started) return;
       started = true;
       worker.start();
       dispatcher.start();
+      drift?.start();
     },
     async listen(host, port) {
       return app.listen({ host, port });
     },
     async stop(deadlineMs) {
       dispatcher.stop();
+      drift?.stop();
+      rollouts?.stop();
       const closing = app.close();
       const drained = await worker.stop(deadlineMs);
+      await rollouts?.store.flush();
       // Event streams stay open until their operation ends; the instance is going away.
       app.server.closeAllConnections();
       await closing;

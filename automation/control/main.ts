@@ -1,7 +1,7 @@
 /**
  * `npm start`: the control plane on HOST:PORT (127.0.0.1:8080) with the embedded default: the
- * SQLite store under PLATFORM_DATA_DIR (`.platform/`), the local file backend, and the tenant
- * program of PLATFORM_TENANT_PROGRAM. DATABASE_URL switches the store to Postgres (several
+ * SQLite store under PLATFORM_DATA_DIR (`.platform/`), the local file backend, and the real
+ * programs on the cloud double (PLATFORM_CLOUD=aws for AWS). DATABASE_URL switches the store to Postgres (several
  * instances share the queue). SIGTERM (or SIGINT) stops taking work, waits up to PLATFORM_DRAIN_MS
  * for running operations and leaves the rest resumable.
  */
@@ -41,7 +41,7 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
   const store = await Store.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const banner = cloudBanner(settings);
   if (banner) io.out(banner);
-  const engine = await embedded(settings, config.program, config.dataDir, io.out);
+  const engine = await embedded(settings, io.out);
   const instance = await createInstance({
     store,
     service: engine.service,
@@ -49,14 +49,21 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
     server: { bodyLimit: config.bodyLimit, rateLimit: { max: config.rateLimit, windowMs: 60_000 } },
     checks: engine.checks,
     environment: engine.environment,
+    ...(config.driftSchedule ? { driftSchedule: { remediate: config.driftRemediate } } : {}),
+    rollouts: { probe: engine.probe },
     log: io.err,
   });
   const url = await instance.listen(config.host, config.port);
   instance.startBackground();
   io.out(
-    `control plane ${instance.id} listening on ${url} (store: ${store.dialect} ${store.location}; program: ${config.program})`,
+    `control plane ${instance.id} listening on ${url} (store: ${store.dialect} ${store.location}; cloud: ${settings.cloud})`,
   );
   io.out(`console: ${url}/   API: ${url}/v1   OpenAPI: ${url}/openapi.json`);
+  io.out(
+    config.driftSchedule
+      ? `drift schedule: on (per tier; remediation for ${config.driftRemediate.join(", ") || "no tenant"}); PLATFORM_DRIFT_SCHEDULE=off turns it off`
+      : "drift schedule: off (PLATFORM_DRIFT_SCHEDULE=off)",
+  );
   if ((await activeTokenCount(store.db)) === 0) {
     io.out(
       "no API token exists yet; create the first admin token with:\n" +
@@ -92,6 +99,7 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
 
 if (require.main === module) {
   silenceSqliteWarning();
+  survivePulumiShutdownRejections((line) => process.stderr.write(`${line}\n`));
   main({ out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) })
     .then((code) => process.exit(code))
     .catch((error) => {
@@ -108,4 +116,22 @@ export function silenceSqliteWarning(): void {
     if (/SQLite is an experimental feature/.test(text)) return;
     return (emit as (...a: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
+}
+
+/**
+ * A cancelled or interrupted operation's inline program may still be sending resource outputs when
+ * the engine shuts its resource monitor down; @pulumi/pulumi leaves that gRPC rejection unhandled,
+ * after the run has ended, and Node would exit on it. It is logged instead; any other unhandled
+ * rejection still ends the process.
+ */
+export function survivePulumiShutdownRejections(log: (line: string) => void): void {
+  process.on("unhandledRejection", (reason) => {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (/UNAVAILABLE: resource monitor shut down/.test(message)) {
+      log(`an interrupted program's late call failed (ignored): ${message.split("\n")[0]}`);
+      return;
+    }
+    log(`unhandled rejection: ${reason instanceof Error ? reason.stack : message}`);
+    process.exit(1);
+  });
 }

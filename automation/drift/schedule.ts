@@ -98,7 +98,7 @@ export interface DriftSchedulerOptions {
 export class DriftScheduler {
   private readonly clock: SchedulerClock;
   private last: Date;
-  private timer: unknown;
+  private hourly?: { stop(): void };
 
   constructor(private readonly options: DriftSchedulerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -127,20 +127,34 @@ export class DriftScheduler {
 
   /** Ticks at every UTC hour boundary until {@link stop}. */
   start(): void {
-    const schedule = () => {
-      const now = this.clock.now().getTime();
-      const next = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
-      this.timer = this.clock.setTimeout(() => {
-        void this.tick().finally(() => this.timer !== undefined && schedule());
-      }, next - now);
-    };
-    schedule();
+    this.hourly = everyHour(this.clock, () => this.tick());
   }
 
   stop(): void {
-    if (this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.hourly?.stop();
+    this.hourly = undefined;
   }
+}
+
+/**
+ * Runs `tick` at every UTC hour boundary of `clock` (the next one after the previous tick ended)
+ * until stopped.
+ */
+export function everyHour(clock: SchedulerClock, tick: () => Promise<unknown>): { stop(): void } {
+  let timer: unknown;
+  let stopped = false;
+  const schedule = () => {
+    const now = clock.now().getTime();
+    const next = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
+    timer = clock.setTimeout(() => {
+      void tick().finally(() => !stopped && schedule());
+    }, next - now);
+  };
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      clock.clearTimeout(timer);
+    },
+  };
 }

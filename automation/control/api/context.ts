@@ -1,6 +1,7 @@
 /** What the HTTP layer is built from. */
 import type { ControlPlane } from "../core";
 import type { Metrics } from "../metrics";
+import type { ControlRollouts } from "../rollouts";
 
 /** The base stack of an environment, as `GET /v1/environments/{env}` shows it. */
 export interface EnvironmentInfo {
@@ -24,4 +25,6 @@ export interface ApiContext {
   readiness(): Promise<Readiness>;
   /** The base stack of an environment (undefined when it does not exist). */
   environment(env: string): Promise<EnvironmentInfo | undefined>;
+  /** Rollouts (absent when the instance has no health probe: the routes answer 503). */
+  readonly rollouts?: ControlRollouts;
 }

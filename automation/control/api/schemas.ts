@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { ENVIRONMENTS, TENANT_ID_MAX_LENGTH, TENANT_ID_MIN_LENGTH, TENANT_ID_PATTERN } from "../../../common";
-import { TenantSpecSchema } from "../../../tenants/spec";
+import { IMAGE_TAG_PATTERN, TenantSpecSchema } from "../../../tenants/spec";
+import { ROLLOUT_ID_PATTERN } from "../../rollout/state";
 import { ROLES } from "../auth";
 import { OPERATION_KINDS } from "../core";
 import { TENANT_STATES } from "../lifecycle";
@@ -312,3 +313,46 @@ export const DeliveryListSchema = named(
 );
 
 export const TokenRoleSchema = z.enum(ROLES);
+
+export const RolloutRequest = named(
+  "RolloutRequest",
+  z.strictObject({
+    environment: EnvironmentSchema,
+    image: z
+      .string()
+      .regex(IMAGE_TAG_PATTERN, "a release tag (1.5.0) or an image digest (sha256:<64 hex>)")
+      .describe("The image every tenant of the plan moves to"),
+    waves: z
+      .string()
+      .min(1)
+      .max(4000)
+      .describe("The wave plan, as `fleet rollout --waves` takes it (docs/rollouts.md, 'The wave plan')"),
+    dryRun: z
+      .boolean()
+      .optional()
+      .describe("Plan only: the waves and their tenants; nothing changes. @default false"),
+  }),
+);
+
+export const RolloutIdSchema = z
+  .string()
+  .regex(ROLLOUT_ID_PATTERN, "a rollout id (<env>-<yyyymmddThhmmssZ>)");
+
+export const RolloutSchema = named(
+  "Rollout",
+  z.object({
+    id: z.string(),
+    environment: EnvironmentSchema,
+    image: z.string(),
+    plan: z.string(),
+    status: z.enum(["running", "paused", "succeeded", "halted", "aborted"]),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    report: z.record(z.string(), z.unknown()).describe("The rollout's report (waves, tenants, outcome)"),
+    links: z.object({ self: z.string(), events: z.string() }),
+  }),
+);
+
+export const RolloutListSchema = named("RolloutList", z.object({ items: z.array(RolloutSchema) }));
+
+export const RolloutListQuery = z.strictObject({ env: EnvironmentSchema.optional() });

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
-import { authenticate, hashToken, Principal } from "../auth";
+import { z } from "zod";
+import { authenticate, Principal } from "../auth";
 import { ControlError } from "../core";
 import { HttpProblem } from "../problems";
 import { writeAudit } from "../store/events";
@@ -113,9 +114,11 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   });
 
   for (const route of ROUTES) {
+    const ok = route.responses[200]?.schema;
     app.route({
       method: route.method,
       url: route.path.replace(/\{(\w+)\}/g, ":$1"),
+      ...(route.compiledResponse && ok ? { schema: { response: { 200: responseJsonSchema(ok) } } } : {}),
       handler: (req, reply) => route.handler(ctx, req, reply),
     });
   }
@@ -128,8 +131,14 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   return app;
 }
 
+/** A response's JSON Schema for Fastify's serializer (the output side; no meta-schema URI). */
+function responseJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _meta, ...json } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" });
+  return json;
+}
+
 /**
- * Checked tokens, by hash, for a few seconds: a read then costs no store round trip for its token.
+ * Checked tokens, for a few seconds: a read then costs no store round trip for its token.
  * A revoked token therefore stops working within {@link TOKEN_CACHE_MS} on every instance.
  */
 class TokenCache {
@@ -137,7 +146,9 @@ class TokenCache {
   constructor(private readonly lookup: (token: string) => Promise<Principal | undefined>) {}
 
   async check(token: string): Promise<Principal | undefined> {
-    const key = hashToken(token);
+    // Keyed by the token as presented: it is in this process's memory with every request anyway,
+    // and a map lookup costs less than hashing it again (the store still keeps only hashes).
+    const key = token;
     const hit = this.entries.get(key);
     const now = Date.now();
     if (hit && hit.until > now) return hit.principal;

@@ -1,7 +1,7 @@
 /** Store rows as the API shows them. */
 import type { OperationRow } from "../store/operations";
 import { parseJson } from "../store/store";
-import type { TenantEnvRow } from "../store/tenants";
+import type { TenantEnvRow, TenantEnvSummary } from "../store/tenants";
 
 /** An operation. */
 export function operationView(row: OperationRow): Record<string, unknown> {
@@ -24,7 +24,7 @@ export function operationView(row: OperationRow): Record<string, unknown> {
 }
 
 /** One environment of a tenant, in a list. */
-export function tenantListItem(row: TenantEnvRow): Record<string, unknown> {
+export function tenantListItem(row: TenantEnvSummary): Record<string, unknown> {
   return {
     tenant: row.tenant,
     environment: row.environment,

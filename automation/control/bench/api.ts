@@ -4,7 +4,8 @@
  * 1. reads: p50/p99 latency of `GET /v1/tenants` and `GET /v1/operations/{id}` at 50 concurrent
  *    clients, with 200 tenants in the store (SQLite; the server in its own process);
  * 2. onboarding: the time from `POST /v1/tenants` to `active` for one tenant, beside the CLI's
- *    `tenant onboard` for the same spec, each on a fresh backend on the real engine (test program).
+ *    `tenant onboard` for the same spec, each on a fresh backend on the real engine with the real
+ *    programs on the cloud double.
  *
  *   npm run bench:api -- [--tenants 200] [--clients 50] [--requests 3000] [--onboards 2]
  */
@@ -13,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { createHarness, testSpec } from "../../testing/harness";
+import { createDoubleHarness, testSpec } from "../../testing/harness";
 import { createToken } from "../auth";
 import { api, startService, until } from "../testing/processes";
 import { Store } from "../store/store";
@@ -49,10 +50,13 @@ async function load(label: string, clients: number, requests: number, next: () =
   );
 }
 
-async function reads(tenants: number, clients: number, requests: number) {
+async function reads(tenants: number, clients: number, requests: number, profileDir?: string) {
   const child = spawn(
     process.execPath,
     [
+      // `--profile <dir>`: the server writes a V8 CPU profile there on exit (open it in Chrome's
+      // DevTools' Performance panel).
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : []),
       require.resolve("ts-node/dist/bin.js"),
       "--transpile-only",
       path.join(__dirname, "readServer.ts"),
@@ -96,16 +100,18 @@ async function reads(tenants: number, clients: number, requests: number) {
     console.log(`reads: ${tenants} tenants in a SQLite store, server in its own process`);
     // Warm-up (JIT, connections), not measured.
     await load("warm-up", clients, 500, () => `${url}/v1/tenants`, token);
-    await measured("GET /v1/tenants (100 per page)", () => `${url}/v1/tenants`);
+    await measured("GET /v1/tenants (default page, 50)", () => `${url}/v1/tenants`);
     let i = 0;
     await measured("GET /v1/operations/{id}", () => `${url}/v1/operations/${ops[i++ % ops.length]}`);
   } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
+    await exited;
   }
 }
 
 async function cliOnboard(id: string): Promise<{ wall: number; engine: number }> {
-  const h = await createHarness(`bench-cli-${id}`);
+  const h = await createDoubleHarness(`bench-cli-${id}`);
   try {
     const registry = fs.mkdtempSync(path.join(os.tmpdir(), "bench-registry-"));
     const t0 = process.hrtime.bigint();
@@ -149,7 +155,7 @@ async function cliOnboard(id: string): Promise<{ wall: number; engine: number }>
 }
 
 async function apiOnboard(id: string): Promise<{ wall: number; engine: number }> {
-  const h = await createHarness(`bench-api-${id}`, {}, ["staging", "production"]);
+  const h = await createDoubleHarness(`bench-api-${id}`, ["staging", "production"]);
   const dataDir = path.join(h.dir, "control");
   const store = await Store.open({ dataDir });
   const token = (await createToken(store.db, { name: "bench", role: "admin" })).token;
@@ -187,14 +193,22 @@ async function main(): Promise<void> {
     .option("--requests <n>", "requests per endpoint", "3000")
     .option("--onboards <n>", "onboardings of each kind (API and CLI)", "2")
     .option("--reads-only", "measure the reads only")
+    .option("--profile <dir>", "write the read server's CPU profile (V8 .cpuprofile) to this directory")
     .parse(process.argv)
-    .opts<{ tenants: string; clients: string; requests: string; onboards: string; readsOnly?: boolean }>();
+    .opts<{
+      tenants: string;
+      clients: string;
+      requests: string;
+      onboards: string;
+      readsOnly?: boolean;
+      profile?: string;
+    }>();
   const [tenants, clients, requests, onboards] = [o.tenants, o.clients, o.requests, o.onboards].map(Number);
   if (![tenants, clients, requests, onboards].every((n) => Number.isInteger(n) && n >= 1)) {
     throw new Error("--tenants, --clients, --requests and --onboards must be whole numbers of at least 1");
   }
   console.log(`bench:api on ${os.cpus().length} CPUs, Node ${process.version}`);
-  await reads(tenants, clients, requests);
+  await reads(tenants, clients, requests, o.profile);
   if (o.readsOnly) return;
   if (!process.env.PULUMI_ROOT) {
     const setup = spawnSync("bash", ["scripts/setup-pulumi.sh"], {
@@ -207,7 +221,7 @@ async function main(): Promise<void> {
     process.env.PULUMI_ROOT = setup.stdout.trim().split("\n").pop();
   }
   console.log(
-    `onboarding one tenant on the real engine (test program), ${onboards} run(s) each, alternating:`,
+    `onboarding one tenant on the real engine and programs (cloud double), ${onboards} run(s) each, alternating:`,
   );
   const cli: { wall: number; engine: number }[] = [];
   const viaApi: { wall: number; engine: number }[] = [];

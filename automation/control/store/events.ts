@@ -15,6 +15,12 @@ export const EVENT_TYPES = [
   "operation.failed",
   "operation.cancelled",
   "operation.requeued",
+  "rollout.running",
+  "rollout.paused",
+  "rollout.succeeded",
+  "rollout.halted",
+  "rollout.aborted",
+  "rollout.tenant",
 ] as const;
 /** One of {@link EVENT_TYPES}. */
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -159,6 +159,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0002-rollouts": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("rollouts")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("environment", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull())
+          .addColumn("control", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("rollouts_env")
+          .on("rollouts")
+          .columns(["environment", "created_at"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -167,4 +167,18 @@ export interface Database {
   events: EventsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  rollouts: RolloutsTable;
+}
+
+/** Rollouts run by the control plane (automation/rollout's state, as JSON). */
+export interface RolloutsTable {
+  id: string;
+  environment: string;
+  status: string;
+  /** The RolloutState. */
+  state: string;
+  /** A pending pause or abort request (RolloutControl), for the instance running it. */
+  control: string | null;
+  created_at: string;
+  updated_at: string;
 }

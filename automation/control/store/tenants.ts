@@ -160,9 +160,36 @@ export interface TenantListFilter {
   readonly limit: number;
 }
 
-/** Tenant environments ordered by tenant then environment. */
-export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<TenantEnvRow[]> {
-  let q = db.selectFrom("tenant_envs").selectAll();
+/** A tenant environment in a list: no outputs, no reason (the list does not show them). */
+export type TenantEnvSummary = Omit<TenantEnvRow, "outputs" | "reason">;
+
+const SUMMARY_COLUMNS = [
+  "tenant",
+  "environment",
+  "state",
+  "tier",
+  "last_operation_id",
+  "updated_at",
+] as const;
+
+function summaryRow(row: Pick<TenantEnvsTable, (typeof SUMMARY_COLUMNS)[number]>): TenantEnvSummary {
+  return {
+    tenant: row.tenant,
+    environment: row.environment,
+    state: row.state as TenantState,
+    tier: row.tier,
+    ...(row.last_operation_id ? { lastOperationId: row.last_operation_id } : {}),
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Tenant environments ordered by tenant then environment (the primary key's order, so a page is an
+ * index range). Only the columns a list shows are read: outputs are JSON to parse and most of a
+ * row's bytes.
+ */
+export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<TenantEnvSummary[]> {
+  let q = db.selectFrom("tenant_envs").select(SUMMARY_COLUMNS);
   if (f.environment) q = q.where("environment", "=", f.environment);
   if (f.tier) q = q.where("tier", "=", f.tier);
   if (f.state) q = q.where("state", "=", f.state);
@@ -177,18 +204,31 @@ export async function listTenantEnvs(db: Db, f: TenantListFilter): Promise<Tenan
     );
   }
   const rows = await q.orderBy("tenant").orderBy("environment").limit(f.limit).execute();
-  return rows.map(envRow);
+  return rows.map(summaryRow);
 }
 
 function envRow(row: TenantEnvsTable): TenantEnvRow {
   return {
-    tenant: row.tenant,
-    environment: row.environment,
-    state: row.state as TenantState,
-    tier: row.tier,
-    ...(row.last_operation_id ? { lastOperationId: row.last_operation_id } : {}),
+    ...summaryRow(row),
     ...(row.outputs ? { outputs: parseJson<Record<string, unknown>>(row.outputs) } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
-    updatedAt: row.updated_at,
   };
+}
+
+/**
+ * Tenant environments of some tiers (undefined: every tier), optionally only some tenants and one
+ * state (the drift scheduler).
+ */
+export async function listTenantEnvsByTier(
+  db: Db,
+  tiers: readonly string[] | undefined,
+  f: { tenants?: readonly string[]; state?: TenantState } = {},
+): Promise<TenantEnvSummary[]> {
+  if (tiers !== undefined && tiers.length === 0) return [];
+  let q = db.selectFrom("tenant_envs").select(SUMMARY_COLUMNS);
+  if (tiers) q = q.where("tier", "in", [...tiers]);
+  if (f.tenants) q = q.where("tenant", "in", f.tenants.length > 0 ? [...f.tenants] : [""]);
+  if (f.state) q = q.where("state", "=", f.state);
+  const rows = await q.orderBy("tenant").orderBy("environment").execute();
+  return rows.map(summaryRow);
 }

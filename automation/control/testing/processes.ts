@@ -4,7 +4,9 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import type { Harness } from "../../testing/harness";
+import type { DoubleHarness } from "../../testing/harness";
+import { listProgress } from "../store/events";
+import { Store } from "../store/store";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 
@@ -16,10 +18,21 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves when it exited. */
   readonly exited: Promise<number | null>;
+  /**
+   * kill -9 of the service and everything it started (its process group: the Pulumi CLI and the
+   * provider plugins), as when its machine or container dies; resolves once it exited.
+   */
+  crash(): Promise<void>;
 }
 
-/** Starts the service on the harness's backend; resolves once it listens. */
-export async function startService(h: Harness, env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * Starts the service on the harness's backend and cloud double (the real programs, as `npm start`
+ * runs them); resolves once it listens.
+ */
+export async function startService(
+  h: Pick<DoubleHarness, "cliEnv">,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
     [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "automation/control/main.ts"],
@@ -28,12 +41,13 @@ export async function startService(h: Harness, env: Record<string, string>): Pro
       env: {
         ...h.cliEnv,
         PULUMI_ROOT: process.env.PULUMI_ROOT,
-        PLATFORM_TENANT_PROGRAM: "test",
         HOST: "127.0.0.1",
         PORT: "0",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so crash() can kill the CLI and the plugins with it.
+      detached: true,
     },
   );
   let out = "";
@@ -41,7 +55,7 @@ export async function startService(h: Harness, env: Record<string, string>): Pro
   child.stderr!.on("data", (c) => (out += c));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in 90 s:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`the service did not start in 180 s:\n${out}`)), 180_000);
     const check = () => {
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (m) {
@@ -55,7 +69,20 @@ export async function startService(h: Harness, env: Record<string, string>): Pro
       reject(new Error(`the service exited (${code}) before listening:\n${out}`));
     });
   });
-  return { child, url, output: () => out, exited };
+  return {
+    child,
+    url,
+    output: () => out,
+    exited,
+    async crash() {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await exited;
+    },
+  };
 }
 
 /** Calls the API. */
@@ -90,5 +117,37 @@ export async function until<T>(
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Waits until the engine has started (`phase: start`) a resource of `type` in the operation, as
+ * the progress records in the store show (a SQLite store under `dataDir`, or `store`).
+ */
+export async function untilResourceStarts(
+  where: { dataDir: string } | { store: Store },
+  operationId: string,
+  type: string,
+  timeoutMs = 240_000,
+): Promise<void> {
+  const store = "store" in where ? where.store : await Store.open({ dataDir: where.dataDir });
+  try {
+    let after = 0;
+    await until(
+      `${type} to start in ${operationId}`,
+      async () => {
+        const records = await listProgress(store.db, operationId, after);
+        after = records[records.length - 1]?.id ?? after;
+        return records.some(
+          (r) =>
+            r.type === "resource" && r.data.phase === "start" && String(r.data.urn).includes(`${type}::`),
+        )
+          ? true
+          : undefined;
+      },
+      timeoutMs,
+    );
+  } finally {
+    if (!("store" in where)) await store.close();
   }
 }
