@@ -14,7 +14,7 @@ import { LocalEngine } from "../engine/localEngine";
 import type { Engine } from "../engine/types";
 import { TenantProgram, TenantService } from "../service";
 import { AutomationSettings } from "../settings";
-import { awsCliProbe, cloudFileProbe } from "../rollout/probes";
+import { cloudProbe } from "../rollout/probes";
 import type { HealthProbe } from "../rollout/target";
 import type { EnvironmentInfo } from "./api/context";
 
@@ -68,18 +68,8 @@ export async function embedded(
   const cli = path.join(settings.pulumiRoot, "bin", "pulumi");
   let cliCheck: { at: number; result: string } | undefined;
   const base = new BaseService(engine);
-  const probe =
-    settings.cloud === "double" && settings.doubleDir
-      ? cloudFileProbe(settings.doubleDir)
-      : awsCliProbe(async (tenant, env) => {
-          const [outputs, baseOutcome] = await Promise.all([service.outputs(tenant, env), base.outputs(env)]);
-          const b = (baseOutcome.outputs ?? {}) as Record<string, unknown>;
-          return {
-            cluster: String(b.clusterName),
-            service: String(outputs.serviceName),
-            region: String(b.region),
-          };
-        });
+  // The rollout health gate: the AWS CLI on AWS, the double's own answers on the double.
+  const probe = cloudProbe(settings, service, base);
   return {
     service,
     engine,

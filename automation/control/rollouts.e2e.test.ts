@@ -5,7 +5,7 @@
  * image, and a bad plan is refused with field-level problems.
  */
 import * as path from "path";
-import { cloudFileProbe } from "../rollout/probes";
+import { cloudProbe } from "../rollout/probes";
 import { createDoubleHarness, DoubleHarness, testSpec } from "../testing/harness";
 import { createToken } from "./auth";
 import { createInstance, Instance } from "./instance";
@@ -29,7 +29,7 @@ beforeAll(async () => {
     store,
     service: h.service,
     worker: { pollMs: 200 },
-    rollouts: { probe: cloudFileProbe(h.doubleDir), pollMs: 200, waitMs: 200 },
+    rollouts: { probe: cloudProbe(h.settings, h.service, h.base), pollMs: 200, waitMs: 200 },
   });
   url = await instance.listen("127.0.0.1", 0);
   instance.startBackground();
