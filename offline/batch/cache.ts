@@ -149,11 +149,15 @@ export class ResultCache {
 /** Directories and files never part of a source digest. */
 const IGNORED = new Set(["node_modules", ".git", "dist", "coverage", ".cache", ".pulumi-state"]);
 
-/** Every file under `roots` (repository-relative, sorted), tests and `excluded` prefixes left out. */
-export function sourceFiles(roots: readonly string[], excluded: readonly string[] = []): string[] {
+/** Every file under `roots` (relative to `root`, sorted), tests and `excluded` prefixes left out. */
+export function sourceFiles(
+  roots: readonly string[],
+  excluded: readonly string[] = [],
+  root: string = REPO_ROOT,
+): string[] {
   const out: string[] = [];
   const walk = (relative: string): void => {
-    const abs = path.join(REPO_ROOT, relative);
+    const abs = path.join(root, relative);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(abs);
@@ -179,13 +183,13 @@ export function sourceFiles(roots: readonly string[], excluded: readonly string[
   return [...new Set(out)].sort();
 }
 
-/** SHA-256 over the names and contents of `files` (repository-relative or absolute). */
-export function sourcesDigest(files: readonly string[]): string {
+/** SHA-256 over the names and contents of `files` (relative to `root`, or absolute). */
+export function sourcesDigest(files: readonly string[], root: string = REPO_ROOT): string {
   const hash = createHash("sha256");
   for (const file of files) {
     hash
       .update(`${file}\0`)
-      .update(fs.readFileSync(path.resolve(REPO_ROOT, file)))
+      .update(fs.readFileSync(path.resolve(root, file)))
       .update("\0");
   }
   return hash.digest("hex");

@@ -103,25 +103,35 @@ function workerCount(requested: number | undefined): number {
   return requested;
 }
 
-/** The part of every key that all stacks of a batch share. */
-function commonKey(options: BatchOptions<unknown>): string {
+/**
+ * The part of every key that all stacks of a batch share: sources, analyzer, key payload.
+ * @param root the repository root (tests pass a copy). @default the repository
+ */
+export function commonKey(
+  options: Pick<BatchOptions<unknown>, "analyzer" | "payload" | "key" | "keySources">,
+  root: string = REPO_ROOT,
+): string {
   const files = [
-    ...sourceFiles(PROGRAM_SOURCES, NOT_PROGRAM_SOURCES),
-    ...sourceFiles((options.keySources ?? []).filter((s) => !path.isAbsolute(s))),
+    ...sourceFiles(PROGRAM_SOURCES, NOT_PROGRAM_SOURCES, root),
+    ...sourceFiles(
+      (options.keySources ?? []).filter((s) => !path.isAbsolute(s)),
+      [],
+      root,
+    ),
   ];
   const absolute = (options.keySources ?? []).filter((s) => path.isAbsolute(s));
   return digestOf({
     format: CACHE_FORMAT,
     node: process.version,
-    sources: sourcesDigest([...new Set(files)].sort()),
+    sources: sourcesDigest([...new Set(files)].sort(), root),
     absolute: absolute.map((file) => ({ file, digest: sourcesDigest([file]) })),
-    analyzer: path.relative(REPO_ROOT, options.analyzer),
+    analyzer: path.relative(root, options.analyzer),
     key: options.key === undefined ? options.payload : options.key,
   });
 }
 
 /** A stack's key, given the common key and (tenants) its base outputs. */
-function stackKey(common: string, stack: StackToRecord, baseOutputs?: unknown): string {
+export function stackKey(common: string, stack: StackToRecord, baseOutputs?: unknown): string {
   return digestOf({
     common,
     kind: stack.kind,
