@@ -10,7 +10,7 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import * as fs from "fs";
 import * as path from "path";
-import { runBatch } from "../../offline/batch/run";
+import { BatchOptions, BatchStats, runBatch } from "../../offline/batch/run";
 import { isExpired, parseWaivers, WAIVERS_FILE } from "../lib/waivers";
 import type { CheckPayload } from "./analyze";
 import { CheckOptions, stackFilter, StackResult } from "./run";
@@ -18,7 +18,7 @@ import { CheckOptions, stackFilter, StackResult } from "./run";
 /** The default analyzer: ./analyze.ts. */
 const ANALYZER = path.join(__dirname, "analyze.ts");
 
-/** Which waivers have expired at `now` (or at the real clock); undefined when the file does not parse. */
+/** Which waivers have expired at `now`; undefined when the file does not parse. */
 function waiverExpiry(now: Date): boolean[] | undefined {
   try {
     return parseWaivers(fs.readFileSync(WAIVERS_FILE, "utf8")).map((w) => isExpired(w, now));
@@ -28,9 +28,24 @@ function waiverExpiry(now: Date): boolean[] | undefined {
   }
 }
 
+/** The batch a check runs: its analyzer, payload, key and key sources (exported for the tests). */
+export function checkBatch(options: CheckOptions, config: PolicyPackConfig): BatchOptions<CheckPayload> {
+  const now = options.now ?? new Date();
+  const waivers = path.resolve(WAIVERS_FILE);
+  return {
+    filter: stackFilter(options),
+    analyzer: options.analyzer ?? ANALYZER,
+    payload: { config, ...(options.now ? { now: options.now.toISOString() } : {}) },
+    key: { config, waiversExpired: waiverExpiry(now) },
+    keySources: ["policies", ...(fs.existsSync(waivers) ? [waivers] : [])],
+    workers: options.workers,
+    cache: options.cache,
+  };
+}
+
 /**
  * Checks the stacks the options select in workers, pushing each result onto `into` in the
- * sequential run's order.
+ * sequential run's order, and the batch's stats onto `batch`.
  * @throws the first stack's error (a program that failed, a policy that threw) after pushing the
  * stacks before it; a registry error.
  */
@@ -38,19 +53,10 @@ export async function checkInWorkers(
   options: CheckOptions,
   config: PolicyPackConfig,
   into: StackResult[],
+  batch: { stats?: BatchStats } = {},
 ): Promise<void> {
-  const now = options.now ?? new Date();
-  const payload: CheckPayload = { config, ...(options.now ? { now: options.now.toISOString() } : {}) };
-  const waivers = path.resolve(WAIVERS_FILE);
-  const { items } = await runBatch<CheckPayload, StackResult>({
-    filter: stackFilter(options),
-    analyzer: options.analyzer ?? ANALYZER,
-    payload,
-    key: { config, waiversExpired: waiverExpiry(now) },
-    keySources: ["policies", ...(fs.existsSync(waivers) ? [waivers] : [])],
-    workers: options.workers,
-    cache: options.cache,
-  });
+  const { items, stats } = await runBatch<CheckPayload, StackResult>(checkBatch(options, config));
+  batch.stats = stats;
   for (const item of items) {
     if (item.error) {
       throw item.error;

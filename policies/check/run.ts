@@ -7,6 +7,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import type { Environment } from "../../common";
 import { SourceProblem, stackSource } from "../../offline/sources";
 import type { RecordedStack, StackFilter } from "../../offline/stacks";
+import type { BatchStats } from "../../offline/batch/run";
 import type { PlatformPolicy, WaivedViolation } from "../lib/policy";
 import { isSelected, Selection, SELECTION_KEY } from "../lib/selection";
 import { ALL_POLICIES } from "../registry";
@@ -66,6 +67,8 @@ export interface CheckReport {
   readonly durationMs: number;
   /** Set when the check could not run to the end. */
   readonly error?: CheckError;
+  /** What the parallel run did: stacks recorded, taken from the cache, workers (offline/batch/). */
+  readonly batch?: BatchStats;
 }
 
 /** Filters and config of a run. */
@@ -182,12 +185,26 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
     selection,
     config: { ...(options.config ?? {}), [SELECTION_KEY]: { ...selection } },
   };
+  const batch: { stats?: BatchStats } = {};
   try {
-    await checkEach(options, run, stacks);
+    await checkEach(options, run, stacks, batch);
   } catch (error) {
-    return { stacks, policies, selection, durationMs: Date.now() - started, error: checkErrorOf(error) };
+    return {
+      stacks,
+      policies,
+      selection,
+      durationMs: Date.now() - started,
+      error: checkErrorOf(error),
+      ...(batch.stats ? { batch: batch.stats } : {}),
+    };
   }
-  return { stacks, policies, selection, durationMs: Date.now() - started };
+  return {
+    stacks,
+    policies,
+    selection,
+    durationMs: Date.now() - started,
+    ...(batch.stats ? { batch: batch.stats } : {}),
+  };
 }
 
 /** What checking one stack needs besides the stack: the policies, the pack config, the clock. */
@@ -228,11 +245,12 @@ async function checkEach(
   options: CheckOptions,
   run: { policies: readonly PlatformPolicy[]; config: PolicyPackConfig },
   stacks: StackResult[],
+  batch: { stats?: BatchStats },
 ): Promise<void> {
   if (options.source === undefined && options.workers !== 0) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const parallel = require("./parallel") as typeof import("./parallel");
-    return parallel.checkInWorkers(options, run.config, stacks);
+    return parallel.checkInWorkers(options, run.config, stacks, batch);
   }
   const source = options.source ?? defaultSource();
   for await (const s of source(stackFilter(options))) {
