@@ -10,7 +10,7 @@ import { recordStack } from "../stacks";
 
 /*
  * Two pieces of Pulumi's runtime that serve only the engine and a developer's debugging, and that
- * were most of a recording's time under `node --cpu-prof` (docs/decisions/offline-check-at-scale.md);
+ * were most of a recording's time under `node --cpu-prof` (docs/decisions/0007-offline-check-at-scale.md);
  * workers turn them off, nothing else (the sequential run, tests, the engine keep them):
  * - every resource's constructor asks for its call sites (resource.js `Resource.stackTrace`), with
  *   the stack trace limit lifted to infinity, to send the engine source positions; under mocks
