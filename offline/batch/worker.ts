@@ -15,18 +15,12 @@ import { recordStack } from "../stacks";
  * - every resource's constructor asks for its call sites (resource.js `Resource.stackTrace`), with
  *   the stack trace limit lifted to infinity, to send the engine source positions; under mocks
  *   nothing reads them and the recording keeps none;
- * - `debuggablePromise` (runtime/debuggable.js) tags each of the runtime's promises with a stack
- *   trace and chains two more promises on it, for the leak report printed at exit; the promise it
- *   returns settles as the one it gets.
+ * - (`debuggablePromise`, runtime/debuggable.js, also costs time, but the promises it chains decide
+ *   the order resources register in: left alone so recordings keep the sequential run's order.)
  * The equivalence test (policies/check/parallel.test.ts) holds the workers' verdicts to the
  * sequential run's.
  */
 (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites = () => [];
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
-  debuggablePromise: <T>(p: Promise<T>) => Promise<T>;
-};
-debuggable.debuggablePromise = (p) => p;
 
 const analyzers = new Map<string, Analyzer<unknown, unknown>>();
 
