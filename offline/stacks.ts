@@ -5,9 +5,7 @@
  * and the tests that run the policies against the real programs.
  */
 import { Environment, ENVIRONMENTS, tenantStackName } from "../common";
-import { recordBase } from "./base";
 import { BASE_SOURCE, registry, stackSource } from "./sources";
-import { recordTenant } from "./tenant";
 import type { TenantSpec } from "../tenants/spec";
 import type { Recording } from "./recorder";
 
@@ -71,6 +69,73 @@ export interface StackFilter {
   readonly registryDir?: string;
 }
 
+/** A stack to record: which program, in which environment, with which spec. Plain data (workers get it). */
+export type StackToRecord = Pick<RecordedStack, "kind" | "environment" | "tenant" | "spec" | "source">;
+
+/** The stacks of one environment, in the order they are recorded and reported: base, then tenants by id. */
+export interface EnvironmentStacks {
+  readonly environment: Environment;
+  /** The base stack; recorded even when it is not reported, since tenants read its outputs. */
+  readonly base: StackToRecord;
+  /** False when only tenants were asked for: the base stack is recorded but not reported. */
+  readonly reportBase: boolean;
+  readonly tenants: readonly StackToRecord[];
+}
+
+/**
+ * The stacks a filter selects, per environment, without recording anything (loads the registry).
+ * @throws RegistryLoadError on a registry error; an Error when a requested tenant is not registered.
+ */
+export function stacksToRecord(filter: StackFilter = {}): EnvironmentStacks[] {
+  const environments = filter.environments ?? ENVIRONMENTS;
+  const specs = selectTenants(registry(filter.registryDir), filter.tenants);
+  const out: EnvironmentStacks[] = [];
+  for (const environment of environments) {
+    const tenantsHere = specs.filter((s) => s.environments.includes(environment));
+    if (filter.includeBase === false && tenantsHere.length === 0) {
+      continue;
+    }
+    out.push({
+      environment,
+      base: { kind: "base", environment, source: BASE_SOURCE },
+      reportBase: filter.includeBase !== false,
+      tenants: tenantsHere.map((spec) => ({
+        kind: "tenant",
+        environment,
+        tenant: spec.id,
+        spec,
+        source: stackSource("tenant", spec.id),
+      })),
+    });
+  }
+  return out;
+}
+
+/**
+ * Records one stack: the base program, or a tenant's on top of `baseOutputs` (its environment's
+ * base recording's outputs).
+ * @throws StackRecordError naming the stack when its program fails.
+ */
+export async function recordStack(
+  stack: StackToRecord,
+  baseOutputs?: Record<string, unknown>,
+): Promise<RecordedStack> {
+  // Loaded here, not at the top: the programs pull in @pulumi/aws (seconds), which callers that only
+  // list stacks (the batch parent, offline/batch/run.ts) never need.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const recording = await recorded(stack, () =>
+    stack.kind === "base"
+      ? (require("./base") as typeof import("./base")).recordBase(stack.environment)
+      : (require("./tenant") as typeof import("./tenant")).recordTenant(
+          stack.spec as TenantSpec,
+          stack.environment,
+          baseOutputs ?? {},
+        ),
+  );
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { ...stack, recording };
+}
+
 /**
  * Records the selected stacks one after another (recordings share process-wide state), yielding
  * each as soon as it is done so callers can report progress.
@@ -78,31 +143,13 @@ export interface StackFilter {
  * when a requested tenant is not registered.
  */
 export async function* recordAllStacks(filter: StackFilter = {}): AsyncGenerator<RecordedStack> {
-  const environments = filter.environments ?? ENVIRONMENTS;
-  const specs = selectTenants(registry(filter.registryDir), filter.tenants);
-  for (const environment of environments) {
-    const tenantsHere = specs.filter((s) => s.environments.includes(environment));
-    if (filter.includeBase === false && tenantsHere.length === 0) {
-      continue;
+  for (const env of stacksToRecord(filter)) {
+    const base = await recordStack(env.base);
+    if (env.reportBase) {
+      yield { ...env.base, recording: base.recording };
     }
-    const base = await recorded({ kind: "base", environment, source: BASE_SOURCE }, () =>
-      recordBase(environment),
-    );
-    if (filter.includeBase !== false) {
-      yield { kind: "base", environment, source: BASE_SOURCE, recording: base };
-    }
-    for (const spec of tenantsHere) {
-      const stack = {
-        kind: "tenant",
-        environment,
-        tenant: spec.id,
-        source: stackSource("tenant", spec.id),
-      } as const;
-      yield {
-        ...stack,
-        spec,
-        recording: await recorded(stack, () => recordTenant(spec, environment, base.outputs)),
-      };
+    for (const tenant of env.tenants) {
+      yield await recordStack(tenant, base.recording.outputs);
     }
   }
 }

@@ -8,11 +8,18 @@
  *   npm run plan -- --tenant acme --no-base   one tenant, without the base stacks
  *   npm run plan -- --summary                 one line per stack
  *   npm run plan -- --json                    machine-readable
+ *   npm run plan -- --workers 0 --no-cache    one stack after another in this process, uncached
+ *
+ * Stacks are recorded in worker processes and their plans kept in the offline result cache
+ * (offline/batch/; docs/policies.md, "The result cache"), as the policy check does.
  */
 import { Command, InvalidArgumentError } from "commander";
 import { Environment, ENVIRONMENTS, isEnvironment, notOneOf, problemText } from "../common";
-import { countByType, RecordedResource } from "../offline/recorder";
-import { RecordedStack, recordAllStacks } from "../offline/stacks";
+import * as path from "path";
+import { runBatch } from "../offline/batch/run";
+import { countByType, Recording } from "../offline/recorder";
+import { recordAllStacks, StackFilter } from "../offline/stacks";
+import { PlanResource, PlanStack, planStackOf } from "./plan-analyze";
 
 const PLACEHOLDER_NOTE =
   "Offline plan under Pulumi's mocks: no cloud calls were made. Values AWS assigns at creation " +
@@ -31,11 +38,11 @@ function tenantOption(value: string, previous: string[] = []): string[] {
 
 /** The top-level component a resource belongs to (its ancestor directly under the stack). */
 function componentOf(
-  byUrn: ReadonlyMap<string, RecordedResource>,
-  resource: RecordedResource,
-): RecordedResource | undefined {
-  let current: RecordedResource | undefined = resource;
-  let top: RecordedResource | undefined;
+  byUrn: ReadonlyMap<string, PlanResource>,
+  resource: PlanResource,
+): PlanResource | undefined {
+  let current: PlanResource | undefined = resource;
+  let top: PlanResource | undefined;
   while (current) {
     if (!current.custom && current.type !== "pulumi:pulumi:StackReference") {
       top = current;
@@ -46,17 +53,17 @@ function componentOf(
 }
 
 /** A stack's title, e.g. `tenant/acme-staging (tenant acme, staging)`. */
-export function stackTitle(stack: RecordedStack): string {
+export function stackTitle(stack: PlanStack): string {
   const who = stack.kind === "base" ? "base" : `tenant ${stack.tenant}`;
   return `${stack.recording.project}/${stack.recording.stack} (${who}, ${stack.environment})`;
 }
 
 /** The plan of one stack as text lines. */
-export function formatStack(stack: RecordedStack): string[] {
+export function formatStack(stack: PlanStack): string[] {
   const { recording } = stack;
   const custom = recording.resources.filter((r) => r.custom && !r.read);
   const lines = [`${stackTitle(stack)}: ${custom.length} resources`];
-  const groups = new Map<string, RecordedResource[]>();
+  const groups = new Map<string, PlanResource[]>();
   const byUrn = new Map(recording.resources.map((r) => [r.urn, r]));
   for (const r of custom) {
     const component = componentOf(byUrn, r);
@@ -77,6 +84,49 @@ export function formatStack(stack: RecordedStack): string[] {
   return lines;
 }
 
+/** How to plan: which stacks, and where (workers and cache, or in this process). */
+export interface PlanOptions {
+  readonly filter: StackFilter;
+  /** Worker processes, or 0 for one stack after another in this process, uncached. @default the cores */
+  readonly workers?: number;
+  /** The result cache directory, or false for none. @default .cache/offline */
+  readonly cache?: string | false;
+  /** Called with each stack's plan in order, as soon as it and those before it are known. */
+  readonly onStack?: (stack: PlanStack) => void;
+}
+
+/**
+ * The plan of every selected stack, in the sequential run's order.
+ * @throws the first stack's error (after the stacks before it were passed to onStack), a registry error.
+ */
+export async function planStacks(options: PlanOptions): Promise<PlanStack[]> {
+  const stacks: PlanStack[] = [];
+  const emit = (s: PlanStack) => {
+    stacks.push(s);
+    options.onStack?.(s);
+  };
+  if (options.workers === 0) {
+    for await (const stack of recordAllStacks(options.filter)) {
+      emit(planStackOf(stack));
+    }
+    return stacks;
+  }
+  const { items } = await runBatch<Record<string, never>, PlanStack>({
+    filter: options.filter,
+    analyzer: path.join(__dirname, "plan-analyze.ts"),
+    payload: {},
+    workers: options.workers,
+    cache: options.cache,
+  });
+  for (const item of items) {
+    if (item.error) {
+      throw item.error;
+    }
+    emit(item.value as PlanStack);
+  }
+  return stacks;
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command("plan")
     .description("Print what every stack would create, offline, under Pulumi's mocks")
@@ -90,6 +140,11 @@ async function main(argv: string[]): Promise<number> {
     .option("--no-tenants", "leave out the tenant stacks")
     .option("--summary", "one line per stack and the totals by type")
     .option("--json", "print JSON: stacks with their resources and counts by type")
+    .option("--workers <n>", "worker processes; 0 records in this process, uncached (default: the cores)")
+    .option(
+      "--no-cache",
+      "do not read or write the result cache (.cache/offline/, or PLATFORM_OFFLINE_CACHE)",
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -104,20 +159,27 @@ async function main(argv: string[]): Promise<number> {
     tenants: boolean;
     summary?: boolean;
     json?: boolean;
+    workers?: string;
+    cache: boolean;
   }>();
-
-  const stacks: RecordedStack[] = [];
-  const started = Date.now();
-  for await (const stack of recordAllStacks({
-    environments: opts.env,
-    tenants: opts.tenants ? opts.tenant : [],
-    includeBase: opts.base,
-  })) {
-    stacks.push(stack);
-    if (!opts.json && !opts.summary) {
-      console.log(formatStack(stack).join("\n") + "\n");
-    }
+  if (opts.workers !== undefined && !/^\d+$/.test(opts.workers)) {
+    process.stderr.write(
+      `plan: --workers "${opts.workers}": not a whole number; use 0 (in this process) or more\n`,
+    );
+    return 2;
   }
+
+  const started = Date.now();
+  const stacks = await planStacks({
+    filter: { environments: opts.env, tenants: opts.tenants ? opts.tenant : [], includeBase: opts.base },
+    workers: opts.workers === undefined ? undefined : Number(opts.workers),
+    ...(opts.cache ? {} : { cache: false as const }),
+    onStack: (stack) => {
+      if (!opts.json && !opts.summary) {
+        console.log(formatStack(stack).join("\n") + "\n");
+      }
+    },
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
   if (opts.json) {
@@ -134,7 +196,7 @@ async function main(argv: string[]): Promise<number> {
             counts: countByType({
               ...s.recording,
               resources: s.recording.resources.filter((r) => r.custom && !r.read),
-            }),
+            } as unknown as Recording),
             resources: s.recording.resources.map((r) => ({
               type: r.type,
               name: r.name,

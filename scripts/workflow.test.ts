@@ -47,3 +47,29 @@ describe("pull-request workflow: the preview job", () => {
     expect(script.match(/config set/g)).toHaveLength(1);
   });
 });
+
+describe("pull-request workflow: the offline result cache", () => {
+  const checks: any[] = workflow.jobs.checks.steps;
+  const at = (pattern: RegExp) =>
+    checks.findIndex((s) => pattern.test(String(s.uses ?? "")) || pattern.test(String(s.name ?? "")));
+
+  it("restores the cache before the check and saves it after, under the lockfile and the commit", () => {
+    const restore = at(/^actions\/cache\/restore@/);
+    const check = checks.findIndex((s) => s.id === "check");
+    const save = at(/^actions\/cache\/save@/);
+    expect(restore).toBeGreaterThan(checks.findIndex((s) => /npm ci/.test(String(s.run ?? ""))));
+    expect(restore).toBeLessThan(check);
+    expect(save).toBeGreaterThan(check);
+    for (const step of [checks[restore], checks[save]]) {
+      expect(step.with.path).toBe(".cache/offline");
+      expect(step.with.key).toBe(
+        "offline-${{ runner.os }}-${{ hashFiles('package-lock.json') }}-${{ github.sha }}",
+      );
+    }
+    expect(checks[restore].with["restore-keys"].trim()).toBe(
+      "offline-${{ runner.os }}-${{ hashFiles('package-lock.json') }}-",
+    );
+    // Saved even when the check found violations (exit 1 fails the job only after the reports).
+    expect(checks[save].if).toContain("always()");
+  });
+});

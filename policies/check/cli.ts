@@ -53,6 +53,9 @@ interface ParsedArgs {
   tenant?: string;
   config?: PolicyPackConfig;
   selection: Selection;
+  workers?: number;
+  cache: boolean;
+  registry?: string;
 }
 
 function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
@@ -80,6 +83,15 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     .addOption(
       new Option("--severity <severity>", "only policies of at least this severity").choices([...SEVERITIES]),
     )
+    .option(
+      "--workers <n>",
+      "record in this many worker processes; 0 records one stack after another in this process, uncached (default: the machine's cores)",
+    )
+    .option(
+      "--no-cache",
+      "do not read or write the result cache (.cache/offline/, or PLATFORM_OFFLINE_CACHE)",
+    )
+    .option("--registry <dir>", "the tenant registry directory (default: tenants/registry)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: () => undefined })
     .allowExcessArguments(false);
@@ -105,7 +117,14 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     config?: string;
     controls?: string;
     severity?: string;
+    workers?: string;
+    cache: boolean;
+    registry?: string;
   }>();
+  const workers = o.workers === undefined ? undefined : Number(o.workers);
+  if (workers !== undefined && (!/^\d+$/.test(o.workers as string) || !Number.isSafeInteger(workers))) {
+    throw usage(`--workers "${o.workers}": not a whole number; use 0 (in this process) or more`);
+  }
   const tenantProblems = o.tenant === undefined ? [] : tenantIdProblems(o.tenant);
   if (tenantProblems.length > 0) {
     throw usage(`--tenant "${o.tenant}": ${tenantProblems.join("; ")}`);
@@ -143,6 +162,9 @@ function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | "help" {
     env: o.env,
     tenant: o.tenant,
     config,
+    workers,
+    cache: o.cache,
+    registry: o.registry,
   };
 }
 
@@ -202,6 +224,9 @@ export async function main(
     selection: args.selection,
     source,
     now,
+    workers: args.workers,
+    ...(args.cache ? {} : { cache: false as const }),
+    ...(args.registry !== undefined ? { registryDir: args.registry } : {}),
   };
   const machine = MACHINE_FORMATS.includes(args.format);
   const fail = (report: CheckReport): number => {
@@ -231,7 +256,7 @@ export async function main(
   if (args.tenant !== undefined) {
     let registered: string[];
     try {
-      registered = registeredTenantIds();
+      registered = registeredTenantIds(args.registry);
     } catch (e) {
       return fail(failedReport(checkErrorOf(e)));
     }

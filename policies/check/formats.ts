@@ -92,6 +92,12 @@ export function formatText(report: CheckReport): string {
     "",
     `Policy pack "${PACK_NAME}": ${report.policies.length} policies${selected ? ` (${selected})` : ""}, ${(report.durationMs / 1000).toFixed(1)} s.`,
   );
+  if (report.batch) {
+    const b = report.batch;
+    out.push(
+      `${b.recorded} stack(s) recorded in ${b.workers.started} worker process(es), ${b.cacheHits} from the result cache (docs/policies.md, "The result cache").`,
+    );
+  }
   out.push(PLACEHOLDER_NOTE, verdict(report));
   if (report.error) {
     out.push(...errorLines(report.error).map((l) => `  - ${l.replace(/\n/g, "\n    ")}`));

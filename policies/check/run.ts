@@ -7,6 +7,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import type { Environment } from "../../common";
 import { SourceProblem, stackSource } from "../../offline/sources";
 import type { RecordedStack, StackFilter } from "../../offline/stacks";
+import type { BatchStats } from "../../offline/batch/run";
 import type { PlatformPolicy, WaivedViolation } from "../lib/policy";
 import { isSelected, Selection, SELECTION_KEY } from "../lib/selection";
 import { ALL_POLICIES } from "../registry";
@@ -66,6 +67,8 @@ export interface CheckReport {
   readonly durationMs: number;
   /** Set when the check could not run to the end. */
   readonly error?: CheckError;
+  /** What the parallel run did: stacks recorded, taken from the cache, workers (offline/batch/). */
+  readonly batch?: BatchStats;
 }
 
 /** Filters and config of a run. */
@@ -79,6 +82,21 @@ export interface CheckOptions {
   readonly source?: StackSource;
   /** @default now (waiver expiry) */
   readonly now?: Date;
+  /**
+   * Worker processes to record in (offline/batch/), or 0 to record one stack after another in this
+   * process with no cache (the reference the parallel run is tested against). Ignored with
+   * `source`. @default the machine's available parallelism
+   */
+  readonly workers?: number;
+  /** The result cache directory, or false for none (offline/batch/cache.ts). @default .cache/offline */
+  readonly cache?: string | false;
+  /** The tenant registry. @default tenants/registry */
+  readonly registryDir?: string;
+  /**
+   * The module that checks a recording in a worker. @default ./analyze.ts. Tests name one of
+   * policies/testing/ to change recordings before they are checked.
+   */
+  readonly analyzer?: string;
 }
 
 function defaultSource(): StackSource {
@@ -89,8 +107,9 @@ function defaultSource(): StackSource {
 }
 
 /** The filter for offline/stacks.ts: only what the options ask for is recorded. */
-export function stackFilter(o: Pick<CheckOptions, "environment" | "tenant">): StackFilter {
+export function stackFilter(o: Pick<CheckOptions, "environment" | "tenant" | "registryDir">): StackFilter {
   return {
+    ...(o.registryDir !== undefined ? { registryDir: o.registryDir } : {}),
     environments: o.environment ? [o.environment] : undefined,
     tenants: o.tenant ? [o.tenant] : undefined,
     includeBase: o.tenant === undefined,
@@ -126,7 +145,7 @@ export function checkErrorOf(error: unknown): CheckError {
       problems: [{ file: e.failed.source, message: cause }],
     };
   }
-  if (e instanceof PolicyFailure) {
+  if (e?.name === "PolicyFailure") {
     return { kind: "policy", message: e.message, stack: e.stack, problems: [{ message: e.message }] };
   }
   const message = (e as Error)?.message ?? String(error);
@@ -137,13 +156,17 @@ export function checkErrorOf(error: unknown): CheckError {
   };
 }
 
-/** A policy threw while checking a stack (invalid config, a bug in a policy). */
-class PolicyFailure extends Error {
+/**
+ * A policy threw while checking a stack (invalid config, a bug in a policy). Known by its name, since
+ * it also comes back from workers as a plain error (offline/batch/pool.ts keeps name and `stack`).
+ */
+export class PolicyFailure extends Error {
   constructor(
     readonly stack: string,
     message: string,
   ) {
     super(message);
+    this.name = "PolicyFailure";
   }
 }
 
@@ -162,47 +185,79 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
     selection,
     config: { ...(options.config ?? {}), [SELECTION_KEY]: { ...selection } },
   };
+  const batch: { stats?: BatchStats } = {};
   try {
-    await checkEach(options, run, stacks);
+    await checkEach(options, run, stacks, batch);
   } catch (error) {
-    return { stacks, policies, selection, durationMs: Date.now() - started, error: checkErrorOf(error) };
+    return {
+      stacks,
+      policies,
+      selection,
+      durationMs: Date.now() - started,
+      error: checkErrorOf(error),
+      ...(batch.stats ? { batch: batch.stats } : {}),
+    };
   }
-  return { stacks, policies, selection, durationMs: Date.now() - started };
+  return {
+    stacks,
+    policies,
+    selection,
+    durationMs: Date.now() - started,
+    ...(batch.stats ? { batch: batch.stats } : {}),
+  };
+}
+
+/** What checking one stack needs besides the stack: the policies, the pack config, the clock. */
+export interface StackCheck {
+  readonly policies: readonly PlatformPolicy[];
+  readonly config: PolicyPackConfig;
+  readonly now?: Date;
+}
+
+/**
+ * Checks one recorded stack: the sequential run here and the workers (./analyze.ts) both call it.
+ * @throws PolicyFailure when a policy throws.
+ */
+export async function checkStack(s: StackRecording, run: StackCheck): Promise<StackResult> {
+  const { recording } = s;
+  const evaluation = await evaluate(recording, run.policies, {
+    environment: s.environment,
+    tenant: s.tenant,
+    config: run.config,
+    now: run.now,
+  }).catch((e: Error) => {
+    throw new PolicyFailure(recording.stack, e.message);
+  });
+  return {
+    kind: s.kind,
+    stack: recording.stack,
+    project: recording.project,
+    environment: s.environment,
+    tenant: s.tenant,
+    source: s.source ?? stackSource(s.kind, s.tenant),
+    resources: recording.resources.length,
+    violations: evaluation.violations,
+    waived: evaluation.waived,
+  };
 }
 
 async function checkEach(
   options: CheckOptions,
   run: { policies: readonly PlatformPolicy[]; config: PolicyPackConfig },
   stacks: StackResult[],
+  batch: { stats?: BatchStats },
 ): Promise<void> {
+  if (options.source === undefined && options.workers !== 0) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const parallel = require("./parallel") as typeof import("./parallel");
+    return parallel.checkInWorkers(options, run.config, stacks, batch);
+  }
   const source = options.source ?? defaultSource();
   for await (const s of source(stackFilter(options))) {
     if (!wanted(s, options)) {
       continue;
     }
-    const { recording } = s;
-    const base = {
-      kind: s.kind,
-      stack: recording.stack,
-      project: recording.project,
-      environment: s.environment,
-      tenant: s.tenant,
-      source: s.source ?? stackSource(s.kind, s.tenant),
-    };
-    const evaluation = await evaluate(recording, run.policies, {
-      environment: s.environment,
-      tenant: s.tenant,
-      config: run.config,
-      now: options.now,
-    }).catch((e: Error) => {
-      throw new PolicyFailure(recording.stack, e.message);
-    });
-    stacks.push({
-      ...base,
-      resources: recording.resources.length,
-      violations: evaluation.violations,
-      waived: evaluation.waived,
-    });
+    stacks.push(await checkStack(s, { ...run, now: options.now }));
   }
 }
 

@@ -112,8 +112,15 @@ export const DEFAULT_PACK = {
 
 /** Thrown by `notApplicable`, as the server's own NotApplicableError. */
 class NotApplicable extends Error {
-  constructor(readonly reason?: string) {
+  readonly reason?: string;
+  constructor(reason?: string) {
+    // Thrown for every resource a policy does not apply to (thousands per stack) and never shown:
+    // capturing its stack trace was a tenth of an evaluation's time.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(reason ?? "Policy does not apply");
+    Error.stackTraceLimit = limit;
+    this.reason = reason;
   }
 }
 
@@ -154,10 +161,34 @@ export function toWire(value: unknown): unknown {
   return out;
 }
 
+/**
+ * Wire forms of recorded props during one {@link evaluate}: the engine sends a resource once and the
+ * server deserializes it again for every policy (server.js), so within an evaluation the wire form
+ * (the protobuf Struct, read back as `Struct.toJavaScript()` gives it) is built once per props
+ * object and only the deserialization, which copies it into fresh objects, is per policy. (Scoped
+ * to one evaluation: tests change fixtures between evaluations.)
+ */
+type WireMemo = WeakMap<object, Pick<Struct, "toJavaScript">>;
+
+function wireStruct(recorded: Record<string, unknown>, memo?: WireMemo): Pick<Struct, "toJavaScript"> {
+  let struct = memo?.get(recorded);
+  if (!struct) {
+    const wire = Struct.fromJavaScript((toWire(recorded) ?? {}) as Record<string, any>);
+    if (!memo) {
+      return wire;
+    }
+    const js = wire.toJavaScript();
+    struct = { toJavaScript: () => js };
+    memo.set(recorded, struct);
+  }
+  return struct;
+}
+
 /** Props as a policy receives them: through the wire, deserialized and proxied like the server. */
-export function engineProps(recorded: Record<string, unknown>): Record<string, any> {
-  const struct = Struct.fromJavaScript((toWire(recorded) ?? {}) as Record<string, any>);
-  return unknownCheckingProxy(policyDeserialize.deserializeProperties(struct, false));
+export function engineProps(recorded: Record<string, unknown>, memo?: WireMemo): Record<string, any> {
+  return unknownCheckingProxy(
+    policyDeserialize.deserializeProperties(wireStruct(recorded, memo) as Struct, false),
+  );
 }
 
 /** `isType` as the server implements it. */
@@ -197,18 +228,39 @@ function defaultOptions(r: RecordedResource): PolicyResourceOptions {
   return opts;
 }
 
+/** What one {@link evaluate} builds once: wire forms, and the resources by URN. */
+interface EvaluationMemo {
+  readonly wire: WireMemo;
+  byUrn?: Map<string, RecordedResource>;
+}
+
 /** The provider resource a recorded resource names (`<urn>::<id>`). */
-function providerOf(recording: Recording, r: RecordedResource): RecordedResource | undefined {
+function providerOf(
+  recording: Recording,
+  r: RecordedResource,
+  memo?: EvaluationMemo,
+): RecordedResource | undefined {
   if (!r.provider) {
     return undefined;
   }
   const urn = r.provider.split("::").slice(0, -1).join("::");
-  return recording.resources.find((p) => p.urn === urn);
+  if (!memo) {
+    return recording.resources.find((p) => p.urn === urn);
+  }
+  if (!memo.byUrn) {
+    memo.byUrn = new Map();
+    for (const p of recording.resources) {
+      if (!memo.byUrn.has(p.urn)) {
+        memo.byUrn.set(p.urn, p); // the first, as Array.find would
+      }
+    }
+  }
+  return memo.byUrn.get(urn);
 }
 
-function providerArg(recording: Recording, r: RecordedResource) {
-  const p = providerOf(recording, r);
-  return p ? { type: p.type, urn: p.urn, name: p.name, props: engineProps(p.inputs) } : undefined;
+function providerArg(recording: Recording, r: RecordedResource, memo?: EvaluationMemo) {
+  const p = providerOf(recording, r, memo);
+  return p ? { type: p.type, urn: p.urn, name: p.name, props: engineProps(p.inputs, memo?.wire) } : undefined;
 }
 
 function configFor(config: PolicyPackConfig, policy: string): () => any {
@@ -228,8 +280,9 @@ export function resourceArgs(
   r: RecordedResource,
   policy: string,
   options: Pick<EvaluateOptions, "config" | "stackTags"> = {},
+  memo?: EvaluationMemo,
 ): ResourceValidationArgs {
-  const props = engineProps(r.inputs);
+  const props = engineProps(r.inputs, memo?.wire);
   const args: ResourceValidationArgs = {
     type: r.type,
     props,
@@ -245,7 +298,7 @@ export function resourceArgs(
       throw new NotApplicable(reason);
     },
   };
-  const provider = providerArg(recording, r);
+  const provider = providerArg(recording, r, memo);
   if (provider) {
     args.provider = provider;
   }
@@ -257,10 +310,11 @@ export function stackArgs(
   recording: Recording,
   policy: string,
   options: Pick<EvaluateOptions, "config" | "stackTags"> = {},
+  memo?: EvaluationMemo,
 ): StackValidationArgs {
   const byUrn = new Map<string, PolicyResource>();
   const resources = recording.resources.map((r) => {
-    const props = engineProps(r.state);
+    const props = engineProps(r.state, memo?.wire);
     const resource: PolicyResource = {
       type: r.type,
       props,
@@ -272,7 +326,7 @@ export function stackArgs(
       isType: (cls) => isTypeOf(r.type, cls),
       asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
     };
-    const provider = providerArg(recording, r);
+    const provider = providerArg(recording, r, memo);
     if (provider) {
       resource.provider = provider;
     }
@@ -356,6 +410,7 @@ export async function evaluate(
   const waived: WaivedViolation[] = [];
   const notApplicable: Record<string, number> = {};
   const listener = (w: WaivedViolation) => waived.push(w);
+  const memo: EvaluationMemo = { wire: new WeakMap() };
   const skip = (p: AnyPolicy) => (notApplicable[p.name] = (notApplicable[p.name] ?? 0) + 1);
 
   const pack = `'${options.pack?.name ?? DEFAULT_PACK.name}@v${options.pack?.version ?? DEFAULT_PACK.version}'`;
@@ -406,7 +461,7 @@ export async function evaluate(
                     p,
                     () =>
                       validation(
-                        resourceArgs(recording, r, p.name, options),
+                        resourceArgs(recording, r, p.name, options, memo),
                         collector(p, level, violations, r.urn) as any,
                       ),
                     r.urn,
@@ -422,7 +477,7 @@ export async function evaluate(
               }
               await run(p, () =>
                 p.validateStack(
-                  stackArgs(recording, p.name, options),
+                  stackArgs(recording, p.name, options, memo),
                   collector(p, level, violations) as any,
                 ),
               );
