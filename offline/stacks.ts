@@ -67,10 +67,51 @@ export interface StackFilter {
   readonly includeBase?: boolean;
   /** Registry directory. @default tenants/registry */
   readonly registryDir?: string;
+  /**
+   * Base config over the stack files' (fully qualified keys, string values), for registries the
+   * repository's base stacks do not describe: the synthetic 1,000 tenants of `npm run bench:check`
+   * need `platform:ingressShards` 11. @default {@link baseConfigFromEnv}: `PLATFORM_OFFLINE_BASE_CONFIG`
+   */
+  readonly baseConfig?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `PLATFORM_OFFLINE_BASE_CONFIG`, a JSON object of base config over the stack files' (benchmarks and
+ * tests; operators change Pulumi.<env>.yaml). Part of the base stacks' cache keys.
+ * @throws naming the variable when it is not a JSON object of strings.
+ */
+export function baseConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<Record<string, string>> | undefined {
+  const text = env.PLATFORM_OFFLINE_BASE_CONFIG;
+  if (text === undefined || text === "") {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    parsed === null ||
+    typeof parsed !== "object" ||
+    Array.isArray(parsed) ||
+    Object.values(parsed as object).some((v) => typeof v !== "string")
+  ) {
+    throw new Error(
+      `PLATFORM_OFFLINE_BASE_CONFIG = ${JSON.stringify(text).slice(0, 80)} is not a JSON object of strings ` +
+        `(e.g. {"platform:ingressShards":"11"})`,
+    );
+  }
+  return parsed as Record<string, string>;
 }
 
 /** A stack to record: which program, in which environment, with which spec. Plain data (workers get it). */
-export type StackToRecord = Pick<RecordedStack, "kind" | "environment" | "tenant" | "spec" | "source">;
+export type StackToRecord = Pick<RecordedStack, "kind" | "environment" | "tenant" | "spec" | "source"> & {
+  /** A base stack's config over its stack files' ({@link StackFilter.baseConfig}). */
+  readonly config?: Readonly<Record<string, string>>;
+};
 
 /** The stacks of one environment, in the order they are recorded and reported: base, then tenants by id. */
 export interface EnvironmentStacks {
@@ -89,6 +130,7 @@ export interface EnvironmentStacks {
 export function stacksToRecord(filter: StackFilter = {}): EnvironmentStacks[] {
   const environments = filter.environments ?? ENVIRONMENTS;
   const specs = selectTenants(registry(filter.registryDir), filter.tenants);
+  const baseConfig = filter.baseConfig ?? baseConfigFromEnv();
   const out: EnvironmentStacks[] = [];
   for (const environment of environments) {
     const tenantsHere = specs.filter((s) => s.environments.includes(environment));
@@ -97,7 +139,7 @@ export function stacksToRecord(filter: StackFilter = {}): EnvironmentStacks[] {
     }
     out.push({
       environment,
-      base: { kind: "base", environment, source: BASE_SOURCE },
+      base: { kind: "base", environment, source: BASE_SOURCE, ...(baseConfig ? { config: baseConfig } : {}) },
       reportBase: filter.includeBase !== false,
       tenants: tenantsHere.map((spec) => ({
         kind: "tenant",
@@ -125,7 +167,7 @@ export async function recordStack(
   /* eslint-disable @typescript-eslint/no-require-imports */
   const recording = await recorded(stack, () =>
     stack.kind === "base"
-      ? (require("./base") as typeof import("./base")).recordBase(stack.environment)
+      ? (require("./base") as typeof import("./base")).recordBase(stack.environment, { ...stack.config })
       : (require("./tenant") as typeof import("./tenant")).recordTenant(
           stack.spec as TenantSpec,
           stack.environment,

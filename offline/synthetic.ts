@@ -6,9 +6,26 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ENVIRONMENTS, TIER_NAMES } from "../common";
+import {
+  ENVIRONMENTS,
+  INGRESS_SHARDS_KEY,
+  placeTenant,
+  placementFields,
+  SHARD_CAPACITY,
+  TIER_NAMES,
+} from "../common";
 import { loadRegistry, RegistryError, writeSpec } from "../tenants/registry";
 import { TenantSpec } from "../tenants/spec";
+
+/** The ingress shards `count` synthetic tenants need (the base config the check must record). */
+export function syntheticShardCount(count: number): number {
+  return Math.max(1, Math.ceil(count / SHARD_CAPACITY));
+}
+
+/** The base config over the stack files' that a synthetic registry of `count` tenants needs. */
+export function syntheticBaseConfig(count: number): Record<string, string> {
+  return { [INGRESS_SHARDS_KEY]: String(syntheticShardCount(count)) };
+}
 
 /** The id of synthetic tenant `i`: `t0001`, `t0002`, ... (plus a suffix when a priority collides). */
 function syntheticId(i: number, attempt: number): string {
@@ -42,8 +59,18 @@ export function syntheticSpec(i: number, attempt = 0): TenantSpec {
 export function writeSyntheticRegistry(dir: string, count: number): readonly TenantSpec[] {
   fs.mkdirSync(dir, { recursive: true });
   const attempts = new Map<number, number>();
+  // Placed as onboarding places them (common/ingress.ts): over as many shards as they need.
+  const shards = syntheticShardCount(count);
+  const placed: TenantSpec[] = [];
   for (let i = 1; i <= count; i++) {
-    writeSpec(syntheticSpec(i), dir);
+    const spec = syntheticSpec(i);
+    const where = placeTenant(spec, placed, shards);
+    if (!where.placement) {
+      throw new Error(`synthetic tenant ${spec.id}: ${where.problem}`);
+    }
+    const withPlacement = { ...spec, ...placementFields(spec.id, where.placement) } as TenantSpec;
+    placed.push(withPlacement);
+    writeSpec(withPlacement, dir);
   }
   for (let round = 0; ; round++) {
     try {

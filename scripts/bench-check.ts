@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { writeSyntheticRegistry } from "../offline/synthetic";
+import { syntheticBaseConfig, writeSyntheticRegistry } from "../offline/synthetic";
 import { specToYaml } from "../tenants/registry";
 
 const ROOT = path.join(__dirname, "..");
@@ -153,7 +153,11 @@ async function main(argv: string[]): Promise<number> {
     fs.copyFileSync(path.join(registry, `${spec.id}.yaml`), path.join(sampleRegistry, `${spec.id}.yaml`));
   }
   const workers = o.workers ? ["--workers", o.workers] : [];
-  const env = { PLATFORM_OFFLINE_CACHE: cache };
+  // The base stacks the synthetic tenants need: enough ingress shards for all of them.
+  const env = {
+    PLATFORM_OFFLINE_CACHE: cache,
+    PLATFORM_OFFLINE_BASE_CONFIG: JSON.stringify(syntheticBaseConfig(tenants)),
+  };
   process.stdout.write(`${specs.length} synthetic tenants in ${registry}; ${os.cpus().length} cores\n`);
 
   const results: Measured[] = [];

@@ -136,7 +136,7 @@ export function stackKey(common: string, stack: StackToRecord, baseOutputs?: unk
     common,
     kind: stack.kind,
     environment: stack.environment,
-    ...(stack.kind === "tenant" ? { spec: stack.spec, baseOutputs } : {}),
+    ...(stack.kind === "tenant" ? { spec: stack.spec, baseOutputs } : { config: stack.config ?? {} }),
   });
 }
 
