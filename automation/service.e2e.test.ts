@@ -76,10 +76,11 @@ describe("one tenant's lifecycle", () => {
     // The program read the secret config: the app's secret and a version of it exist in the
     // double's cloud, which keeps the value only as a digest.
     const names = tenantPhysicalNames("acme", "staging", "123456789012");
-    const [appSecret] = recordsOf("acme-staging").filter(
+    const secrets = recordsOf("acme-staging").filter(
       (r) => r.type === "aws:secretsmanager/secret:Secret" && r.properties.name === names.appSecret,
     );
-    expect(appSecret).toBeDefined();
+    expect(secrets.map((r) => r.properties.name)).toEqual([names.appSecret]);
+    const [appSecret] = secrets;
     const versions = recordsOf("acme-staging").filter(
       (r) =>
         r.type === "aws:secretsmanager/secretVersion:SecretVersion" && r.properties.secretId === appSecret.id,

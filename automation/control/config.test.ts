@@ -8,7 +8,8 @@ describe("readControlConfig", () => {
   });
 
   it("accepts PLATFORM_TENANT_PROGRAM=real and refuses the old stand-in by name", () => {
-    expect(readControlConfig({ PLATFORM_TENANT_PROGRAM: "real" }).config).toBeDefined();
+    expect(readControlConfig({ PLATFORM_TENANT_PROGRAM: "real" })).toEqual(readControlConfig({}));
+    expect(readControlConfig({ PLATFORM_TENANT_PROGRAM: "real" }).problems).toBeUndefined();
     const { problems } = readControlConfig({ PLATFORM_TENANT_PROGRAM: "test" });
     expect(problems).toEqual([
       expect.objectContaining({ path: "PLATFORM_TENANT_PROGRAM", value: "test", allowed: ["real"] }),
