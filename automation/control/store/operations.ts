@@ -9,6 +9,7 @@
  * (docs/decisions/0005-control-plane-store.md).
  */
 import { Db, isoNow, parseJson } from "./store";
+import type { Updateable } from "kysely";
 import type { OperationsTable } from "./schema";
 
 /** Operation statuses. */
@@ -253,34 +254,41 @@ export async function finishOperation(
   status: "succeeded" | "failed" | "cancelled",
   outcome: { result?: unknown; error?: unknown },
 ): Promise<boolean> {
-  const done = await db
-    .updateTable("operations")
-    .set({
-      status,
-      finished_at: isoNow(),
-      lease_owner: null,
-      lease_expires_at: null,
-      pinned_to: null,
-      pinned_until: null,
-      result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
-    })
-    .where("id", "=", op.id)
-    .where("status", "=", "running")
-    .where("lease_owner", "=", owner)
-    .returning("id")
-    .executeTakeFirst();
-  if (op.stack !== null) {
-    await releaseStackLease(db, op.stack, op.id, owner);
-  }
-  return done !== undefined;
+  return leaveRunning(db, op, owner, {
+    status,
+    finished_at: isoNow(),
+    lease_owner: null,
+    lease_expires_at: null,
+    pinned_to: null,
+    pinned_until: null,
+    result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
+    error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
+  });
 }
 
 /** Puts a running operation back in the queue (drain, busy stack), due at `notBefore`. */
 export async function requeueOperation(db: Db, op: OperationRow, owner: string, notBeforeMs: number) {
+  return leaveRunning(db, op, owner, {
+    status: "queued",
+    lease_owner: null,
+    lease_expires_at: null,
+    not_before: isoNow(notBeforeMs),
+  });
+}
+
+/**
+ * Moves a running operation that `owner` still holds out of `running` (`changes`), then releases
+ * its stack. False when the lease was lost meanwhile: the row is left to whoever took it over.
+ */
+async function leaveRunning(
+  db: Db,
+  op: OperationRow,
+  owner: string,
+  changes: Updateable<OperationsTable>,
+): Promise<boolean> {
   const done = await db
     .updateTable("operations")
-    .set({ status: "queued", lease_owner: null, lease_expires_at: null, not_before: isoNow(notBeforeMs) })
+    .set(changes)
     .where("id", "=", op.id)
     .where("status", "=", "running")
     .where("lease_owner", "=", owner)
