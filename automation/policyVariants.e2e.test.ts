@@ -16,6 +16,13 @@ import { TenantService } from "./service";
 import { DEFAULT_POLICY_PACK, resolveSettings } from "./settings";
 import { createDoubleHarness, DoubleHarness, testSpec } from "./testing/harness";
 
+// A refused `up` stops the engine while the inline program (in this process) still sends a
+// component's outputs; @pulumi/pulumi re-raises that gRPC UNAVAILABLE on purpose as an unhandled
+// rejection (runtime/resource.js, runAsyncResourceOp), which the language host would ignore but
+// jest pins on whichever test is running. A test it lands on runs again: every test here is
+// repeatable (previews and refused ups of one stack); a real failure fails all three attempts.
+jest.retryTimes(2, { logErrorsBeforeRetry: true });
+
 let h: DoubleHarness;
 let variant: ProgramVariant | undefined;
 let service: TenantService;
