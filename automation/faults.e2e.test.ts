@@ -289,7 +289,7 @@ describe("secret hygiene", () => {
 });
 
 describe("a kill of the CLI's process group during a create (issue 10 item 5)", () => {
-  it("leaves the provider running; repair names it, then imports the create it finished: no second copy, and status is healthy after", async () => {
+  it("leaves the provider running until its create is done; repair names it meanwhile, then imports the create it finished: no second copy, and status is healthy after", async () => {
     const registry = path.join(h.dir, "registry-kill");
     fs.mkdirSync(registry, { recursive: true });
     const RDS = "aws:rds/instance:Instance";
@@ -332,9 +332,10 @@ describe("a kill of the CLI's process group during a create (issue 10 item 5)", 
 
     const busy = await h.service.repair("killco", "staging", { yes: true }).catch((e: unknown) => e);
     expect((busy as Error).message).toMatch(/plugin processes of an interrupted run are still running/);
-    for (const p of leftovers) {
-      expect((busy as Error).message).toContain(`pid ${p.pid}: `);
-    }
+    // The plugins with nothing in flight (random, docker-build) may have exited already; the one
+    // creating the database is still there, and named.
+    const named = leftovers.filter((p) => (busy as Error).message.includes(`pid ${p.pid}: `));
+    expect(named.length).toBeGreaterThan(0);
     // The orphan finishes the create after its engine is gone: the database exists in the cloud.
     const databases = () => store.list(RDS).filter((r) => r.urn.startsWith("urn:pulumi:killco-staging::"));
     const deadline = Date.now() + 60000;
@@ -342,14 +343,13 @@ describe("a kill of the CLI's process group during a create (issue 10 item 5)", 
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(databases()).toHaveLength(1);
-    // What repair told the user to do.
-    for (const p of leftovers) {
-      try {
-        process.kill(p.pid, "SIGKILL");
-      } catch {
-        // Already ended.
-      }
+    // Its create done, the orphan exits on its own (offline/double/engineWatch.ts), as a provider on
+    // Pulumi's Go SDK does once its engine is gone: nothing is left for the operator to stop.
+    const gone = Date.now() + 30000;
+    while ((await h.engine.leftoverPlugins()).length > 0 && Date.now() < gone) {
+      await new Promise((r) => setTimeout(r, 250));
     }
+    expect(await h.engine.leftoverPlugins()).toEqual([]);
     writeKnobs(h.doubleDir, {});
 
     const report = await h.service.repair("killco", "staging", { yes: true });

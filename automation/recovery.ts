@@ -7,7 +7,7 @@
  * but only locks whose owner is gone or older than a threshold, and only with explicit consent.
  */
 import * as os from "os";
-import { Engine, EngineRunOptions, EngineStack, StackLock } from "./engine/types";
+import { Engine, EngineRunOptions, EngineStack, StackLock, UpdateSummary } from "./engine/types";
 import { formatProblems, processAlive } from "../common";
 import {
   ConfirmationRequiredError,
@@ -86,6 +86,33 @@ export interface RepairReport {
   readonly refreshed: boolean;
   /** Each step, in order, for people. */
   readonly actions: readonly string[];
+  /**
+   * Whether the stack's last update (history, refreshes skipped) succeeded. Repair makes a stack
+   * consistent (unlocked, no pending operations, state matching the cloud); it does not finish an
+   * update that was interrupted or cancelled, which only an update does. Absent when the stack was
+   * never updated.
+   */
+  readonly lastUpdateResult?: UpdateSummary["result"];
+}
+
+/** Whether a repaired stack is also converged; else what is left to do, in one line. */
+export function unfinishedWork(report: RepairReport): string | undefined {
+  if (report.lastUpdateResult === "succeeded") return undefined;
+  return report.lastUpdateResult === undefined
+    ? "the stack was never updated: run an update (or onboard again) to create its resources"
+    : `the stack's last update ${report.lastUpdateResult}: it is consistent again but not complete; run an update to finish it`;
+}
+
+/** The result of the last update in the stack's history, refreshes and previews skipped. */
+async function lastUpdateResult(stack: EngineStack): Promise<UpdateSummary["result"] | undefined> {
+  return (await stack.history(20)).find((h) => h.kind === "update")?.result;
+}
+
+/** `report` with the last update's result, and a line for people when the stack is not complete. */
+async function withConvergence(stack: EngineStack, report: RepairReport): Promise<RepairReport> {
+  const done = { ...report, lastUpdateResult: await lastUpdateResult(stack) };
+  const left = unfinishedWork(done);
+  return left ? { ...done, actions: [...done.actions, left] } : done;
 }
 
 /** The default staleness threshold for locks whose owner cannot be checked. */
@@ -186,14 +213,14 @@ export async function repairStack(
     );
   }
   if (!diagnosis.needsRepair) {
-    return {
+    return withConvergence(stack, {
       stack: stack.name,
       removedLocks: [],
       droppedPendingOperations: [],
       importedPendingCreates: [],
       refreshed: false,
       actions: ["nothing to repair"],
-    };
+    });
   }
   // An interrupted run's plugins may still be creating what its pending operations name.
   const leftovers = await engine.leftoverPlugins();
@@ -251,20 +278,20 @@ export async function repairStack(
   }
   await stack.refresh({ onEvent: opts.onEvent, signal: opts.signal });
   actions.push("refreshed the stack against the cloud");
-  return {
+  return withConvergence(stack, {
     stack: stack.name,
     removedLocks: diagnosis.locks,
     droppedPendingOperations: dropped,
     importedPendingCreates: imports,
     refreshed: true,
     actions,
-  };
+  });
 }
 
 /**
  * Which pending creates exist in the cloud (and with which id): the id the operation recorded, the
  * operator's `imports`, or the cloud's own answer ({@link Engine.locateResource}); the ones the
- * operator said are `absent` are dropped; the rest are unresolved.
+ * operator said are `absent`, or the cloud says are, are dropped; the rest are unresolved.
  */
 async function resolvePendingCreates(
   engine: Engine,
@@ -277,12 +304,10 @@ async function resolvePendingCreates(
     const id =
       opts.imports?.[op.urn] ??
       op.id ??
-      (opts.absent?.includes(op.urn)
-        ? undefined
-        : await engine.locateResource(op.urn, op.resourceType ?? ""));
-    if (id !== undefined) {
+      (opts.absent?.includes(op.urn) ? null : await engine.locateResource(op.urn, op.resourceType ?? ""));
+    if (typeof id === "string") {
       imports.push({ ...op, id });
-    } else if (!opts.absent?.includes(op.urn)) {
+    } else if (id === undefined) {
       unresolved.push(op);
     }
   }

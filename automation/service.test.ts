@@ -24,7 +24,7 @@ import {
   StackMissingError,
   UnhealthyDeploymentError,
 } from "./errors";
-import { lockStatus, pendingOperationsOf, withoutPendingOperations } from "./recovery";
+import { lockStatus, pendingOperationsOf, unfinishedWork, withoutPendingOperations } from "./recovery";
 import { TENANT_PROJECT, TenantService } from "./service";
 import { canonicalJson, TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../tenants/contract";
 import { problemLines } from "../common";
@@ -742,6 +742,31 @@ describe("recovery", () => {
     expect((await service.repair("acme", "staging", { yes: true })).actions).toEqual(["nothing to repair"]);
   });
 
+  test("repair says when the stack is consistent but its last update did not finish (a cancelled or failed update)", async () => {
+    const engine = new FakeEngine();
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    await service.onboard(spec("acme"), "staging");
+    const done = await service.repair("acme", "staging", { yes: true });
+    expect(done.lastUpdateResult).toBe("succeeded");
+    expect(done.actions).toEqual(["nothing to repair"]);
+    expect(unfinishedWork(done)).toBeUndefined();
+
+    engine.behavior = (op) => {
+      if (op === "up") throw new Error("cancelled");
+    };
+    await expect(service.update(spec("acme", { tier: "standard" }), "staging")).rejects.toThrow();
+    engine.behavior = () => undefined;
+    const report = await service.repair("acme", "staging", { yes: true });
+    expect(report.lastUpdateResult).toBe("failed");
+    expect(report.actions).toEqual([
+      "nothing to repair",
+      "the stack's last update failed: it is consistent again but not complete; run an update to finish it",
+    ]);
+    expect(unfinishedWork({ ...report, lastUpdateResult: undefined })).toBe(
+      "the stack was never updated: run an update (or onboard again) to create its resources",
+    );
+  });
+
   test("a pending create that exists in the cloud is imported with its id, never dropped; leftover plugins block repair", async () => {
     const engine = new FakeEngine();
     const service = new TenantService({ engine, program: () => async () => undefined });
@@ -778,6 +803,27 @@ describe("recovery", () => {
     expect(state.deployment.deployment).toEqual({
       resources: [{ urn: "urn:x::stack" }, { ...resource, id: "db-1", outputs: { a: 1 } }],
     });
+  });
+
+  test("a pending create the cloud says does not exist is dropped without asking the operator", async () => {
+    const engine = new FakeEngine();
+    engine.cloudKnowsAbsence = true;
+    const service = new TenantService({ engine, program: () => async () => undefined });
+    await service.onboard(spec("acme"), "staging");
+    const state = engine.stacks.get(`${TENANT_PROJECT}/acme-staging`)!;
+    const resource = { urn: "urn:x::svc", type: "aws:ecs/service:Service", custom: true, inputs: {} };
+    state.deployment = {
+      version: 3,
+      deployment: {
+        resources: [{ urn: "urn:x::stack" }],
+        pending_operations: [{ type: "creating", resource }],
+      },
+    };
+    const report = await service.repair("acme", "staging", { yes: true });
+    expect(report.importedPendingCreates).toEqual([]);
+    expect(report.droppedPendingOperations).toEqual([expect.objectContaining({ urn: "urn:x::svc" })]);
+    expect(report.actions).toContain("dropped pending operation creating urn:x::svc (not in the cloud)");
+    expect(state.deployment.deployment).toEqual({ resources: [{ urn: "urn:x::stack" }] });
   });
 });
 

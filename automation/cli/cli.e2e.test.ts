@@ -220,7 +220,8 @@ describe("tenant and fleet CLIs", () => {
     process.kill(-child.pid!, "SIGKILL");
     processes.forEach((pid) => killQuietly(pid));
     await new Promise((r) => child.once("close", r));
-    writeKnobs(h.doubleDir, {});
+    // The double answers as AWS would: no lookup by URN, so repair must ask the operator.
+    writeKnobs(h.doubleDir, { lookupByUrn: false });
 
     const status = await run("tenant", ["status", "slowco", "--env", "staging", "--json"]);
     expect(status.code).toBe(8);
@@ -247,8 +248,8 @@ describe("tenant and fleet CLIs", () => {
     expect(blocked.stderr).toMatch(/another update is in progress on this stack.*repair it/);
     expect(blocked.stderr).toContain("run: tenant status slowco --env staging");
 
-    // The double has no record of the create, so it cannot say whether the service exists: repair
-    // never drops the pending create blindly (issue 10 item 5); it names both answers.
+    // The cloud cannot be asked whether the service exists: repair never drops the pending create
+    // blindly (issue 10 item 5); it names both answers.
     const refused = await run("tenant", ["repair", "slowco", "--env", "staging", "--yes"]);
     expect(refused.code).toBe(8);
     expect(refused.stderr).toContain("refusing to drop pending creates blindly");
@@ -266,6 +267,7 @@ describe("tenant and fleet CLIs", () => {
     expect(repaired.stdout).toMatch(/removed lock .*\.json: owner pid \d+ on .* is gone/);
     expect(repaired.stdout).toContain(`dropped pending operation creating ${urn}`);
     expect(repaired.stdout).toContain("refreshed the stack against the cloud");
+    writeKnobs(h.doubleDir, {});
 
     const resumed = await run("tenant", [
       "onboard",

@@ -330,11 +330,11 @@ export class ControlPlane {
       const env = await getTenantEnv(db, op.tenant, op.environment);
       const next = onFinish(op.kind, env?.state, ending);
       const fields = {
-        reason: ending.ok ? null : (ending.reason ?? "failed"),
+        reason: ending.ok ? (ending.unfinished ?? null) : (ending.reason ?? "failed"),
         ...(ending.outputs ? { outputs: ending.outputs } : {}),
       };
       if (env && next && (await casState(db, key, env.state, next, fields))) {
-        await this.stateEvent(db, op, env.state, next, ending.ok ? undefined : ending.reason);
+        await this.stateEvent(db, op, env.state, next, ending.ok ? ending.unfinished : ending.reason);
       } else if (env) {
         await setEnvFields(db, key, fields);
       }

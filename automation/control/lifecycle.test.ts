@@ -22,6 +22,15 @@ it("marks drift and clears it", () => {
   expect(onFinish("preview", "active", { ok: false })).toBeUndefined();
 });
 
+it("a repair makes the tenant active only when the stack's last update finished", () => {
+  expect(onFinish("repair", "needs-repair", { ok: true })).toBe("active");
+  expect(onFinish("repair", "failed", { ok: true })).toBe("active");
+  const unfinished = "the stack's last update failed: it is consistent again but not complete";
+  expect(onFinish("repair", "needs-repair", { ok: true, unfinished })).toBe("failed");
+  expect(onFinish("repair", "failed", { ok: true, unfinished })).toBeUndefined(); // stays failed
+  expect(accept("update", "failed")).toEqual({ ok: true, next: "updating" });
+});
+
 it("refuses what the machine does not allow, saying from where it would be", () => {
   expect(accept("update", "offboarded")).toEqual({ ok: false, allowedFrom: ["active", "drifted", "failed"] });
   expect(accept("update", "updating")).toMatchObject({ ok: false });

@@ -89,7 +89,16 @@ export function onStart(kind: TenantOperationKind, state: TenantState | undefine
 
 /** How an operation ended, as far as the state machine cares. */
 export type Ending =
-  { readonly ok: true; readonly drifted?: boolean } | { readonly ok: false; readonly needsRepair?: boolean };
+  | {
+      readonly ok: true;
+      readonly drifted?: boolean;
+      /**
+       * A repair that made the stack consistent but left an interrupted or cancelled update
+       * unfinished: what is left to do. The tenant is `failed` (an update finishes it), not `active`.
+       */
+      readonly unfinished?: string;
+    }
+  | { readonly ok: false; readonly needsRepair?: boolean };
 
 /**
  * The state after an operation ends, or undefined when it stays. A result that the machine does
@@ -107,6 +116,8 @@ export function onFinish(
       : kind === "preview" || kind === "drift"
         ? undefined
         : "failed";
+  } else if (kind === "repair" && ending.unfinished) {
+    next = "failed";
   } else if (kind === "onboard" || kind === "update" || kind === "repair") {
     next = "active";
   } else if (kind === "offboard") {

@@ -11,6 +11,7 @@ import { embedded } from "./embedded";
 import { createInstance } from "./instance";
 import { Store } from "./store/store";
 import { cloudBanner, resolveSettings, SettingsError } from "../settings";
+import { guardLateRpcRejections } from "../engine/lateRpc";
 
 /** Where the service writes. */
 export interface ServiceIo {
@@ -99,7 +100,7 @@ export async function main(io: ServiceIo, env: NodeJS.ProcessEnv = process.env):
 
 if (require.main === module) {
   silenceSqliteWarning();
-  survivePulumiShutdownRejections((line) => process.stderr.write(`${line}\n`));
+  guardLateRpcRejections((line) => process.stderr.write(`${line}\n`));
   main({ out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) })
     .then((code) => process.exit(code))
     .catch((error) => {
@@ -116,22 +117,4 @@ export function silenceSqliteWarning(): void {
     if (/SQLite is an experimental feature/.test(text)) return;
     return (emit as (...a: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
-}
-
-/**
- * A cancelled or interrupted operation's inline program may still be sending resource outputs when
- * the engine shuts its resource monitor down; @pulumi/pulumi leaves that gRPC rejection unhandled,
- * after the run has ended, and Node would exit on it. It is logged instead; any other unhandled
- * rejection still ends the process.
- */
-export function survivePulumiShutdownRejections(log: (line: string) => void): void {
-  process.on("unhandledRejection", (reason) => {
-    const message = reason instanceof Error ? reason.message : String(reason);
-    if (/UNAVAILABLE: resource monitor shut down/.test(message)) {
-      log(`an interrupted program's late call failed (ignored): ${message.split("\n")[0]}`);
-      return;
-    }
-    log(`unhandled rejection: ${reason instanceof Error ? reason.stack : message}`);
-    process.exit(1);
-  });
 }

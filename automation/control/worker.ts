@@ -14,6 +14,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { NeedsRepairError, StackBusyError, StackMissingError } from "../errors";
 import { backoffDelay, DEFAULT_RETRY } from "../scheduler";
 import type { TenantService } from "../service";
+import { RepairReport, unfinishedWork } from "../recovery";
 import { ControlPlane, isTenantKind } from "./core";
 import { runFleetOperation } from "./fleetRun";
 import type { Metrics } from "./metrics";
@@ -228,6 +229,7 @@ export class Worker {
       await this.end(op, "succeeded", progress, {
         result,
         drifted: (result as { drifted?: boolean }).drifted,
+        unfinished: op.kind === "repair" ? unfinishedWork(result as RepairReport) : undefined,
       });
     } catch (error) {
       await progress.flush();
@@ -363,7 +365,14 @@ export class Worker {
     op: OperationRow,
     status: "succeeded" | "failed" | "cancelled",
     progress: ProgressBuffer,
-    o: { result?: unknown; error?: unknown; reason?: string; drifted?: boolean; needsRepair?: boolean },
+    o: {
+      result?: unknown;
+      error?: unknown;
+      reason?: string;
+      drifted?: boolean;
+      needsRepair?: boolean;
+      unfinished?: string;
+    },
   ) {
     const owner = this.control.instance;
     // The last progress record is written before the status changes: a client that sees the
@@ -379,7 +388,7 @@ export class Worker {
         trx,
         op,
         status === "succeeded"
-          ? { ok: true, drifted: o.drifted, outputs }
+          ? { ok: true, drifted: o.drifted, unfinished: o.unfinished, outputs }
           : { ok: false, needsRepair: o.needsRepair, reason: o.reason },
       );
       await appendEvent(trx, owner, {

@@ -22,9 +22,11 @@ import {
 import * as semver from "semver";
 import { parse as parseYaml } from "yaml";
 import { installDouble } from "../../offline/double/isolation";
+import { readKnobs } from "../../offline/double/knobs";
 import { redactValues } from "../redact";
 import { AutomationSettings, cliEnvironment } from "../settings";
 import { CloudStore } from "../../offline/double/store";
+import { guardLateRpcRejections } from "./lateRpc";
 import { Engine, EngineRunOptions, EngineStack, LeftoverProcess, StackLock } from "./types";
 
 /** Drives stacks through the Pulumi CLI. */
@@ -37,6 +39,8 @@ export class LocalEngine implements Engine {
   private readonly pulumiHome?: string;
 
   constructor(readonly settings: AutomationSettings) {
+    // Inline programs run in this process: an interrupted one's late gRPC rejection must not end it.
+    guardLateRpcRejections();
     this.env = cliEnvironment(settings);
     this.locksVisible = settings.backendUrl.startsWith("file://");
     this.pulumiHome = settings.pulumiHome;
@@ -117,11 +121,17 @@ export class LocalEngine implements Engine {
     fs.rmSync(`${lock.location}.attrs`, { force: true });
   }
 
-  async locateResource(urn: string, type: string): Promise<string | undefined> {
-    if (this.settings.cloud !== "double" || this.settings.doubleDir === undefined) {
+  async locateResource(urn: string, type: string): Promise<string | null | undefined> {
+    if (
+      this.settings.cloud !== "double" ||
+      this.settings.doubleDir === undefined ||
+      !readKnobs(this.settings.doubleDir).lookupByUrn
+    ) {
       return undefined;
     }
-    return new CloudStore(this.settings.doubleDir).list(type).find((r) => r.urn === urn)?.id;
+    // The double records a resource when its create completes; a create interrupted before that
+    // (its plugin killed during the provider latency) left nothing, as an unsent AWS call would.
+    return new CloudStore(this.settings.doubleDir).list(type).find((r) => r.urn === urn)?.id ?? null;
   }
 
   async leftoverPlugins(): Promise<LeftoverProcess[]> {

@@ -71,11 +71,12 @@ export interface Engine {
   /** Whether {@link listLocks} can see locks on this backend (file backends only). */
   readonly locksVisible: boolean;
   /**
-   * The cloud id of the resource `urn` when the cloud can say it exists (the cloud double: its
-   * records name the URN that created them); undefined when it does not exist or the cloud cannot
-   * be asked (AWS: no lookup by URN). Repair imports what it finds, and refuses otherwise.
+   * What the cloud says of the resource `urn`: its id when it exists, `null` when the cloud can say
+   * it does not (the cloud double: its records name the URN that created them, and a create it
+   * never finished left no record), undefined when the cloud cannot be asked (AWS: no lookup by
+   * URN). Repair imports what exists, drops what the cloud says is absent, and refuses otherwise.
    */
-  locateResource(urn: string, type: string): Promise<string | undefined>;
+  locateResource(urn: string, type: string): Promise<string | null | undefined>;
   /**
    * Plugin processes (providers, policy packs) left running by an interrupted run on this backend:
    * their engine is gone, and they may still be changing the cloud.

@@ -100,8 +100,11 @@ export class FakeEngine implements Engine {
     }
   }
 
-  async locateResource(urn: string): Promise<string | undefined> {
-    return this.cloud.get(urn);
+  /** Whether the fake cloud can say a resource does not exist (else it only knows what exists). */
+  cloudKnowsAbsence = false;
+
+  async locateResource(urn: string): Promise<string | null | undefined> {
+    return this.cloud.get(urn) ?? (this.cloudKnowsAbsence ? null : undefined);
   }
 
   async leftoverPlugins(): Promise<LeftoverProcess[]> {

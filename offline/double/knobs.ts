@@ -9,7 +9,8 @@
  *     "alarms": { "initech@2.0.0": ["5xx-rate"], "acme": ["*"] },
  *     "exitCodes": { "initech/db-bootstrap": 1 },
  *     "steadyStateTimeoutMs": 3000,
- *     "holdUntilFile": "/tmp/release"
+ *     "holdUntilFile": "/tmp/release",
+ *     "lookupByUrn": false
  *   }
  *
  * `health` and `alarms` are keyed by tenant (`acme`: whatever image its service runs) or by tenant
@@ -57,6 +58,12 @@ export const KnobsSchema = z
     steadyStateTimeoutMs: z.number().int().nonnegative().default(2000),
     /** With a latency: a delay ends as soon as this file exists. @default none */
     holdUntilFile: z.string().optional(),
+    /**
+     * Whether repair may ask the double's cloud about a pending create by its URN (found: its id;
+     * not found: it does not exist). `false` answers as AWS does, which has no lookup by URN, so
+     * repair asks the operator (`--import` / `--absent`). @default true
+     */
+    lookupByUrn: z.boolean().default(true),
   })
   .strict();
 

@@ -4,6 +4,7 @@
  * else, so a real `pulumi` with an operator's PULUMI_HOME can never be talking to it.
  */
 import * as providerServer from "@pulumi/pulumi/provider";
+import { exitWhenEngineGone } from "./engineWatch";
 import { checkIsolation } from "./isolation";
 import { doubleProvider } from "./provider";
 
@@ -12,7 +13,10 @@ if ("refusal" in placement) {
   process.stderr.write(`${placement.refusal}\n`);
   process.exit(1);
 }
-void providerServer.main(
-  doubleProvider(placement.pkg, placement.version, placement.doubleDir),
-  process.argv.slice(2),
-);
+// Exits once the engine that started it is gone and its calls in flight are done (engineWatch.ts).
+const watched = exitWhenEngineGone(doubleProvider(placement.pkg, placement.version, placement.doubleDir), {
+  parentPid: () => process.ppid,
+  intervalMs: 500,
+  exit: () => process.exit(0),
+});
+void providerServer.main(watched, process.argv.slice(2));
