@@ -4,6 +4,13 @@
  * cancelling one, and moving a tenant's state as its operations start and end. Results are values
  * or {@link ControlError}s; the HTTP layer renders them.
  */
+import {
+  IngressPlacement,
+  ingressPlacement,
+  Placeable,
+  placementFields,
+  placeTenant,
+} from "../../common/ingress";
 import { canonicalJson } from "../../tenants/contract";
 import {
   accept,
@@ -24,7 +31,17 @@ import {
   requestCancel,
 } from "./store/operations";
 import { Db, isoNow, isUniqueViolation, newId, Store } from "./store/store";
-import { casState, deleteTenantEnv, getTenant, getTenantEnv, putTenant, setEnvFields } from "./store/tenants";
+import {
+  allTenantSpecs,
+  casState,
+  deleteTenantEnv,
+  getTenant,
+  getTenantEnv,
+  placementHolder,
+  putPlacement,
+  putTenant,
+  setEnvFields,
+} from "./store/tenants";
 
 /** Every kind of operation: the tenant operations and the fleet runs. */
 export const OPERATION_KINDS = [
@@ -49,6 +66,16 @@ export class ControlError extends Error {
   }
 }
 
+/** A concurrent onboarding committed the placement this one chose: the request runs again. */
+class PlacementRace extends Error {}
+
+/** A placement the request's spec cannot have, as the API's field problem. */
+function placementProblem(field: string, value: unknown, message: string): ControlError {
+  return new ControlError("invalid", `the tenant spec is invalid: ${field}: ${message}`, {
+    errors: [{ path: `body.spec.${field}`, ...(value !== undefined ? { value } : {}), message }],
+  });
+}
+
 /** A request to run an operation. */
 export interface OperationRequest {
   readonly kind: OperationKind;
@@ -62,6 +89,12 @@ export interface OperationRequest {
   /** App secrets: kept in this instance's memory only, never in the store. */
   readonly secrets?: Readonly<Record<string, string>>;
   readonly requestedBy: string;
+  /**
+   * Onboarding: the ingress shards of the environment's base stack. A new tenant is then placed
+   * (common/ingress.ts `placeTenant`) among the stored tenants, its shard and priority recorded in
+   * its spec and in the placements table; an existing tenant keeps its placement.
+   */
+  readonly ingressShards?: number;
   /** `<token id>:<Idempotency-Key>`. */
   readonly idempotencyKey?: string;
   /** A hash of the request, to tell a retry from a different request under the same key. */
@@ -102,7 +135,9 @@ export class ControlPlane {
   /** Accepts an operation: durable once this returns. */
   async request(req: OperationRequest): Promise<Accepted> {
     try {
-      const accepted = await this.store.transaction((trx) => this.requestIn(trx, req));
+      const accepted = await this.withPlacementRetries(() =>
+        this.store.transaction((trx) => this.requestIn(trx, req)),
+      );
       if (!accepted.existing) {
         if (req.secrets && Object.keys(req.secrets).length > 0) {
           this.secrets.set(accepted.operation.id, req.secrets);
@@ -122,6 +157,73 @@ export class ControlPlane {
     }
   }
 
+  /** Runs `body` again (up to 5 times) when a concurrent onboarding took the placement it chose. */
+  private async withPlacementRetries<T>(body: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await body();
+      } catch (error) {
+        if (!(error instanceof PlacementRace) || attempt >= 5) {
+          throw error instanceof PlacementRace
+            ? new ControlError("conflict", "onboardings raced for the same ingress placement; retry")
+            : error;
+        }
+      }
+    }
+  }
+
+  /**
+   * `spec` placed on an ingress shard at a listener priority no other stored tenant has: an existing
+   * tenant keeps what it has (a move is explicit: docs/runbooks/move-tenant-shard.md), a new one
+   * gets the least loaded shard with room and its derived priority or the next free one. Runs in
+   * the request's transaction; the placements table's unique slot refuses a concurrent duplicate.
+   */
+  private async place<S extends Placeable>(db: Db, spec: S, shardCount: number): Promise<S> {
+    const explicit = spec.ingressShard !== undefined || spec.listenerRulePriority !== undefined;
+    const stored = await getTenant(db, spec.id);
+    let placement: IngressPlacement;
+    if (stored && !explicit) {
+      placement = ingressPlacement({ ...(stored.spec as object), id: spec.id });
+    } else {
+      const others = (await allTenantSpecs(db))
+        .filter((t) => t.id !== spec.id)
+        .map((t) => ({ ...(t.spec as object), id: t.id }) as Placeable);
+      const placed = placeTenant(spec, others, shardCount);
+      if (placed.problem !== undefined) {
+        throw placementProblem("ingressShard", spec.ingressShard, placed.problem);
+      }
+      placement = placed.placement;
+    }
+    const holder = await placementHolder(db, { shard: placement.shard, priority: placement.priority });
+    if (holder !== undefined && holder !== spec.id) {
+      if (stored && !explicit) {
+        throw placementProblem(
+          "listenerRulePriority",
+          placement.priority,
+          `the stored spec's priority ${placement.priority} on ingress shard ${placement.shard} is also tenant ` +
+            `${holder}'s (both were stored before placements were recorded); give ${spec.id} a free listenerRulePriority`,
+        );
+      }
+      if (spec.listenerRulePriority !== undefined) {
+        throw placementProblem(
+          "listenerRulePriority",
+          spec.listenerRulePriority,
+          `priority ${placement.priority} on ingress shard ${placement.shard} is taken by tenant ${holder}; ` +
+            `omit listenerRulePriority to be given a free one`,
+        );
+      }
+      throw new PlacementRace();
+    }
+    try {
+      await putPlacement(db, spec.id, placement);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PlacementRace();
+      throw error;
+    }
+    const { ingressShard: _s, listenerRulePriority: _p, ...rest } = spec;
+    return { ...rest, ...placementFields(spec.id, placement) } as S;
+  }
+
   private sameRequest(op: OperationRow, req: OperationRequest): Accepted {
     if (op.request_hash !== (req.requestHash ?? null)) {
       throw new ControlError(
@@ -133,13 +235,20 @@ export class ControlPlane {
     return { operation: op, existing: true };
   }
 
-  private async requestIn(db: Db, req: OperationRequest): Promise<Accepted> {
-    if (req.idempotencyKey) {
-      const earlier = await operationByIdempotencyKey(db, req.idempotencyKey);
+  private async requestIn(db: Db, asked: OperationRequest): Promise<Accepted> {
+    if (asked.idempotencyKey) {
+      const earlier = await operationByIdempotencyKey(db, asked.idempotencyKey);
       if (earlier) {
-        return this.sameRequest(earlier, req);
+        return this.sameRequest(earlier, asked);
       }
     }
+    const req =
+      asked.kind === "onboard" && asked.storeSpec && asked.spec && asked.ingressShards !== undefined
+        ? {
+            ...asked,
+            spec: await this.place(db, asked.spec as Placeable & { tier: string }, asked.ingressShards),
+          }
+        : asked;
     const id = newId("op");
     let prevState: TenantState | undefined;
     if (req.tenant !== undefined && isTenantKind(req.kind)) {

@@ -96,6 +96,7 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
         return { ready: Object.values(checks).every((c) => c === "ok"), checks };
       },
       environment: o.environment ?? (async () => undefined),
+      ingressShards: shardCounter(o.environment),
       rollouts,
     },
     { ...o.server, log },
@@ -133,5 +134,26 @@ export async function createInstance(o: InstanceOptions): Promise<Instance> {
       await o.store.close();
       return drained;
     },
+  };
+}
+
+/** How long the base stack's shard count is trusted (raising `platform:ingressShards` is rare). */
+const SHARD_COUNT_TTL_MS = 30_000;
+
+/**
+ * The number of ingress shards of an environment's base stack (its `ingressShards` output; 1 for a
+ * base from before sharding or one that cannot be read), read at most every 30 s per environment.
+ */
+function shardCounter(
+  environment: ((env: string) => Promise<EnvironmentInfo | undefined>) | undefined,
+): (env: string) => Promise<number> {
+  const cache = new Map<string, { count: number; at: number }>();
+  return async (env) => {
+    const hit = cache.get(env);
+    if (hit && Date.now() - hit.at < SHARD_COUNT_TTL_MS) return hit.count;
+    const shards = (await environment?.(env))?.outputs.ingressShards;
+    const count = Array.isArray(shards) && shards.length > 0 ? shards.length : 1;
+    cache.set(env, { count, at: Date.now() });
+    return count;
   };
 }

@@ -163,4 +163,8 @@ it("onboards each tenant exactly once, never runs two operations on one stack, a
   expect(intervals.filter((i) => i.stack === `${TENANTS[0]}-staging`).length).toBeGreaterThanOrEqual(3);
   expect(await store.db.selectFrom("stack_leases").selectAll().execute()).toEqual([]);
   for (const t of TENANTS) expect(await h.engine.listLocks("tenant", `${t}-staging`)).toEqual([]);
+  // Both instances placed tenants at once: every tenant has one ingress slot, no two the same.
+  const placements = await store.db.selectFrom("placements").selectAll().execute();
+  expect(placements.map((p) => p.tenant).sort()).toEqual(TENANTS);
+  expect(new Set(placements.map((p) => `${p.shard}/${p.priority}`)).size).toBe(TENANTS.length);
 }, 900_000);

@@ -25,6 +25,8 @@ export interface ApiContext {
   readiness(): Promise<Readiness>;
   /** The base stack of an environment (undefined when it does not exist). */
   environment(env: string): Promise<EnvironmentInfo | undefined>;
+  /** How many ingress shards the environment's base stack has (onboarding places tenants on them). */
+  ingressShards(env: string): Promise<number>;
   /** Rollouts (absent when the instance has no health probe: the routes answer 503). */
   readonly rollouts?: ControlRollouts;
 }

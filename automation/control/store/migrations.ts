@@ -4,6 +4,7 @@
  * auto-increment key differs by dialect.
  */
 import { Kysely, Migration, MigrationProvider } from "kysely";
+import { ingressPlacement } from "../../../common/ingress";
 
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "postgres";
@@ -176,6 +177,39 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .on("rollouts")
           .columns(["environment", "created_at"])
           .execute();
+      },
+    },
+    "0003-placements": {
+      // A tenant's ingress placement (shard, listener-rule priority), one row per tenant, unique per
+      // (shard, priority): two onboardings that race for the same free priority cannot both commit
+      // (docs/decisions/0007-ingress-shards-and-placement.md). Tenants stored before this are
+      // placed from their specs; a pair that already collided keeps the first (the registry check
+      // names the other).
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("placements")
+          .addColumn("tenant", "text", (c) => c.primaryKey())
+          .addColumn("shard", "integer", (c) => c.notNull())
+          .addColumn("priority", "integer", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("placements_slot")
+          .on("placements")
+          .columns(["shard", "priority"])
+          .unique()
+          .execute();
+        const rows = (await db.selectFrom("tenants").select(["id", "spec"]).orderBy("id").execute()) as {
+          id: string;
+          spec: string;
+        }[];
+        for (const row of rows) {
+          const placement = ingressPlacement({ id: row.id, ...(JSON.parse(row.spec) as object) });
+          await db
+            .insertInto("placements")
+            .values({ tenant: row.id, shard: placement.shard, priority: placement.priority })
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
       },
     },
   };

@@ -168,6 +168,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rollouts: RolloutsTable;
+  placements: PlacementsTable;
 }
 
 /** Rollouts run by the control plane (automation/rollout's state, as JSON). */
@@ -181,4 +182,11 @@ export interface RolloutsTable {
   control: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A tenant's ingress placement: unique per (shard, priority). */
+export interface PlacementsTable {
+  tenant: string;
+  shard: number;
+  priority: number;
 }

@@ -232,3 +232,39 @@ export async function listTenantEnvsByTier(
   const rows = await q.orderBy("tenant").orderBy("environment").execute();
   return rows.map(summaryRow);
 }
+
+/** Every stored tenant's spec (placement reads the others'). */
+export async function allTenantSpecs(db: Db): Promise<{ id: string; spec: unknown }[]> {
+  const rows = await db.selectFrom("tenants").select(["id", "spec"]).orderBy("id").execute();
+  return rows.map((r) => ({ id: r.id, spec: JSON.parse(r.spec) }));
+}
+
+/** The tenant holding a placement slot, if any. */
+export async function placementHolder(
+  db: Db,
+  slot: { shard: number; priority: number },
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("placements")
+    .select("tenant")
+    .where("shard", "=", slot.shard)
+    .where("priority", "=", slot.priority)
+    .executeTakeFirst();
+  return row?.tenant;
+}
+
+/**
+ * Records a tenant's placement. @throws the store's unique violation when another tenant holds the
+ * slot (a concurrent onboarding took it first).
+ */
+export async function putPlacement(
+  db: Db,
+  tenant: string,
+  slot: { shard: number; priority: number },
+): Promise<void> {
+  await db
+    .insertInto("placements")
+    .values({ tenant, shard: slot.shard, priority: slot.priority })
+    .onConflict((oc) => oc.column("tenant").doUpdateSet({ shard: slot.shard, priority: slot.priority }))
+    .execute();
+}

@@ -36,6 +36,7 @@ export async function request(
     storeSpec?: boolean;
     secrets?: Record<string, string>;
     params?: Record<string, unknown>;
+    ingressShards?: number;
   },
   keySuffix?: string,
 ) {

@@ -72,6 +72,7 @@ export const TENANT_ROUTES: readonly Route[] = [
         spec,
         storeSpec: true,
         secrets: body.secrets,
+        ingressShards: await ctx.ingressShards(environment),
       });
       if (r.existing && !req.headers["idempotency-key"]) {
         return operationView(r.operation);
