@@ -7,10 +7,16 @@
  *    `tenant onboard` for the same spec, each on a fresh backend on the real engine with the real
  *    programs on the cloud double.
  *
+ * The 50 clients run on the same 2 cores as the server; they use Node's `http` module with
+ * keep-alive connections (`--client fetch` for undici's fetch, which costs more client CPU per
+ * request, and the server's latency pays for it). Both print their CPU per request.
+ *
  *   npm run bench:api -- [--tenants 200] [--clients 50] [--requests 3000] [--onboards 2]
+ *                        [--reads-only] [--client http|fetch] [--profile <dir>]
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
@@ -25,32 +31,77 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function load(label: string, clients: number, requests: number, next: () => string, token: string) {
+/** Which HTTP client the load generator uses (`--client`). */
+type Client = "http" | "fetch";
+
+/**
+ * One GET on a keep-alive connection of `agent` with Node's `http` module: about a third of the
+ * client CPU of `fetch` (undici's WHATWG streams), which matters when the 50 clients share the
+ * server's 2 cores. Resolves with the status once the whole body has arrived.
+ */
+function httpGet(agent: http.Agent, url: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.on("data", () => undefined);
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
+}
+
+async function fetchGet(url: string, token: string): Promise<number> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function load(
+  label: string,
+  clients: number,
+  requests: number,
+  next: () => string,
+  token: string,
+  client: Client,
+) {
   let sent = 0;
   const latencies: number[] = [];
   let failures = 0;
+  // One connection per client, kept alive, as 50 real clients would hold.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const cpu0 = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (sent < requests) {
         sent++;
         const t0 = process.hrtime.bigint();
-        const res = await fetch(next(), { headers: { authorization: `Bearer ${token}` } });
-        await res.arrayBuffer();
+        const status =
+          client === "http" ? await httpGet(agent, next(), token) : await fetchGet(next(), token);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (res.status !== 200) failures++;
+        if (status !== 200) failures++;
       }
     }),
   );
+  agent.destroy();
+  const cpu = process.cpuUsage(cpu0);
+  const clientCpuMs = (cpu.user + cpu.system) / 1000 / requests;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   console.log(
     `${label.padEnd(34)} p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  ` +
       `(${requests} requests, ${clients} clients, ${(requests / seconds).toFixed(0)} req/s${failures ? `, ${failures} not 200` : ""})`,
   );
+  console.log(`${"".padEnd(34)} client CPU ${clientCpuMs.toFixed(2)} ms per request`);
 }
 
-async function reads(tenants: number, clients: number, requests: number, profileDir?: string) {
+async function reads(
+  tenants: number,
+  clients: number,
+  requests: number,
+  client: Client,
+  profileDir?: string,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -92,14 +143,16 @@ async function reads(tenants: number, clients: number, requests: number, profile
   };
   const measured = async (label: string, next: () => string) => {
     const cpu0 = await serverCpu();
-    await load(label, clients, requests, next, token);
+    await load(label, clients, requests, next, token, client);
     const cpu = (await serverCpu()) - cpu0;
     console.log(`${"".padEnd(34)} server CPU ${(cpu / requests / 1000).toFixed(2)} ms per request`);
   };
   try {
-    console.log(`reads: ${tenants} tenants in a SQLite store, server in its own process`);
+    console.log(
+      `reads: ${tenants} tenants in a SQLite store, server in its own process, clients on Node's ${client === "http" ? "http module" : "fetch"}`,
+    );
     // Warm-up (JIT, connections), not measured.
-    await load("warm-up", clients, 500, () => `${url}/v1/tenants`, token);
+    await load("warm-up", clients, 500, () => `${url}/v1/tenants`, token, client);
     await measured("GET /v1/tenants (default page, 50)", () => `${url}/v1/tenants`);
     let i = 0;
     await measured("GET /v1/operations/{id}", () => `${url}/v1/operations/${ops[i++ % ops.length]}`);
@@ -194,6 +247,7 @@ async function main(): Promise<void> {
     .option("--onboards <n>", "onboardings of each kind (API and CLI)", "2")
     .option("--reads-only", "measure the reads only")
     .option("--profile <dir>", "write the read server's CPU profile (V8 .cpuprofile) to this directory")
+    .option("--client <http|fetch>", "the load generator's HTTP client (http: keep-alive http.Agent)", "http")
     .parse(process.argv)
     .opts<{
       tenants: string;
@@ -202,13 +256,17 @@ async function main(): Promise<void> {
       onboards: string;
       readsOnly?: boolean;
       profile?: string;
+      client: string;
     }>();
   const [tenants, clients, requests, onboards] = [o.tenants, o.clients, o.requests, o.onboards].map(Number);
   if (![tenants, clients, requests, onboards].every((n) => Number.isInteger(n) && n >= 1)) {
     throw new Error("--tenants, --clients, --requests and --onboards must be whole numbers of at least 1");
   }
+  if (o.client !== "http" && o.client !== "fetch") {
+    throw new Error(`--client ${JSON.stringify(o.client)} is not one of http, fetch`);
+  }
   console.log(`bench:api on ${os.cpus().length} CPUs, Node ${process.version}`);
-  await reads(tenants, clients, requests, o.profile);
+  await reads(tenants, clients, requests, o.client, o.profile);
   if (o.readsOnly) return;
   if (!process.env.PULUMI_ROOT) {
     const setup = spawnSync("bash", ["scripts/setup-pulumi.sh"], {
