@@ -213,6 +213,9 @@ describe("durable state", () => {
       "updating",
     ]);
 
+    // The crashed wave's time so far is in the saved state, not only in the dead run's memory.
+    const crashedWave = atCrash.waves.findIndex((w) => w.tenants.includes("delta"));
+    expect(atCrash.waves[crashedWave].durationMs).toEqual(expect.any(Number));
     const upsBefore = world.engine.calls.filter((c) => c.startsWith("up ")).map((c) => c.slice(3));
     const recovered: string[] = [];
     const resumed = world.deps();
@@ -229,6 +232,9 @@ describe("durable state", () => {
     // alpha, bravo and charlie finished before the crash: not run again.
     expect(upsAfter.sort()).toEqual(
       ["delta", "echo", "foxtrot", "golf", "hotel", "india"].map((t) => `${t}-staging`),
+    );
+    expect(state.waves[crashedWave].durationMs).toBeGreaterThanOrEqual(
+      atCrash.waves[crashedWave].durationMs!,
     );
     expect(state.tenants.delta.attempts).toBe(2);
     expect(state.tenants.alpha.attempts).toBe(1);

@@ -250,11 +250,16 @@ async function runRollout(deps: RolloutDeps, state: RolloutState): Promise<Rollo
     );
     wave.status = "running";
     wave.startedAt ??= now().toISOString();
+    // The wave's time so far is saved with each finished tenant: a run that dies mid-wave keeps it,
+    // and a resumed run adds its own.
+    const before = wave.durationMs ?? 0;
+    const started = Date.now();
+    const clock = () => (wave.durationMs = before + (Date.now() - started));
+    clock();
     save();
     log(
       `wave ${wave.number} (${wave.text}): ${todo.length} to update, concurrency ${wave.concurrency}, budget ${budget}`,
     );
-    const started = Date.now();
     let stopping: string | undefined;
     const failures = () =>
       members.filter((t) => t.status === "rolled-back" || t.status === "rollback-failed").length;
@@ -269,13 +274,15 @@ async function runRollout(deps: RolloutDeps, state: RolloutState): Promise<Rollo
         }
         const tenant = todo[next++];
         await runTenant(deps, state, wave, tenant, save);
+        clock();
+        save();
         if (failures() > budget) {
           stopping = "halt";
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(wave.concurrency, Math.max(todo.length, 1)) }, worker));
-    wave.durationMs = (wave.durationMs ?? 0) + (Date.now() - started);
+    clock();
 
     if (failures() > budget) {
       stopping = "halt";
@@ -303,7 +310,7 @@ async function runRollout(deps: RolloutDeps, state: RolloutState): Promise<Rollo
     wave.status = "succeeded";
     wave.finishedAt = now().toISOString();
     save();
-    log(`wave ${wave.number}: done in ${(wave.durationMs / 1000).toFixed(1)}s`);
+    log(`wave ${wave.number}: done in ${((wave.durationMs ?? 0) / 1000).toFixed(1)}s`);
   }
   if (state.status === "running") {
     state.status = "succeeded";
