@@ -93,11 +93,13 @@ export class WorkerPool {
 
   private start(): Worker {
     const child = fork(path.join(__dirname, "boot.js"), [], {
-      // Scavenges dominated a recording's profile: a larger young generation halves them.
+      // Scavenges were a fifth of a worker's profile: a larger young generation makes them rarer
+      // (64 MB semi-spaces: about 60 MB more resident per worker than 32 MB; peak of a 1,000-tenant
+      // check about 1.2 GB, docs/decisions/0009-offline-check-at-scale.md).
       // PLATFORM_BATCH_WORKER_ARGS adds Node options to workers only, e.g. to profile them:
       // "--cpu-prof --cpu-prof-dir=/tmp/prof" (NODE_OPTIONS refuses --cpu-prof).
       execArgv: [
-        "--max-semi-space-size=32",
+        "--max-semi-space-size=64",
         ...(process.env.PLATFORM_BATCH_WORKER_ARGS ?? "").split(" ").filter(Boolean),
       ],
       env: {

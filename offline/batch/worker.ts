@@ -15,12 +15,26 @@ import { recordStack } from "../stacks";
  * - every resource's constructor asks for its call sites (resource.js `Resource.stackTrace`), with
  *   the stack trace limit lifted to infinity, to send the engine source positions; under mocks
  *   nothing reads them and the recording keeps none;
- * - (`debuggablePromise`, runtime/debuggable.js, also costs time, but the promises it chains decide
- *   the order resources register in: left alone so recordings keep the sequential run's order.)
+ * - `debuggablePromise` (runtime/debuggable.js) tags every promise the runtime makes with three
+ *   properties (one a stack trace) and keeps it in a set, for a leak report at exit. The workers'
+ *   version drops the tags and the set but chains exactly the same `.then(...).catch(...)`: the
+ *   promises it chains decide the order resources register in (dropping the chain changed that
+ *   order), and the same chain keeps the same order.
  * The equivalence test (policies/check/parallel.test.ts) holds the workers' verdicts to the
  * sequential run's.
  */
 (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites = () => [];
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+  debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
+};
+debuggable.debuggablePromise = <T>(p: Promise<T>): Promise<T> =>
+  p
+    .then((value) => value)
+    .catch((error) => {
+      (error as { promise?: unknown }).promise = p;
+      throw error;
+    });
 
 const analyzers = new Map<string, Analyzer<unknown, unknown>>();
 

@@ -228,10 +228,12 @@ function defaultOptions(r: RecordedResource): PolicyResourceOptions {
   return opts;
 }
 
-/** What one {@link evaluate} builds once: wire forms, and the resources by URN. */
+/** What one {@link evaluate} builds once: wire forms, the resources by URN, each one's provider. */
 interface EvaluationMemo {
   readonly wire: WireMemo;
   byUrn?: Map<string, RecordedResource>;
+  /** A resource's provider resource (null: none), looked up once, not once per policy. */
+  readonly providers: Map<RecordedResource, RecordedResource | null>;
 }
 
 /** The provider resource a recorded resource names (`<urn>::<id>`). */
@@ -242,6 +244,10 @@ function providerOf(
 ): RecordedResource | undefined {
   if (!r.provider) {
     return undefined;
+  }
+  const known = memo?.providers.get(r);
+  if (known !== undefined) {
+    return known ?? undefined;
   }
   const urn = r.provider.split("::").slice(0, -1).join("::");
   if (!memo) {
@@ -255,7 +261,9 @@ function providerOf(
       }
     }
   }
-  return memo.byUrn.get(urn);
+  const found = memo.byUrn.get(urn);
+  memo.providers.set(r, found ?? null);
+  return found;
 }
 
 function providerArg(recording: Recording, r: RecordedResource, memo?: EvaluationMemo) {
@@ -410,7 +418,7 @@ export async function evaluate(
   const waived: WaivedViolation[] = [];
   const notApplicable: Record<string, number> = {};
   const listener = (w: WaivedViolation) => waived.push(w);
-  const memo: EvaluationMemo = { wire: new WeakMap() };
+  const memo: EvaluationMemo = { wire: new WeakMap(), providers: new Map() };
   const skip = (p: AnyPolicy) => (notApplicable[p.name] = (notApplicable[p.name] ?? 0) + 1);
 
   const pack = `'${options.pack?.name ?? DEFAULT_PACK.name}@v${options.pack?.version ?? DEFAULT_PACK.version}'`;

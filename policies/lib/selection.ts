@@ -12,10 +12,10 @@
  * - the offline check: `npm run check -- --controls fsbp --severity high`, or the same file with
  *   `--config` (the flags win).
  */
-import { AsyncLocalStorage } from "async_hooks";
 import type { Severity } from "@pulumi/policy";
 import { z } from "zod";
 import type { PolicyControls } from "./policy";
+import { Scope } from "./scope";
 
 /** Frameworks a selection can name. */
 export const FRAMEWORKS = ["fsbp", "cis"] as const;
@@ -105,7 +105,7 @@ export function describeSelection(selection: Selection): string {
   return parts.join(", ");
 }
 
-const scoped = new AsyncLocalStorage<Selection>();
+const scoped = new Scope<Selection>();
 let fromEngine: unknown;
 
 /** Keeps the `selection` section of the pack config the engine sends (./stack-config.ts's hook). */
@@ -118,7 +118,7 @@ export function receivePackSelection(raw: unknown): void {
  * @throws naming the field when the engine's selection is invalid (the engine fails the preview).
  */
 export function activeSelection(): Selection {
-  const inScope = scoped.getStore();
+  const inScope = scoped.get();
   if (inScope) {
     return inScope;
   }

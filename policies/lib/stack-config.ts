@@ -15,13 +15,13 @@
  *
  * Secret values are never kept: keys the engine marks secret are dropped on arrival.
  */
-import { AsyncLocalStorage } from "async_hooks";
 import * as path from "path";
 import { receivePackSelection, SELECTION_KEY } from "./selection";
+import { Scope } from "./scope";
 
 type Config = Readonly<Record<string, string>>;
 
-const scoped = new AsyncLocalStorage<Config>();
+const scoped = new Scope<Config>();
 let fromEngine: Config | undefined;
 let envCache: { raw: string; config: Config } | undefined;
 
@@ -67,7 +67,7 @@ function withoutSecrets(
 
 /** The config of the stack being checked; empty when nobody told the pack. */
 export function stackConfig(): Config {
-  return scoped.getStore() ?? fromEngine ?? fromEnvironment() ?? {};
+  return scoped.get() ?? fromEngine ?? fromEnvironment() ?? {};
 }
 
 /** Runs `fn` with `config` as the stack's config (the harness: one recording at a time). */
