@@ -21,7 +21,7 @@ import {
   UpdateSummary,
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { isMap, parse as parseYaml, parseDocument, stringify as stringifyYaml } from "yaml";
 import { installDouble } from "../../offline/double/isolation";
 import { redactValues } from "../redact";
 import { AutomationSettings, cliEnvironment } from "../settings";
@@ -338,19 +338,22 @@ class LocalEngineStack implements EngineStack {
   }
 
   /**
-   * Plain values through `pulumi config set-all`; each secret through `pulumi config set --secret`
-   * with the value on stdin, never in the CLI's arguments: the Automation API's `setAllConfig` puts
-   * every value on the command line, where `/proc/<pid>/cmdline` shows it while the command runs and
-   * a failure's message repeats it whole (issue 9, secret hygiene).
+   * Plain values straight into the stack's config file (as `pulumi config set-all --plaintext`
+   * writes them, without its CLI process), or through `pulumi config set-all` where the file cannot
+   * be edited so; each secret through `pulumi config set --secret` with the value on stdin, never in
+   * the CLI's arguments: the Automation API's `setAllConfig` puts every value on the command line,
+   * where `/proc/<pid>/cmdline` shows it while the command runs and a failure's message repeats it
+   * whole (issue 9, secret hygiene).
    */
   async setAllConfig(config: ConfigMap): Promise<void> {
-    // A plain value the stack's config file already holds is not written again: each write is a
-    // CLI process (about 0.1 s of CPU), and most updates change nothing. Secrets are always written.
+    // A plain value the stack's config file already holds is not written again, and most updates
+    // change nothing. Secrets are always written (they need the CLI's encryption).
     const current = plainConfigInFile(this.stack);
     const plain = Object.fromEntries(
       Object.entries(config).filter(([key, v]) => !v.secret && current.get(key) !== v.value),
     );
-    if (Object.keys(plain).length > 0) {
+    const values = Object.fromEntries(Object.entries(plain).map(([key, v]) => [key, v.value]));
+    if (Object.keys(plain).length > 0 && !writePlainConfig(stackConfigPath(this.stack), values)) {
       await this.stack.setAllConfig(plain);
     }
     for (const [key, value] of Object.entries(config).filter(([, v]) => v.secret)) {
@@ -468,6 +471,41 @@ function both(
     : first;
 }
 
+/** The stack's config file in its workspace (`Pulumi.<stack>.yaml`). */
+function stackConfigPath(stack: Stack): string {
+  return path.join((stack.workspace as LocalWorkspace).workDir, `Pulumi.${stack.name}.yaml`);
+}
+
+/**
+ * Sets plain config values in a stack's config file, as `pulumi config set-all --plaintext` does:
+ * each `namespace:name` key under `config`, as a string, the rest of the file (the salt, secure
+ * values, comments) kept; written to a temporary file and renamed. Returns false, having written
+ * nothing, when the file is missing or not YAML, or a key is not a plain `namespace:name` (the CLI
+ * then writes them, with its own rules for such keys).
+ */
+export function writePlainConfig(file: string, values: Readonly<Record<string, string>>): boolean {
+  if (!Object.keys(values).every((key) => /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(key))) {
+    return false;
+  }
+  let doc;
+  try {
+    doc = parseDocument(fs.readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+  const config = doc.get("config");
+  if (doc.errors.length > 0 || (config != null && !isMap(config))) {
+    return false;
+  }
+  for (const [key, value] of Object.entries(values)) {
+    doc.setIn(["config", key], value);
+  }
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, doc.toString());
+  fs.renameSync(tmp, file);
+  return true;
+}
+
 /** The passphrase salt (`encryptionsalt`) a stack's config file holds; undefined when none. */
 function encryptionSaltIn(file: string): string | undefined {
   try {
@@ -485,11 +523,10 @@ function encryptionSaltIn(file: string): string | undefined {
  * read are left out, so that they are written.
  */
 export function plainConfigInFile(stack: Stack): Map<string, string> {
-  const ws = stack.workspace as LocalWorkspace;
   const found = new Map<string, string>();
   let parsed: unknown;
   try {
-    parsed = parseYaml(fs.readFileSync(path.join(ws.workDir, `Pulumi.${stack.name}.yaml`), "utf8"));
+    parsed = parseYaml(fs.readFileSync(stackConfigPath(stack), "utf8"));
   } catch {
     return found;
   }
