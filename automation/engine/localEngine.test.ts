@@ -76,6 +76,22 @@ describe("writePlainConfig", () => {
     expect(fs.readdirSync(dir)).toEqual(["Pulumi.t-staging.yaml"]);
   });
 
+  test("values the CLI's YAML 1.1 parser would take for a timestamp, a boolean or a number stay strings", () => {
+    fs.writeFileSync(file, "config: {}\n");
+    const values = {
+      "tenant:decommission": "2026-12-01T15:21:22Z",
+      "tenant:flag": "yes",
+      "tenant:off": "off",
+      "tenant:n": "0x1F",
+      "tenant:none": "~",
+      "tenant:multi": "a\nb: c",
+    };
+    expect(writePlainConfig(file, values)).toBe(true);
+    const text = fs.readFileSync(file, "utf8");
+    expect(text).toContain('tenant:decommission: "2026-12-01T15:21:22Z"');
+    expect(parseYaml(text, { version: "1.1" })).toEqual({ config: values });
+  });
+
   test("a file with no config section gets one", () => {
     fs.writeFileSync(file, "encryptionsalt: v1:abc:v1:def:ghi\n");
     expect(writePlainConfig(file, { "tenant:tier": "trial" })).toBe(true);

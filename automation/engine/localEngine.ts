@@ -21,7 +21,7 @@ import {
   UpdateSummary,
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
-import { isMap, parse as parseYaml, parseDocument, stringify as stringifyYaml } from "yaml";
+import { isMap, parse as parseYaml, parseDocument, Scalar, stringify as stringifyYaml } from "yaml";
 import { installDouble } from "../../offline/double/isolation";
 import { redactValues } from "../redact";
 import { AutomationSettings, cliEnvironment } from "../settings";
@@ -478,7 +478,7 @@ function stackConfigPath(stack: Stack): string {
 
 /**
  * Sets plain config values in a stack's config file, as `pulumi config set-all --plaintext` does:
- * each `namespace:name` key under `config`, as a string, the rest of the file (the salt, secure
+ * each `namespace:name` key under `config`, as a double-quoted string, the rest of the file (the salt, secure
  * values, comments) kept; written to a temporary file and renamed. Returns false, having written
  * nothing, when the file is missing or not YAML, or a key is not a plain `namespace:name` (the CLI
  * then writes them, with its own rules for such keys).
@@ -498,7 +498,11 @@ export function writePlainConfig(file: string, values: Readonly<Record<string, s
     return false;
   }
   for (const [key, value] of Object.entries(values)) {
-    doc.setIn(["config", key], value);
+    // Double-quoted: the CLI's YAML parser (YAML 1.1 rules) reads a plain 2026-12-01T15:21:22Z as
+    // a timestamp and yes/no/on/off as booleans; a quoted scalar is a string to every parser.
+    const node = doc.createNode(value) as Scalar;
+    node.type = Scalar.QUOTE_DOUBLE;
+    doc.setIn(["config", key], node);
   }
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, doc.toString());
