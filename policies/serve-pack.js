@@ -13,12 +13,16 @@
  * - The SDK loads TypeScript as it loads (about 0.2 s of CPU): its closure serializer requires the
  *   SDK's `typescript-shim` at the top of a file, though a policy pack never serializes a function.
  *   The shim is put in the require cache as a stand-in that loads the real one on first use.
+ * - `@pulumi/aws`'s index requires each of its ~250 service modules as it loads (about 0.16 s),
+ *   and the policies read a handful (`aws.s3.Bucket`, ...) for the types they match. Its stand-in
+ *   requires a service module when the pack first reads it, and the real index for anything else.
  *
  * The exit code keeps the SDK entry's rule: an uncaught error the pack did not log itself exits 1,
  * one it logged exits 32, so the engine never takes a broken pack for a passing one.
  * (docs/decisions/0008-engine-overhead.md)
  */
 "use strict";
+const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 
@@ -57,20 +61,36 @@ function deferTypeScript(sdk) {
     return;
   }
   let real;
-  const load = () => {
-    if (real === undefined) {
-      delete require.cache[shim];
-      real = require(shim);
-    }
-    return real;
-  };
-  const standIn = new Module(shim, module);
-  standIn.filename = shim;
+  cacheStandIn(
+    shim,
+    proxyOf(() => {
+      if (real === undefined) {
+        delete require.cache[shim];
+        real = require(shim);
+      }
+      return real;
+    }),
+  );
+}
+
+/** Puts `standIn` in the require cache under `file`, as a loaded module. */
+function cacheStandIn(file, exports) {
+  const standIn = new Module(file, module);
+  standIn.filename = file;
   standIn.loaded = true;
-  standIn.exports = new Proxy(
+  standIn.exports = exports;
+  require.cache[file] = standIn;
+}
+
+/** A proxy that answers as `load()`'s result, except where `get` answers first. */
+function proxyOf(load, get = () => undefined) {
+  return new Proxy(
     {},
     {
-      get: (_, key) => Reflect.get(load(), key),
+      get: (_, key) => {
+        const early = get(key);
+        return early !== undefined ? early : Reflect.get(load(), key);
+      },
       has: (_, key) => Reflect.has(load(), key),
       ownKeys: () => Reflect.ownKeys(load()),
       getOwnPropertyDescriptor: (_, key) => {
@@ -79,7 +99,48 @@ function deferTypeScript(sdk) {
       },
     },
   );
-  require.cache[shim] = standIn;
+}
+
+/**
+ * A stand-in for `@pulumi/aws`'s index: `aws.<service>` is `require("@pulumi/aws/<service>")`, the
+ * very module object the index exports under that name; any other name (and enumerating it) loads
+ * the real index. `__esModule` is answered at once, so that TypeScript's `__importStar` keeps the
+ * stand-in instead of copying every name.
+ */
+function deferAwsIndex() {
+  let index;
+  try {
+    index = require.resolve("@pulumi/aws");
+  } catch {
+    return;
+  }
+  if (require.cache[index] !== undefined) {
+    return;
+  }
+  const dir = path.dirname(index);
+  let real;
+  const loadReal = () => {
+    if (real === undefined) {
+      delete require.cache[index];
+      real = require(index);
+    }
+    return real;
+  };
+  const services = new Map();
+  const service = (key) => {
+    if (key === "__esModule") {
+      return true;
+    }
+    if (real !== undefined || typeof key !== "string" || !/^[a-z0-9]+$/.test(key)) {
+      return undefined;
+    }
+    if (!services.has(key)) {
+      const file = path.join(dir, key, "index.js");
+      services.set(key, fs.existsSync(file) ? require(file) : undefined);
+    }
+    return services.get(key);
+  };
+  cacheStandIn(index, proxyOf(loadReal, service));
 }
 
 function main(args) {
@@ -91,6 +152,7 @@ function main(args) {
   require("./pack-build").ensure();
   const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
   deferTypeScript(sdk);
+  deferAwsIndex();
   // The closure serializer's v8 hooks must be ready before the pack loads, as in the SDK entry.
   require(path.join(sdk, "runtime", "closure", "v8Hooks"))
     .isInitializedAsync()
