@@ -174,4 +174,8 @@ function main(args) {
     });
 }
 
-main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2));
+} else {
+  module.exports = { deferAwsIndex, deferTypeScript };
+}
