@@ -179,7 +179,10 @@ export class TenantService {
       let resumed = false;
       let alreadyOnboarded = false;
       try {
-        stack = await this.engine.createStack(TENANT_PROJECT, ctx.stack, program);
+        // Sharing the base stack's secrets key saves deriving it twice in every `up` (decision 0008).
+        stack = await this.engine.createStack(TENANT_PROJECT, ctx.stack, program, {
+          secretsLike: baseStackOf(this.baseStackName(env)),
+        });
       } catch (error) {
         const mapped = mapEngineError(error, ctx);
         if (!(mapped instanceof StackExistsError)) {
@@ -527,8 +530,7 @@ export class TenantService {
   }
 
   private async baseStackProblem(ctx: Context, name: string, env: Environment): Promise<Problem | undefined> {
-    const parts = name.split("/");
-    const project = parts.length === 3 ? parts[1] : BASE_PROJECT_NAME;
+    const { project } = baseStackOf(name);
     const deploy = `npm run base -- up --env ${env} (or pulumi up --stack ${env} in the repository root)`;
     const howTo =
       ctx.operation === "offboard"
@@ -696,6 +698,12 @@ function offboardFailure(
 
 /** The base project (Pulumi.yaml at the repository root), when a base stack name does not say. */
 const BASE_PROJECT_NAME = "platform";
+
+/** The project and stack of a base stack name (`staging` or `organization/platform/staging`). */
+function baseStackOf(name: string): { project: string; stackName: string } {
+  const parts = name.split("/");
+  return { project: parts.length === 3 ? parts[1] : BASE_PROJECT_NAME, stackName: name };
+}
 
 /** Updates read from history: enough to find the last `update` behind a few refreshes. */
 const HISTORY_DEPTH = 10;

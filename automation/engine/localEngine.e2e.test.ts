@@ -3,12 +3,14 @@
  * real CLI and a file backend: config values the stack's file already holds are not written again,
  * while a changed value, a value edited behind the engine's back and every secret still are; a stack
  * is selected from its checkpoint without `pulumi stack select`, and a removed one is still not found;
- * `up` still returns every output with its secret flag.
+ * `up` still returns every output with its secret flag, and what it takes from the run's events (plain
+ * outputs, the summary's changes) equals what the backend holds.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { StackNotFoundError } from "@pulumi/pulumi/automation";
+import { StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { parse as parseYaml } from "yaml";
 import { TENANT_CONFIG_KEYS as CONFIG_KEYS } from "../../tenants/contract";
 import { TENANT_PROJECT } from "../service";
 import { createDoubleHarness, DoubleHarness, testSpec } from "../testing/harness";
@@ -113,5 +115,58 @@ describe("outputs", () => {
     };
     expect((await stack.up()).outputs).toEqual(expected);
     expect(await (await h.engine.selectStack("enginetest", "outputs", program)).outputs()).toEqual(expected);
+  });
+});
+
+describe("what up takes from the run's events", () => {
+  test("a tenant's outputs and changes equal what outputs() and the history read back", async () => {
+    const outcome = await h.service.update(testSpec("cfg", { imageTag: "3.0.0" }), "staging");
+    expect(outcome.changes.update).toBeGreaterThan(0);
+    const stack = await h.engine.selectStack(TENANT_PROJECT, "cfg-staging", noProgram);
+    const [last] = await stack.history(1);
+    expect(outcome.changes).toEqual(last.resourceChanges);
+    const readBack = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.value]));
+    expect(Object.keys(readBack).length).toBeGreaterThan(0);
+    expect(outcome.outputs).toEqual(readBack);
+  });
+});
+
+describe("the base stack's passphrase salt", () => {
+  const salt = (project: string, stack: string) =>
+    (
+      parseYaml(fs.readFileSync(path.join(h.settings.workDir, project, `Pulumi.${stack}.yaml`), "utf8")) as {
+        encryptionsalt?: string;
+      }
+    ).encryptionsalt;
+
+  test("an onboarded tenant has the base stack's salt, and its secrets still round-trip", async () => {
+    expect(salt(TENANT_PROJECT, "cfg-staging")).toMatch(/^v1:/);
+    expect(salt(TENANT_PROJECT, "cfg-staging")).toBe(salt("platform", "staging"));
+    // The config-writes tests above wrote and read back secrets of this stack.
+    expect((await config("cfg-staging"))[CONFIG_KEYS.secrets]?.secret).toBe(true);
+  });
+
+  test("creating a stack that exists leaves no config file behind, so selecting it restores the backend's", async () => {
+    const file = configFile("cfg-staging");
+    const kept = fs.readFileSync(file, "utf8");
+    fs.rmSync(file);
+    try {
+      await expect(
+        h.engine.createStack(TENANT_PROJECT, "cfg-staging", noProgram, {
+          secretsLike: { project: "platform", stackName: "staging" },
+        }),
+      ).rejects.toBeInstanceOf(StackAlreadyExistsError);
+      expect(fs.existsSync(file)).toBe(false);
+      const restored = await config("cfg-staging");
+      expect(restored[CONFIG_KEYS.secrets]?.value).toBe(JSON.stringify({ API_TOKEN: "second" }));
+    } finally {
+      fs.writeFileSync(file, kept);
+    }
+  });
+
+  test("a stack created without a salt to share gets one of its own", async () => {
+    await h.engine.createStack("enginetest", "own-salt", noProgram);
+    expect(salt("enginetest", "own-salt")).toMatch(/^v1:/);
+    expect(salt("enginetest", "own-salt")).not.toBe(salt("platform", "staging"));
   });
 });

@@ -1,11 +1,13 @@
 /**
  * orphanedPlugins over a fake /proc: the plugin processes of this backend whose `pulumi` is gone,
- * in the shapes the engine starts them (the double's launcher, the policy pack's serve-pack.js).
+ * in the shapes the engine starts them (the double's launcher, the policy pack's serve-pack.js); and
+ * writePlainConfig, the config write that saves a `pulumi config set-all` process.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { orphanedPlugins } from "./localEngine";
+import { parse as parseYaml } from "yaml";
+import { orphanedPlugins, writePlainConfig } from "./localEngine";
 
 const BACKEND = "file:///tmp/state";
 
@@ -42,4 +44,73 @@ test("finds the double and the policy pack once their pulumi is gone, not while 
 
 test("an unreadable /proc gives nothing", () => {
   expect(orphanedPlugins(BACKEND, path.join(proc, "missing"))).toEqual([]);
+});
+
+describe("writePlainConfig", () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "plain-config-"));
+    file = path.join(dir, "Pulumi.t-staging.yaml");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("sets each value as a string under config and keeps the salt, secure values and other keys", () => {
+    fs.writeFileSync(
+      file,
+      "encryptionsalt: v1:abc:v1:def:ghi\nconfig:\n  tenant:secrets:\n    secure: v1:xyz\n  tenant:tier: trial\n",
+    );
+    const spec = JSON.stringify({ id: "t", imageTag: "1.0.0" });
+    expect(writePlainConfig(file, { "tenant:spec": spec, "tenant:tier": "pro", "tenant:count": "12" })).toBe(
+      true,
+    );
+    expect(parseYaml(fs.readFileSync(file, "utf8"))).toEqual({
+      encryptionsalt: "v1:abc:v1:def:ghi",
+      config: {
+        "tenant:secrets": { secure: "v1:xyz" },
+        "tenant:tier": "pro",
+        "tenant:spec": spec,
+        "tenant:count": "12",
+      },
+    });
+    expect(fs.readdirSync(dir)).toEqual(["Pulumi.t-staging.yaml"]);
+  });
+
+  test("values the CLI's YAML 1.1 parser would take for a timestamp, a boolean or a number stay strings", () => {
+    fs.writeFileSync(file, "config: {}\n");
+    const values = {
+      "tenant:decommission": "2026-12-01T15:21:22Z",
+      "tenant:flag": "yes",
+      "tenant:off": "off",
+      "tenant:n": "0x1F",
+      "tenant:none": "~",
+      "tenant:multi": "a\nb: c",
+    };
+    expect(writePlainConfig(file, values)).toBe(true);
+    const text = fs.readFileSync(file, "utf8");
+    expect(text).toContain('tenant:decommission: "2026-12-01T15:21:22Z"');
+    expect(parseYaml(text, { version: "1.1" })).toEqual({ config: values });
+  });
+
+  test("a file with no config section gets one", () => {
+    fs.writeFileSync(file, "encryptionsalt: v1:abc:v1:def:ghi\n");
+    expect(writePlainConfig(file, { "tenant:tier": "trial" })).toBe(true);
+    expect(parseYaml(fs.readFileSync(file, "utf8"))).toEqual({
+      encryptionsalt: "v1:abc:v1:def:ghi",
+      config: { "tenant:tier": "trial" },
+    });
+  });
+
+  test("leaves to the CLI what it cannot write as the CLI would, writing nothing", () => {
+    expect(writePlainConfig(file, { "tenant:tier": "trial" })).toBe(false); // no file
+    fs.writeFileSync(file, "config: [not, a, map]\n");
+    expect(writePlainConfig(file, { "tenant:tier": "trial" })).toBe(false);
+    fs.writeFileSync(file, "config: {\n");
+    expect(writePlainConfig(file, { "tenant:tier": "trial" })).toBe(false);
+    fs.writeFileSync(file, "config: {}\n");
+    for (const key of ["tier", "tenant:a.b[0]", "tenant:tier:x", "tenant: tier"]) {
+      expect(writePlainConfig(file, { [key]: "v" })).toBe(false);
+    }
+    expect(fs.readFileSync(file, "utf8")).toBe("config: {}\n");
+  });
 });

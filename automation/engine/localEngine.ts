@@ -18,16 +18,27 @@ import {
   PulumiFn,
   Stack,
   StackSummary,
+  UpdateSummary,
 } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
-import { parse as parseYaml } from "yaml";
+import { isMap, parse as parseYaml, parseDocument, Scalar, stringify as stringifyYaml } from "yaml";
 import { installDouble } from "../../offline/double/isolation";
 import { readKnobs } from "../../offline/double/knobs";
 import { redactValues } from "../redact";
 import { AutomationSettings, cliEnvironment } from "../settings";
 import { CloudStore } from "../../offline/double/store";
 import { guardLateRpcRejections } from "./lateRpc";
-import { Engine, EngineRunOptions, EngineStack, LeftoverProcess, StackLock } from "./types";
+import { cheapenPromiseStacks } from "./promiseStacks";
+import { RunRecord } from "./runRecord";
+import {
+  CreateStackOptions,
+  Engine,
+  EngineEvent,
+  EngineRunOptions,
+  EngineStack,
+  LeftoverProcess,
+  StackLock,
+} from "./types";
 
 /** Drives stacks through the Pulumi CLI. */
 export class LocalEngine implements Engine {
@@ -39,8 +50,10 @@ export class LocalEngine implements Engine {
   private readonly pulumiHome?: string;
 
   constructor(readonly settings: AutomationSettings) {
-    // Inline programs run in this process: an interrupted one's late gRPC rejection must not end it.
+    // Inline programs run in this process: an interrupted one's late gRPC rejection must not end it,
+    // and their promise bookkeeping need not map stack traces.
     guardLateRpcRejections();
+    cheapenPromiseStacks();
     this.env = cliEnvironment(settings);
     this.locksVisible = settings.backendUrl.startsWith("file://");
     this.pulumiHome = settings.pulumiHome;
@@ -53,10 +66,63 @@ export class LocalEngine implements Engine {
     }
   }
 
-  async createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
+  async createStack(
+    project: string,
+    stackName: string,
+    program: PulumiFn,
+    opts: CreateStackOptions = {},
+  ): Promise<EngineStack> {
     const ws = await this.workspace(project, program);
-    // `stack init` with the workspace's secrets provider; throws StackAlreadyExistsError.
-    return new LocalEngineStack(await Stack.create(stackName, ws), this.settings.policyPacks);
+    const unseed = opts.secretsLike
+      ? this.seedPassphraseSalt(project, stackName, opts.secretsLike)
+      : undefined;
+    try {
+      // `stack init` with the workspace's secrets provider; throws StackAlreadyExistsError.
+      return new LocalEngineStack(await Stack.create(stackName, ws), this.settings.policyPacks);
+    } catch (error) {
+      unseed?.();
+      throw error;
+    }
+  }
+
+  /**
+   * Gives a stack about to be created the passphrase salt of `like` (decision 0008): writes
+   * `encryptionsalt` into its `Pulumi.<stack>.yaml`, which `stack init` keeps when it finds one. With
+   * one passphrase, one salt means one key: the CLI derives it (PBKDF2, 1,000,000 rounds, about
+   * 0.17 s of CPU) once per process and reuses it for the other stack, so an `up` that reads `like`
+   * through a stack reference derives it once instead of twice. The passphrase is what protects the
+   * secrets, and it is the same for both stacks either way.
+   *
+   * Only on a file backend with the passphrase provider, for a stack that has neither a config file
+   * nor a checkpoint, and when `like`'s config file holds a salt. Returns what undoes the seed.
+   */
+  private seedPassphraseSalt(
+    project: string,
+    stackName: string,
+    like: { project: string; stackName: string },
+  ): (() => void) | undefined {
+    if (this.settings.secretsProvider !== "passphrase" || !this.locksVisible || stackName.includes("/")) {
+      return undefined;
+    }
+    const file = this.stackConfigFile(project, stackName);
+    if (fs.existsSync(file) || this.checkpointExists(project, stackName)) {
+      return undefined;
+    }
+    const salt = encryptionSaltIn(this.stackConfigFile(like.project, like.stackName.split("/").pop()!));
+    if (salt === undefined) {
+      return undefined;
+    }
+    const text = stringifyYaml({ encryptionsalt: salt });
+    try {
+      fs.writeFileSync(file, text, { flag: "wx" });
+    } catch {
+      return undefined;
+    }
+    return () => {
+      if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) {
+        fs.rmSync(file, { force: true });
+      }
+    };
   }
 
   async selectStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack> {
@@ -282,19 +348,22 @@ class LocalEngineStack implements EngineStack {
   }
 
   /**
-   * Plain values through `pulumi config set-all`; each secret through `pulumi config set --secret`
-   * with the value on stdin, never in the CLI's arguments: the Automation API's `setAllConfig` puts
-   * every value on the command line, where `/proc/<pid>/cmdline` shows it while the command runs and
-   * a failure's message repeats it whole (issue 9, secret hygiene).
+   * Plain values straight into the stack's config file (as `pulumi config set-all --plaintext`
+   * writes them, without its CLI process), or through `pulumi config set-all` where the file cannot
+   * be edited so; each secret through `pulumi config set --secret` with the value on stdin, never in
+   * the CLI's arguments: the Automation API's `setAllConfig` puts every value on the command line,
+   * where `/proc/<pid>/cmdline` shows it while the command runs and a failure's message repeats it
+   * whole (issue 9, secret hygiene).
    */
   async setAllConfig(config: ConfigMap): Promise<void> {
-    // A plain value the stack's config file already holds is not written again: each write is a
-    // CLI process (about 0.1 s of CPU), and most updates change nothing. Secrets are always written.
+    // A plain value the stack's config file already holds is not written again, and most updates
+    // change nothing. Secrets are always written (they need the CLI's encryption).
     const current = plainConfigInFile(this.stack);
     const plain = Object.fromEntries(
       Object.entries(config).filter(([key, v]) => !v.secret && current.get(key) !== v.value),
     );
-    if (Object.keys(plain).length > 0) {
+    const values = Object.fromEntries(Object.entries(plain).map(([key, v]) => [key, v.value]));
+    if (Object.keys(plain).length > 0 && !writePlainConfig(stackConfigPath(this.stack), values)) {
       await this.stack.setAllConfig(plain);
     }
     for (const [key, value] of Object.entries(config).filter(([, v]) => v.secret)) {
@@ -302,16 +371,23 @@ class LocalEngineStack implements EngineStack {
     }
   }
 
-  // `showSecrets: false` reads the run's summary (`stack history --page-size 1`) without decrypting
-  // every update's config, about 0.2 s of CPU per run; the summary's config is never read.
-  up(opts: EngineRunOptions = {}) {
-    return this.stack.up({
-      onEvent: opts.onEvent,
+  /**
+   * `pulumi up`, with its outputs and summary taken from its own events ({@link RunRecord}): the
+   * Automation API reads them back after the CLI exits with three more CLI processes (`stack output`
+   * twice, `stack history`), and `--show-secrets` derives the passphrase key once more (PBKDF2, about
+   * 0.2 s of CPU). Outputs the events cannot give (a secret's value) are still read from the CLI, and
+   * then the history without `--show-secrets`: the summary's config is never read.
+   */
+  async up(opts: EngineRunOptions = {}) {
+    const record = new RunRecord();
+    const result = await this.recorded(record).up({
+      onEvent: both(record.onEvent, opts.onEvent),
       signal: opts.signal,
       color: "never",
       showSecrets: false,
       ...this.policyOptions,
     });
+    return { summary: { resourceChanges: result.summary.resourceChanges }, outputs: result.outputs };
   }
 
   preview(opts: EngineRunOptions = {}) {
@@ -327,31 +403,60 @@ class LocalEngineStack implements EngineStack {
     return this.stack.previewRefresh({ onEvent: opts.onEvent, signal: opts.signal, color: "never" });
   }
 
-  refresh(opts: EngineRunOptions & { clearPendingCreates?: boolean } = {}) {
-    return this.stack.refresh({
-      onEvent: opts.onEvent,
+  /** `pulumi refresh`, its summary from its events as for {@link up}. */
+  async refresh(opts: EngineRunOptions & { clearPendingCreates?: boolean } = {}) {
+    const record = new RunRecord();
+    const result = await this.recorded(record).refresh({
+      onEvent: both(record.onEvent, opts.onEvent),
       signal: opts.signal,
       color: "never",
       showSecrets: false,
       clearPendingCreates: opts.clearPendingCreates,
     });
+    return { summary: { resourceChanges: result.summary.resourceChanges } };
   }
 
-  destroy(opts: EngineRunOptions = {}) {
-    return this.stack.destroy({
-      onEvent: opts.onEvent,
+  /** `pulumi destroy`, its summary from its events as for {@link up}. */
+  async destroy(opts: EngineRunOptions = {}) {
+    const record = new RunRecord();
+    const result = await this.recorded(record).destroy({
+      onEvent: both(record.onEvent, opts.onEvent),
       signal: opts.signal,
       color: "never",
       showSecrets: false,
     });
+    return { summary: { resourceChanges: result.summary.resourceChanges } };
+  }
+
+  /**
+   * The stack for one run whose `outputs()` and `info()` (what the Automation API's `up`, `refresh`
+   * and `destroy` call once the CLI has exited) answer from `record`, and fall back to the CLI where
+   * it has no answer. The stack itself is left as it is: other calls still reach the CLI.
+   */
+  private recorded(record: RunRecord): Stack {
+    const stack = this.stack;
+    const recorded = Object.create(stack) as Stack;
+    recorded.outputs = async () => record.plainOutputs() ?? stack.outputs();
+    recorded.info = async () => {
+      const resourceChanges = record.resourceChanges();
+      // Only `resourceChanges` is read from the summary (EngineStack's RunSummary).
+      return resourceChanges !== undefined
+        ? ({ resourceChanges } as UpdateSummary)
+        : stack.history(1, undefined, false).then((h) => h[0]);
+    };
+    return recorded;
   }
 
   outputs() {
     return this.stack.outputs();
   }
 
+  /**
+   * Without `--show-secrets`: a secret config value reads `[secret]`, and the CLI does not derive the
+   * passphrase key (PBKDF2, about 0.2 s of CPU per read). Nothing reads a secret from the history.
+   */
   history(pageSize?: number) {
-    return this.stack.history(pageSize);
+    return this.stack.history(pageSize, undefined, false);
   }
 
   exportStack(): Promise<Deployment> {
@@ -363,17 +468,79 @@ class LocalEngineStack implements EngineStack {
   }
 }
 
+/** One event handler that calls both. */
+function both(
+  first: (event: EngineEvent) => void,
+  second?: (event: EngineEvent) => void,
+): (event: EngineEvent) => void {
+  return second
+    ? (event) => {
+        first(event);
+        second(event);
+      }
+    : first;
+}
+
+/** The stack's config file in its workspace (`Pulumi.<stack>.yaml`). */
+function stackConfigPath(stack: Stack): string {
+  return path.join((stack.workspace as LocalWorkspace).workDir, `Pulumi.${stack.name}.yaml`);
+}
+
+/**
+ * Sets plain config values in a stack's config file, as `pulumi config set-all --plaintext` does:
+ * each `namespace:name` key under `config`, as a double-quoted string, the rest of the file (the salt, secure
+ * values, comments) kept; written to a temporary file and renamed. Returns false, having written
+ * nothing, when the file is missing or not YAML, or a key is not a plain `namespace:name` (the CLI
+ * then writes them, with its own rules for such keys).
+ */
+export function writePlainConfig(file: string, values: Readonly<Record<string, string>>): boolean {
+  if (!Object.keys(values).every((key) => /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(key))) {
+    return false;
+  }
+  let doc;
+  try {
+    doc = parseDocument(fs.readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+  const config = doc.get("config");
+  if (doc.errors.length > 0 || (config != null && !isMap(config))) {
+    return false;
+  }
+  for (const [key, value] of Object.entries(values)) {
+    // Double-quoted: the CLI's YAML parser (YAML 1.1 rules) reads a plain 2026-12-01T15:21:22Z as
+    // a timestamp and yes/no/on/off as booleans; a quoted scalar is a string to every parser.
+    const node = doc.createNode(value) as Scalar;
+    node.type = Scalar.QUOTE_DOUBLE;
+    doc.setIn(["config", key], node);
+  }
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, doc.toString());
+  fs.renameSync(tmp, file);
+  return true;
+}
+
+/** The passphrase salt (`encryptionsalt`) a stack's config file holds; undefined when none. */
+function encryptionSaltIn(file: string): string | undefined {
+  try {
+    const salt = (parseYaml(fs.readFileSync(file, "utf8")) as { encryptionsalt?: unknown } | null)
+      ?.encryptionsalt;
+    return typeof salt === "string" && salt.startsWith("v1:") ? salt : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The plain values of the stack's config file (`Pulumi.<stack>.yaml` in the workspace), by key.
  * Secrets (`secure:` values), values that are not strings and a file that is missing or cannot be
  * read are left out, so that they are written.
  */
 export function plainConfigInFile(stack: Stack): Map<string, string> {
-  const ws = stack.workspace as LocalWorkspace;
   const found = new Map<string, string>();
   let parsed: unknown;
   try {
-    parsed = parseYaml(fs.readFileSync(path.join(ws.workDir, `Pulumi.${stack.name}.yaml`), "utf8"));
+    parsed = parseYaml(fs.readFileSync(stackConfigPath(stack), "utf8"));
   } catch {
     return found;
   }

@@ -25,19 +25,27 @@ export interface EngineRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * What a run's summary gives the service: the count of each kind of resource change. (LocalEngine
+ * takes it from the run's own events instead of reading the history back: decision 0008.)
+ */
+export interface RunSummary {
+  readonly resourceChanges?: OpMap;
+}
+
 /** One stack, selected or created through an {@link Engine}. */
 export interface EngineStack {
   readonly name: string;
   getAllConfig(): Promise<ConfigMap>;
   setAllConfig(config: ConfigMap): Promise<void>;
-  up(opts?: EngineRunOptions): Promise<{ summary: UpdateSummary; outputs: OutputMap }>;
+  up(opts?: EngineRunOptions): Promise<{ summary: RunSummary; outputs: OutputMap }>;
   preview(opts?: EngineRunOptions): Promise<{ changeSummary: OpMap }>;
   /** A refresh that changes nothing: what changed outside Pulumi. */
   previewRefresh(opts?: EngineRunOptions): Promise<{ changeSummary: OpMap }>;
-  refresh(opts?: EngineRunOptions & { clearPendingCreates?: boolean }): Promise<{ summary: UpdateSummary }>;
-  destroy(opts?: EngineRunOptions): Promise<{ summary: UpdateSummary }>;
+  refresh(opts?: EngineRunOptions & { clearPendingCreates?: boolean }): Promise<{ summary: RunSummary }>;
+  destroy(opts?: EngineRunOptions): Promise<{ summary: RunSummary }>;
   outputs(): Promise<OutputMap>;
-  /** Most recent first. */
+  /** Most recent first; secret config values are not decrypted (they read `[secret]`). */
   history(pageSize?: number): Promise<UpdateSummary[]>;
   exportStack(): Promise<Deployment>;
   importStack(state: Deployment): Promise<void>;
@@ -54,10 +62,25 @@ export interface StackLock {
   readonly timestamp?: Date;
 }
 
+/** How {@link Engine.createStack} creates a stack. */
+export interface CreateStackOptions {
+  /**
+   * A stack whose secrets key the new stack shares, where the backend allows (a passphrase: its
+   * salt), because the new stack's operations read it through a stack reference: the engine then
+   * derives one key per operation instead of two (decision 0008). Ignored when it cannot be shared.
+   */
+  readonly secretsLike?: { readonly project: string; readonly stackName: string };
+}
+
 /** The engine: stacks of one backend. */
 export interface Engine {
   /** Creates a stack; throws Pulumi's StackAlreadyExistsError when it exists. */
-  createStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack>;
+  createStack(
+    project: string,
+    stackName: string,
+    program: PulumiFn,
+    opts?: CreateStackOptions,
+  ): Promise<EngineStack>;
   /** Selects a stack; throws Pulumi's StackNotFoundError when it does not exist. */
   selectStack(project: string, stackName: string, program: PulumiFn): Promise<EngineStack>;
   /** Every stack of the project in the backend. */

@@ -12,6 +12,13 @@
  * (temporary file, then rename), so concurrent plugin starts never read half a file. On a miss,
  * TypeScript is loaded and the file transpiled with the tsconfig's options, as ts-node does.
  *
+ * It also turns on Node's compile cache (`module.enableCompileCache`, Node 22) in `<cache>/v8`: V8's
+ * bytecode of every module the plugin loads (@pulumi/pulumi, gRPC, the transpiled double), kept
+ * between starts. V8 checks each entry against the module's source and recompiles on a mismatch, so
+ * it only saves time (about 0.07 s of CPU per plugin start). Node writes the cache at exit, which a
+ * killed plugin never reaches, so it is written as soon as the plugin's modules are loaded. On Node
+ * 20 it is simply not there.
+ *
  * Plain JavaScript on purpose: it is what runs before anything is compiled.
  *
  *   PLATFORM_TS_CACHE   the cache directory (the double's PULUMI_HOME holds it)
@@ -24,6 +31,14 @@ const path = require("path");
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const CACHE = process.env.PLATFORM_TS_CACHE || path.join(REPO_ROOT, "node_modules", ".cache", "platform-ts");
 const TSCONFIG = path.join(REPO_ROOT, "tsconfig.json");
+
+if (typeof Module.enableCompileCache === "function" && !process.env.NODE_DISABLE_COMPILE_CACHE) {
+  // Never throws: a cache that cannot be used leaves loading as it was.
+  Module.enableCompileCache(path.join(CACHE, "v8"));
+  // Node writes the cache at exit, and the engine kills its plugins: write it once the plugin's
+  // modules are loaded (the entry runs synchronously before this fires).
+  setImmediate(() => Module.flushCompileCache?.());
+}
 
 let keyPrefix;
 /** What every entry's key starts with: this loader, the tsconfig, the TypeScript version. */

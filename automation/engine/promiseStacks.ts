@@ -1,0 +1,51 @@
+/**
+ * Cheaper stack traces for the Pulumi SDK's promise bookkeeping, in the process that runs inline
+ * programs (docs/decisions/0008-engine-overhead.md).
+ *
+ * The SDK wraps each of its internal promises in `debuggablePromise`
+ * (`@pulumi/pulumi/runtime/debuggable.js`), which stores `new Error().stack` on the promise, for its
+ * report of leaked promises. Reading `.stack` formats the trace at once through
+ * `Error.prepareStackTrace`; under ts-node that is source-map-support's, which maps every frame
+ * through the source maps. A tenant `up` makes hundreds of such promises: the mapping was about 40%
+ * of the service process's CPU in an operation (0.3-0.4 s).
+ *
+ * {@link cheapenPromiseStacks} wraps the installed `Error.prepareStackTrace` so that a trace captured
+ * by `debuggablePromise` itself is formatted from V8's call sites without source maps; every other
+ * trace still goes through the installed formatter, untouched. The leak report prints those traces
+ * only when `PULUMI_DEBUG_PROMISE_LEAKS` is set, and then nothing is changed: the mapped traces are
+ * what one debugs with.
+ */
+import * as path from "path";
+
+const MARK = Symbol.for("platform.cheapPromiseStacks");
+
+type PrepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => unknown;
+
+const DEBUGGABLE = `${path.sep}@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}debuggable.js`;
+
+/** Whether the trace was captured by the SDK's `debuggablePromise` (its first frame). */
+export function capturedByDebuggablePromise(sites: readonly NodeJS.CallSite[]): boolean {
+  const top = sites[0];
+  return top?.getFunctionName() === "debuggablePromise" && (top.getFileName() ?? "").endsWith(DEBUGGABLE);
+}
+
+/** A trace in V8's own format, from its call sites. */
+export function plainStack(error: Error, sites: readonly NodeJS.CallSite[]): string {
+  return `${String(error)}${sites.map((site) => `\n    at ${String(site)}`).join("")}`;
+}
+
+/**
+ * Installs the shortcut once per process, over the `Error.prepareStackTrace` installed now. Nothing
+ * is done when none is installed (Node's own formatting is already cheap) or when
+ * `PULUMI_DEBUG_PROMISE_LEAKS` is set.
+ */
+export function cheapenPromiseStacks(env: NodeJS.ProcessEnv = process.env): void {
+  const installed = Error.prepareStackTrace as (PrepareStackTrace & { [MARK]?: true }) | undefined;
+  if (installed === undefined || installed[MARK] || env.PULUMI_DEBUG_PROMISE_LEAKS) {
+    return;
+  }
+  const wrapped: PrepareStackTrace & { [MARK]?: true } = (error, sites) =>
+    capturedByDebuggablePromise(sites) ? plainStack(error, sites) : installed(error, sites);
+  wrapped[MARK] = true;
+  Error.prepareStackTrace = wrapped;
+}
