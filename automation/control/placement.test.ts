@@ -3,7 +3,14 @@
  * priority no stored tenant has, recorded in its spec; an existing one keeps its own; what cannot
  * be placed is refused before anything is stored, naming the field.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Kysely, Migrator } from "kysely";
 import { derivedListenerPriority, SHARD_CAPACITY } from "../../common/ingress";
+import { migrationProvider } from "./store/migrations";
+import { Database } from "./store/schema";
+import { sqliteDialect } from "./store/sqlite";
 import { putPlacement, putTenant } from "./store/tenants";
 import { removeDir, specBody, testInstance, TestInstance } from "./testing/helpers";
 
@@ -26,9 +33,10 @@ function collidingIds(): [string, string] {
   }
 }
 
-/** An instance whose environments' base stacks have `shards` ingress shards. */
-async function withShards(shards: number) {
+/** An instance whose environments' base stacks have `shards` ingress shards (on `dir`'s store). */
+async function withShards(shards: number, dir?: string) {
   t = await testInstance({
+    dir,
     environment: async (env) => ({
       environment: env,
       stack: `organization/platform/${env}`,
@@ -131,4 +139,50 @@ it("places concurrent onboardings on distinct slots", async () => {
     ids.map(async (id) => (await stored(id)).listenerRulePriority ?? derivedListenerPriority(id)),
   );
   expect(new Set(priorities).size).toBe(ids.length);
+});
+
+it("places the tenants of a store from before placements from their specs; a pair that already collided is named", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "control-placements-"));
+  const [first, second] = collidingIds();
+  // The store as migration 0002 left it, with three tenants in it.
+  const old = new Kysely<Database>({ dialect: sqliteDialect(path.join(dir, "control.db")) });
+  const migrated = await new Migrator({ db: old, provider: migrationProvider("sqlite") }).migrateTo(
+    "0002-rollouts",
+  );
+  expect(migrated.error).toBeUndefined();
+  const now = new Date().toISOString();
+  for (const [id, extra] of [
+    [first, {}],
+    [second, {}],
+    ["moved", { ingressShard: 1, listenerRulePriority: 7 }],
+  ] as const) {
+    await old
+      .insertInto("tenants")
+      .values({ id, spec: JSON.stringify({ ...specBody(id), ...extra }), created_at: now, updated_at: now })
+      .execute();
+  }
+  await old.destroy();
+
+  await withShards(2, dir);
+  const rows = await t.store.db.selectFrom("placements").selectAll().orderBy("tenant").execute();
+  expect(rows).toEqual(
+    [
+      { tenant: first, shard: 0, priority: derivedListenerPriority(first) },
+      { tenant: "moved", shard: 1, priority: 7 },
+    ].sort((a, b) => a.tenant.localeCompare(b.tenant)),
+  );
+  // The second of the pair keeps its stored spec, which collides: refused with the fix.
+  const r = await t.call("POST", "/v1/tenants", { body: { spec: specBody(second) } });
+  expect(r.status).toBe(400);
+  expect(r.body.errors[0]).toMatchObject({
+    path: "body.spec.listenerRulePriority",
+    message: expect.stringContaining(
+      `is also tenant ${first}'s (both were stored before placements were recorded)`,
+    ),
+  });
+  // With a free priority given, it is placed.
+  const fixed = await t.call("POST", "/v1/tenants", {
+    body: { spec: specBody(second, { listenerRulePriority: derivedListenerPriority(first) + 1 }) },
+  });
+  expect(fixed.status).toBe(202);
 });
