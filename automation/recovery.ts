@@ -162,6 +162,14 @@ export function pendingOperationsOf(state: Deployment): PendingOperation[] {
   });
 }
 
+/** The cloud ids of the resources a state holds. */
+function resourceIdsOf(state: Deployment): Set<string> {
+  const resources = (state.deployment as { resources?: { id?: unknown }[] } | undefined)?.resources ?? [];
+  return new Set(
+    resources.map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""),
+  );
+}
+
 /** The same deployment without pending operations. */
 export function withoutPendingOperations(state: Deployment): Deployment {
   const deployment = { ...(state.deployment as Record<string, unknown>) };
@@ -234,7 +242,15 @@ export async function repairStack(
       ),
     );
   }
-  const { imports, unresolved } = await resolvePendingCreates(engine, diagnosis.pendingOperations, opts);
+  // The state as the interrupted run left it: its resources' ids tell a pending create's new
+  // resource from the one it replaces (both have the URN).
+  const state = diagnosis.pendingOperations.length > 0 ? await stack.exportStack() : undefined;
+  const { imports, unresolved } = await resolvePendingCreates(
+    engine,
+    diagnosis.pendingOperations,
+    opts,
+    state ? resourceIdsOf(state) : new Set(),
+  );
   if (unresolved.length > 0) {
     // Dropping a pending create blindly loses a resource that may exist: the next run creates a
     // second copy (issue 10 item 5). Nothing is changed until the operator says which it is.
@@ -264,8 +280,7 @@ export async function repairStack(
     actions.push(`removed lock ${lock.location}: ${lock.reason}`);
   }
   const dropped = diagnosis.pendingOperations.filter((p) => !importedUrns.has(p.urn));
-  if (diagnosis.pendingOperations.length > 0) {
-    const state = await stack.exportStack();
+  if (state) {
     await stack.importStack(withPendingCreatesImported(withoutPendingOperations(state), state, imports));
     for (const op of imports) {
       actions.push(`imported pending create ${op.urn} as ${op.id}`);
@@ -297,6 +312,7 @@ async function resolvePendingCreates(
   engine: Engine,
   pending: readonly PendingOperation[],
   opts: RepairOptions,
+  inState: ReadonlySet<string>,
 ): Promise<{ imports: (PendingOperation & { id: string })[]; unresolved: PendingOperation[] }> {
   const imports: (PendingOperation & { id: string })[] = [];
   const unresolved: PendingOperation[] = [];
@@ -304,7 +320,9 @@ async function resolvePendingCreates(
     const id =
       opts.imports?.[op.urn] ??
       op.id ??
-      (opts.absent?.includes(op.urn) ? null : await engine.locateResource(op.urn, op.resourceType ?? ""));
+      (opts.absent?.includes(op.urn)
+        ? null
+        : await engine.locateResource(op.urn, op.resourceType ?? "", inState));
     if (typeof id === "string") {
       imports.push({ ...op, id });
     } else if (id === undefined) {

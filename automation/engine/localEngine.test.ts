@@ -1,13 +1,17 @@
 /**
  * orphanedPlugins over a fake /proc: the plugin processes of this backend whose `pulumi` is gone,
  * in the shapes the engine starts them (the double's launcher, the policy pack's serve-pack.js); and
- * writePlainConfig, the config write that saves a `pulumi config set-all` process.
+ * writePlainConfig, the config write that saves a `pulumi config set-all` process; and what the
+ * double's cloud says of a pending create (locateResource).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { orphanedPlugins, writePlainConfig } from "./localEngine";
+import { writeKnobs } from "../../offline/double/knobs";
+import { CloudStore } from "../../offline/double/store";
+import type { AutomationSettings } from "../settings";
+import { LocalEngine, orphanedPlugins, writePlainConfig } from "./localEngine";
 
 const BACKEND = "file:///tmp/state";
 
@@ -112,5 +116,45 @@ describe("writePlainConfig", () => {
       expect(writePlainConfig(file, { [key]: "v" })).toBe(false);
     }
     expect(fs.readFileSync(file, "utf8")).toBe("config: {}\n");
+  });
+});
+
+describe("locateResource on the cloud double", () => {
+  const TD = "aws:ecs/taskDefinition:TaskDefinition";
+  const URN =
+    "urn:pulumi:acme-staging::tenant::platform:tenant:TenantService$aws:ecs/taskDefinition:TaskDefinition::task";
+  let dir: string;
+  const engineOn = (doubleDir: string) =>
+    new LocalEngine({
+      cloud: "double",
+      doubleDir,
+      backendUrl: `file://${doubleDir}/state`,
+      localDefaultBackend: true,
+      secretsProvider: "passphrase",
+      pulumiRoot: doubleDir,
+      pulumiVersion: "3.276.0",
+      workDir: doubleDir,
+      env: {},
+      policyPacks: [],
+    } as unknown as AutomationSettings);
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "locate-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("finds a pending create by URN, not the resource it replaces, and says when there is none", async () => {
+    const engine = engineOn(dir);
+    const store = new CloudStore(dir);
+    expect(await engine.locateResource(URN, TD)).toBeNull();
+    store.put({ type: TD, id: "acme-task:1", urn: URN, properties: {} });
+    // The replaced revision is in the state: the new one, not created yet, does not exist.
+    expect(await engine.locateResource(URN, TD, new Set(["acme-task:1"]))).toBeNull();
+    expect(await engine.locateResource(URN, TD)).toBe("acme-task:1");
+    store.put({ type: TD, id: "acme-task:2", urn: URN, properties: {} });
+    expect(await engine.locateResource(URN, TD, new Set(["acme-task:1"]))).toBe("acme-task:2");
+    // As AWS answers (no lookup by URN): it cannot tell.
+    writeKnobs(dir, { lookupByUrn: false });
+    expect(await engine.locateResource(URN, TD, new Set(["acme-task:1"]))).toBeUndefined();
   });
 });

@@ -187,7 +187,11 @@ export class LocalEngine implements Engine {
     fs.rmSync(`${lock.location}.attrs`, { force: true });
   }
 
-  async locateResource(urn: string, type: string): Promise<string | null | undefined> {
+  async locateResource(
+    urn: string,
+    type: string,
+    inState: ReadonlySet<string> = new Set(),
+  ): Promise<string | null | undefined> {
     if (
       this.settings.cloud !== "double" ||
       this.settings.doubleDir === undefined ||
@@ -197,7 +201,10 @@ export class LocalEngine implements Engine {
     }
     // The double records a resource when its create completes; a create interrupted before that
     // (its plugin killed during the provider latency) left nothing, as an unsent AWS call would.
-    return new CloudStore(this.settings.doubleDir).list(type).find((r) => r.urn === urn)?.id ?? null;
+    return (
+      new CloudStore(this.settings.doubleDir).list(type).find((r) => r.urn === urn && !inState.has(r.id))
+        ?.id ?? null
+    );
   }
 
   async leftoverPlugins(): Promise<LeftoverProcess[]> {

@@ -98,8 +98,14 @@ export interface Engine {
    * it does not (the cloud double: its records name the URN that created them, and a create it
    * never finished left no record), undefined when the cloud cannot be asked (AWS: no lookup by
    * URN). Repair imports what exists, drops what the cloud says is absent, and refuses otherwise.
+   * @param inState ids the stack's state already holds: a replacement's new resource shares its URN
+   * with the one it replaces, which is not the answer.
    */
-  locateResource(urn: string, type: string): Promise<string | null | undefined>;
+  locateResource(
+    urn: string,
+    type: string,
+    inState?: ReadonlySet<string>,
+  ): Promise<string | null | undefined>;
   /**
    * Plugin processes (providers, policy packs) left running by an interrupted run on this backend:
    * their engine is gone, and they may still be changing the cloud.
