@@ -26,6 +26,8 @@ module.exports = {
       displayName: "e2e",
       testMatch: ["<rootDir>/**/*.e2e.test.ts"],
       globalSetup: "<rootDir>/automation/testing/globalSetup.js",
+      // Node's, ignoring an interrupted inline program's late gRPC rejections as the service does.
+      testEnvironment: "<rootDir>/automation/testing/e2eEnvironment.js",
     },
   ],
 };
