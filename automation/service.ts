@@ -10,6 +10,7 @@ import {
   Environment,
   environmentProblem,
   Problem,
+  shardCountOf,
   tenantIdProblemsAt,
 } from "../common";
 import {
@@ -555,8 +556,7 @@ export class TenantService {
         message: `${name} exists but has no outputs (it was never deployed, or was destroyed); ${howTo}`,
       };
     }
-    const shards = outputs.ingressShards?.value;
-    this.baseShardCounts.set(name, Array.isArray(shards) && shards.length > 0 ? shards.length : 1);
+    this.baseShardCounts.set(name, shardCountOf(outputs.ingressShards?.value));
     return undefined;
   }
 

@@ -97,6 +97,16 @@ export function placementFields(
   };
 }
 
+/**
+ * How many ingress shards a deployed base stack has, from its `ingressShards` output: its length,
+ * or 1 for a base from before sharding (no such output) or one that cannot be read.
+ */
+export function shardCountOf(ingressShardsOutput: unknown): number {
+  return Array.isArray(ingressShardsOutput) && ingressShardsOutput.length > 0
+    ? ingressShardsOutput.length
+    : 1;
+}
+
 /** The Pulumi name of shard `k`'s Ingress component: shard 0 keeps the name of the single ALB. */
 export function shardComponentName(shard: number): string {
   return shard === 0 ? "ingress" : `ingress-${shard}`;

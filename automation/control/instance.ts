@@ -3,6 +3,7 @@
  * assembled from one seam, the {@link TenantService} it is given (the real engine with the
  * embedded program, the cloud double, or the fake engine in unit tests).
  */
+import { shardCountOf } from "../../common/ingress";
 import * as crypto from "crypto";
 import * as os from "os";
 import type { FastifyInstance } from "fastify";
@@ -151,8 +152,7 @@ function shardCounter(
   return async (env) => {
     const hit = cache.get(env);
     if (hit && Date.now() - hit.at < SHARD_COUNT_TTL_MS) return hit.count;
-    const shards = (await environment?.(env))?.outputs.ingressShards;
-    const count = Array.isArray(shards) && shards.length > 0 ? shards.length : 1;
+    const count = shardCountOf((await environment?.(env))?.outputs.ingressShards);
     cache.set(env, { count, at: Date.now() });
     return count;
   };
