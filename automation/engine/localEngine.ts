@@ -29,6 +29,7 @@ import { AutomationSettings, cliEnvironment } from "../settings";
 import { CloudStore } from "../../offline/double/store";
 import { guardLateRpcRejections } from "./lateRpc";
 import { cheapenPromiseStacks } from "./promiseStacks";
+import { quietSdkDebugLogs } from "./sdkDebugLogs";
 import { RunRecord } from "./runRecord";
 import {
   CreateStackOptions,
@@ -51,9 +52,11 @@ export class LocalEngine implements Engine {
 
   constructor(readonly settings: AutomationSettings) {
     // Inline programs run in this process: an interrupted one's late gRPC rejection must not end it,
-    // and their promise bookkeeping need not map stack traces.
+    // their promise bookkeeping need not map stack traces, and the SDK's debug messages need not reach
+    // the engine (nothing shows them).
     guardLateRpcRejections();
     cheapenPromiseStacks();
+    quietSdkDebugLogs();
     this.env = cliEnvironment(settings);
     this.locksVisible = settings.backendUrl.startsWith("file://");
     this.pulumiHome = settings.pulumiHome;

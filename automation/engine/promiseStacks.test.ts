@@ -4,7 +4,7 @@
  * when PULUMI_DEBUG_PROMISE_LEAKS asks for the SDK's leak report (docs/decisions/0008-engine-overhead.md).
  */
 import * as path from "path";
-import { capturedByDebuggablePromise, cheapenPromiseStacks, plainStack } from "./promiseStacks";
+import { capturedByDebuggablePromise, cheapenPromiseStacks, lazyStack, plainStack } from "./promiseStacks";
 
 const DEBUGGABLE = path.join("/repo", "node_modules", "@pulumi", "pulumi", "runtime", "debuggable.js");
 
@@ -42,7 +42,9 @@ test("the installed formatter sees every trace but the SDK's promise captures", 
   cheapenPromiseStacks({});
   const prepare = Error.prepareStackTrace!;
   const capture = [site("debuggablePromise", DEBUGGABLE), site("register", "/repo/program.js")];
-  expect(prepare(new Error(), capture)).toBe(plainStack(new Error(), capture));
+  const trace = prepare(new Error(), capture);
+  expect(typeof trace).toBe("object");
+  expect(`${trace as string}`).toBe(plainStack(new Error(), capture));
   expect(prepare(new Error("boom"), [site("handler", "/repo/program.js")])).toBe("mapped");
   expect(seen).toEqual(["handler"]);
   expect(plainStack(new Error(), capture)).toBe(
@@ -62,4 +64,38 @@ test("installed once, and not at all for the SDK's leak report or without a form
   (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
   cheapenPromiseStacks({});
   expect(Error.prepareStackTrace).toBeUndefined();
+});
+
+test("a lazy trace formats its call sites once, when first read as text, as the leak report reads it", () => {
+  let reads = 0;
+  const counted = site("register", "/repo/program.js");
+  const toString = counted.toString;
+  counted.toString = () => {
+    reads++;
+    return toString();
+  };
+  const trace = lazyStack(new Error(), [site("debuggablePromise", DEBUGGABLE), counted]);
+  expect(reads).toBe(0);
+  const report = `STACK_TRACE:\n${String(trace)}`;
+  expect(report).toBe(`STACK_TRACE:\nError\n    at debuggablePromise (${DEBUGGABLE}:1:1)\n    at register (/repo/program.js:1:1)`);
+  expect(`${String(trace)}`).toBe(report.slice("STACK_TRACE:\n".length));
+  expect(reads).toBe(1);
+});
+
+test("the SDK's leak report and a leaked promise's description still work on the lazy trace", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+  Error.prepareStackTrace = () => "mapped";
+  cheapenPromiseStacks({});
+  const leaked = new Promise(() => undefined);
+  void debuggable.debuggablePromise(leaked, "a promise that never settles");
+  const [leaks, message] = debuggable.leakedPromises() as [Set<Promise<unknown>>, string];
+  expect([...leaks]).toContain(leaked);
+  expect(message).toContain("1 promise was still active");
+  // What the SDK prints for each leak (with PULUMI_DEBUG_PROMISE_LEAKS, where nothing is changed).
+  const described = debuggable.promiseDebugString(leaked) as string;
+  expect(described).toMatch(
+    /^CONTEXT\(\d+\): a promise that never settles\nSTACK_TRACE:\nError\n {4}at (Object\.)?debuggablePromise \(.*@pulumi\/pulumi\/runtime\/debuggable\.js:\d+:\d+\)/,
+  );
+  expect(described).not.toContain("mapped");
 });
