@@ -364,7 +364,8 @@ export class TenantService {
     const ctx = context(tenant, env, "outputs");
     try {
       const stack = await this.select(ctx, noProgram);
-      return plainOutputs(await stack.outputs(), opts.showSecrets);
+      const showSecrets = opts.showSecrets === true;
+      return plainOutputs(await stack.outputs({ showSecrets }), showSecrets);
     } catch (error) {
       throw mapEngineError(error, ctx);
     }
@@ -542,7 +543,8 @@ export class TenantService {
     let outputs;
     try {
       const stack = await this.engine.selectStack(project, name, noProgram);
-      outputs = await stack.outputs();
+      // Only whether there are outputs, and the shard count: no secret is read (no key derived).
+      outputs = await stack.outputs({ showSecrets: false });
     } catch (error) {
       if (error instanceof StackNotFoundError) {
         return { path: "base stack", value: name, message: `${name} does not exist; ${howTo}` };

@@ -94,7 +94,10 @@ export async function baseStackInfo(engine: Engine, env: string): Promise<Enviro
   try {
     const stack = await engine.selectStack("platform", env as Environment, async () => undefined);
     const outputs = Object.fromEntries(
-      Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
+      Object.entries(await stack.outputs({ showSecrets: false })).map(([k, v]) => [
+        k,
+        v.secret ? "[secret]" : v.value,
+      ]),
     );
     const [last] = await stack.history(1);
     return {

@@ -2,7 +2,8 @@
  * What LocalEngine leaves out to save CLI processes (docs/decisions/0008-engine-overhead.md), on the
  * real CLI and a file backend: config values the stack's file already holds are not written again,
  * while a changed value, a value edited behind the engine's back and every secret still are; a stack
- * is selected from its checkpoint without `pulumi stack select`, and a removed one is still not found;
+ * is selected from its checkpoint without `pulumi stack select` (by its name or the file backend's
+ * qualified name), and a removed one is still not found; outputs can be read without secrets;
  * `up` still returns every output with its secret flag, and what it takes from the run's events (plain
  * outputs, the summary's changes) equals what the backend holds.
  */
@@ -98,6 +99,21 @@ describe("selecting a stack", () => {
     ).toHaveLength(1);
   });
 
+  test("the file backend's qualified name, organization/<project>/<stack>, selects the same stack", async () => {
+    const created = await h.engine.createStack("enginetest", "qual", noProgram);
+    await created.up();
+    const stack = await h.engine.selectStack("enginetest", "organization/enginetest/qual", noProgram);
+    expect(stack.name).toBe("organization/enginetest/qual");
+    expect(await stack.history(1)).toHaveLength(1);
+    await h.engine.removeStack("enginetest", "qual");
+    await expect(
+      h.engine.selectStack("enginetest", "organization/enginetest/qual", noProgram),
+    ).rejects.toBeInstanceOf(StackNotFoundError);
+    // The base stack, as tenant programs name it.
+    const base = await h.engine.selectStack("platform", h.service.baseStackName("staging"), noProgram);
+    expect(Object.keys(await base.outputs({ showSecrets: false })).length).toBeGreaterThan(0);
+  });
+
   test("a stack that never existed is not found", async () => {
     await expect(h.engine.selectStack(TENANT_PROJECT, "nobody-staging", noProgram)).rejects.toBeInstanceOf(
       StackNotFoundError,
@@ -115,6 +131,14 @@ describe("outputs", () => {
     };
     expect((await stack.up()).outputs).toEqual(expected);
     expect(await (await h.engine.selectStack("enginetest", "outputs", program)).outputs()).toEqual(expected);
+  });
+
+  test("outputs({ showSecrets: false }) masks a secret's value and keeps its flag", async () => {
+    const stack = await h.engine.selectStack("enginetest", "outputs", noProgram);
+    expect(await stack.outputs({ showSecrets: false })).toEqual({
+      plain: { value: "visible", secret: false },
+      hidden: { value: "[secret]", secret: true },
+    });
   });
 });
 

@@ -44,7 +44,11 @@ export interface EngineStack {
   previewRefresh(opts?: EngineRunOptions): Promise<{ changeSummary: OpMap }>;
   refresh(opts?: EngineRunOptions & { clearPendingCreates?: boolean }): Promise<{ summary: RunSummary }>;
   destroy(opts?: EngineRunOptions): Promise<{ summary: RunSummary }>;
-  outputs(): Promise<OutputMap>;
+  /**
+   * The stack's outputs. With `showSecrets: false` a secret's value reads `[secret]` (its `secret`
+   * flag set), and a passphrase backend derives no key to read them.
+   */
+  outputs(opts?: { showSecrets?: boolean }): Promise<OutputMap>;
   /** Most recent first; secret config values are not decrypted (they read `[secret]`). */
   history(pageSize?: number): Promise<UpdateSummary[]>;
   exportStack(): Promise<Deployment>;

@@ -238,8 +238,15 @@ class FakeStack implements EngineStack {
     return { summary: this.state.history[0] };
   }
 
-  async outputs(): Promise<OutputMap> {
-    return { ...this.state.outputs };
+  async outputs(opts: { showSecrets?: boolean } = {}): Promise<OutputMap> {
+    return opts.showSecrets === false
+      ? Object.fromEntries(
+          Object.entries(this.state.outputs).map(([k, v]) => [
+            k,
+            v.secret ? { value: "[secret]", secret: true } : v,
+          ]),
+        )
+      : { ...this.state.outputs };
   }
 
   async history(pageSize?: number): Promise<UpdateSummary[]> {
