@@ -20,8 +20,11 @@
  *    (`aws:ecs/service:Service`, one per tenant and on the critical path of every tenant run, as a
  *    deployment waiting for steady state is): first the onboarding reconcile, then the reconcile
  *    after each tenant's image tag changed (an update of the task definition and service).
+ *
+ * First and last, the machine's speed: the CPU time of a fixed task ({@link calibration}).
  */
 import { spawn } from "child_process";
+import { pbkdf2Sync } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -139,6 +142,22 @@ async function measure(doubleDir: string, run: () => Promise<unknown>): Promise<
     cpuS: after.self + after.children - cpu.self - cpu.children,
     selfCpuS: after.self - cpu.self,
   };
+}
+
+/**
+ * The machine's speed now: CPU seconds of a fixed task in this process (PBKDF2-SHA256, 1,000,000
+ * rounds, the derivation the CLI runs for a passphrase key), best of three. This machine's host
+ * changes speed by a third from one hour to the next; figures from different runs compare only
+ * next to it.
+ */
+function calibration(): string {
+  const runs = [0, 1, 2].map(() => {
+    const from = process.cpuUsage();
+    pbkdf2Sync("calibration", "salt", 1_000_000, 32, "sha256");
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1e6;
+  });
+  return `${Math.min(...runs).toFixed(3)} s of CPU for PBKDF2-SHA256 x 1,000,000 (best of 3)`;
 }
 
 const fmt = (n: number) => n.toFixed(2);
@@ -305,8 +324,10 @@ async function main(): Promise<void> {
     `engine overhead: the real tenant program on the real engine with the cloud double ` +
       `(${os.cpus().length} CPUs, load ${load()}, policy pack ${opts.policyPack ? "on" : "off"})`,
   );
+  console.log(`machine speed at the start: ${calibration()}`);
   await sequential(samples, policyPacks);
   if (!opts.fleet) {
+    console.log(`machine speed at the end: ${calibration()}`);
     return;
   }
   console.log(
@@ -328,6 +349,7 @@ async function main(): Promise<void> {
     lines,
   );
   console.log(`(load ${load()})`);
+  console.log(`machine speed at the end: ${calibration()}`);
 }
 
 main().catch((error) => {
