@@ -217,13 +217,9 @@ export class LocalEngine implements Engine {
 
   /**
    * Whether the file backend holds a checkpoint of the stack (`.pulumi/stacks/<project>/<stack>.json`,
-   * written by `stack init`, removed by `stack rm`). False on other backends and for qualified
-   * names, where `stack select` decides.
-   */
-  /**
-   * Whether the file backend holds the stack's checkpoint. A qualified name counts only in the file
-   * backend's own form, `organization/<project>/<stack>` (the base stack's, as tenant programs
-   * reference it).
+   * written by `stack init`, removed by `stack rm`). A qualified name counts only in the file
+   * backend's own form, `organization/<project>/<stack>` (the base stack's, as tenant programs name
+   * it). False on other backends and for other qualified names, where `stack select` decides.
    */
   private checkpointExists(project: string, stackName: string): boolean {
     const parts = stackName.split("/");
