@@ -77,7 +77,9 @@ test("a lazy trace formats its call sites once, when first read as text, as the 
   const trace = lazyStack(new Error(), [site("debuggablePromise", DEBUGGABLE), counted]);
   expect(reads).toBe(0);
   const report = `STACK_TRACE:\n${String(trace)}`;
-  expect(report).toBe(`STACK_TRACE:\nError\n    at debuggablePromise (${DEBUGGABLE}:1:1)\n    at register (/repo/program.js:1:1)`);
+  expect(report).toBe(
+    `STACK_TRACE:\nError\n    at debuggablePromise (${DEBUGGABLE}:1:1)\n    at register (/repo/program.js:1:1)`,
+  );
   expect(`${String(trace)}`).toBe(report.slice("STACK_TRACE:\n".length));
   expect(reads).toBe(1);
 });
