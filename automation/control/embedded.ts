@@ -12,7 +12,7 @@ import { BaseService } from "../base";
 import { StackMissingError } from "../errors";
 import { LocalEngine } from "../engine/localEngine";
 import type { Engine } from "../engine/types";
-import { TenantProgram, TenantService } from "../service";
+import { plainOutputs, TenantProgram, TenantService } from "../service";
 import { AutomationSettings } from "../settings";
 import { cloudProbe } from "../rollout/probes";
 import type { HealthProbe } from "../rollout/target";
@@ -93,12 +93,7 @@ export async function baseStackInfo(engine: Engine, env: string): Promise<Enviro
   if (!(ENVIRONMENTS as readonly string[]).includes(env)) return undefined;
   try {
     const stack = await engine.selectStack("platform", env as Environment, async () => undefined);
-    const outputs = Object.fromEntries(
-      Object.entries(await stack.outputs({ showSecrets: false })).map(([k, v]) => [
-        k,
-        v.secret ? "[secret]" : v.value,
-      ]),
-    );
+    const outputs = plainOutputs(await stack.outputs({ showSecrets: false }));
     const [last] = await stack.history(1);
     return {
       environment: env,

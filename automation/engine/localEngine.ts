@@ -112,7 +112,7 @@ export class LocalEngine implements Engine {
     if (fs.existsSync(file) || this.checkpointExists(project, stackName)) {
       return undefined;
     }
-    const salt = encryptionSaltIn(this.stackConfigFile(like.project, like.stackName.split("/").pop()!));
+    const salt = encryptionSaltIn(this.stackConfigFile(like.project, simpleStackName(like.stackName)));
     if (salt === undefined) {
       return undefined;
     }
